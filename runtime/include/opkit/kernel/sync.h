@@ -1,0 +1,115 @@
+// opkit: synchronisation, core identity, tiling access and kernel-side utilities.
+#pragma once
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "opkit/kernel/tensor.h"
+
+namespace opkit {
+namespace rt {
+// Hooks for pipe ordering. On the CPU every instruction of a core completes before the next one
+// starts, so the order these enforce already holds; the runtime records them for the
+// npu_simulator mode's dependency and timing model.
+void OnBarrier(pipe_t pipe);
+void OnSetFlag(AscendC::HardEvent evt, int32_t id);
+void OnWaitFlag(AscendC::HardEvent evt, int32_t id);
+void OnSyncAll();
+void SetVectorMask(uint64_t hi, uint64_t lo);
+void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
+uint8_t* SysWorkspace();
+void KernelPrintf(const char* fmt, va_list ap);
+void AssertFailed(const char* expr, const char* file, int line);
+}  // namespace rt
+}  // namespace opkit
+
+namespace AscendC {
+
+__aicore__ inline int64_t GetBlockIdx() { return opkit::rt::BlockIdx(); }
+__aicore__ inline int64_t GetBlockNum() { return opkit::rt::BlockNum(); }
+__aicore__ inline int64_t GetSubBlockIdx() { return 0; }
+__aicore__ inline int64_t GetTaskRation() { return 1; }
+
+template <pipe_t pipe>
+__aicore__ inline void PipeBarrier() { opkit::rt::OnBarrier(pipe); }
+
+template <HardEvent evt>
+__aicore__ inline void SetFlag(int32_t eventId) { opkit::rt::OnSetFlag(evt, eventId); }
+template <HardEvent evt>
+__aicore__ inline void WaitFlag(int32_t eventId) { opkit::rt::OnWaitFlag(evt, eventId); }
+
+template <bool isAIVOnly = true>
+__aicore__ inline void SyncAll() { opkit::rt::OnSyncAll(); }
+
+__aicore__ inline GM_ADDR GetSysWorkSpacePtr() { return opkit::rt::SysWorkspace(); }
+__aicore__ inline void SetSysWorkspace(GM_ADDR) {}  // the launcher provides the workspace
+
+enum class MaskMode : uint8_t { NORMAL = 0, COUNTER };
+
+template <typename T, MaskMode mode = MaskMode::NORMAL>
+__aicore__ inline void SetVectorMask(const uint64_t maskHigh, const uint64_t maskLow) {
+    static_assert(mode == MaskMode::NORMAL, "opkit implements the NORMAL mask mode");
+    opkit::rt::SetVectorMask(maskHigh, maskLow);
+}
+template <typename T, MaskMode mode = MaskMode::NORMAL>
+__aicore__ inline void SetVectorMask(int32_t len) {
+    static_assert(mode == MaskMode::NORMAL, "opkit implements the NORMAL mask mode");
+    if (len >= 128) opkit::rt::SetVectorMask(~0ull, ~0ull);
+    else if (len > 64) opkit::rt::SetVectorMask((1ull << (len - 64)) - 1, ~0ull);
+    else opkit::rt::SetVectorMask(0, len == 64 ? ~0ull : (1ull << len) - 1);
+}
+__aicore__ inline void ResetMask() { opkit::rt::SetVectorMask(~0ull, ~0ull); }
+
+inline void printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+inline void printf(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    opkit::rt::KernelPrintf(fmt, ap);
+    va_end(ap);
+}
+
+template <typename T>
+__aicore__ inline void DumpTensor(const LocalTensor<T>& t, uint32_t desc, uint32_t dumpSize) {
+    std::printf("DumpTensor desc=%u core=%lld position=%s:", desc, (long long)GetBlockIdx(),
+                detail::PositionName(t.pos_));
+    for (uint32_t i = 0; i < dumpSize; ++i) std::printf(" %g", double(static_cast<float>(t.GetValue(i))));
+    std::printf("\n");
+}
+template <typename T>
+__aicore__ inline void DumpTensor(const GlobalTensor<T>& t, uint32_t desc, uint32_t dumpSize) {
+    std::printf("DumpTensor desc=%u core=%lld position=GM:", desc, (long long)GetBlockIdx());
+    for (uint32_t i = 0; i < dumpSize; ++i) std::printf(" %g", double(static_cast<float>(t.GetValue(i))));
+    std::printf("\n");
+}
+
+}  // namespace AscendC
+
+inline void pipe_barrier(pipe_t pipe) { opkit::rt::OnBarrier(pipe); }
+inline void set_flag(pipe_t, pipe_t, event_t) {}
+inline void wait_flag(pipe_t, pipe_t, event_t) {}
+
+#define ASSERT(expr) ((expr) ? (void)0 : ::opkit::rt::AssertFailed(#expr, __FILE__, __LINE__))
+#define PRINTF AscendC::printf
+
+// Kernel types (KERNEL_TASK_TYPE_DEFAULT): the CPU runs every kind, the macro is a declaration.
+enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MIX_AIV_1_0,
+                      KERNEL_TYPE_MIX_AIC_1_0, KERNEL_TYPE_MIX_AIC_1_1, KERNEL_TYPE_MIX_AIC_1_2 };
+#define KERNEL_TASK_TYPE_DEFAULT(type) ((void)(type))
+#define KERNEL_TASK_TYPE(key, type) ((void)(key), (void)(type))
+
+// ---- tiling ------------------------------------------------------------------------------------
+// Note [Tiling blob]: the host's tiling function writes the packed struct (fields in declaration
+// order, little-endian, no padding) into a blob; the kernel copies it back into the same struct.
+// The build names the op's struct with -DOPKIT_TILING_TYPE=... (cmake/OpkitOps.cmake).
+#ifndef OPKIT_TILING_TYPE
+#define OPKIT_TILING_TYPE opkit_no_tiling_struct__build_with_opkit_or_use_GET_TILING_DATA_WITH_STRUCT
+#endif
+#define GET_TILING_DATA_WITH_STRUCT(type, var, tiling) \
+    type var;                                         \
+    ::opkit::rt::LoadTiling(&var, sizeof(var), (tiling), #type)
+#define GET_TILING_DATA(var, tiling) GET_TILING_DATA_WITH_STRUCT(OPKIT_TILING_TYPE, var, tiling)
+#define GET_TILING_DATA_MEMBER(type, member, var, tiling)                                       \
+    decltype(type::member) var;                                                                 \
+    ::opkit::rt::LoadTiling(&var, sizeof(var), (tiling) + offsetof(type, member), #type "::" #member)
+#define TILING_KEY_IS(key) (::opkit::rt::TilingKey() == static_cast<uint64_t>(key))
+#define REGISTER_TILING_DEFAULT(type) static_assert(sizeof(type) > 0, "")

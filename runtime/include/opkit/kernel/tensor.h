@@ -1,0 +1,266 @@
+// opkit: GlobalTensor, LocalTensor, TPipe, TQue, TQueBind and TBuf on the CPU.
+//
+// Each simulated AI Core owns real arenas of its SoC's UB/L1/L0 sizes (runtime/src/core.cpp).
+// TPipe carves queue and TBuf buffers out of them and refuses to go past the end, so a kernel that
+// overflows UB fails here exactly where it would misbehave on the NPU.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "opkit/kernel/types.h"
+#include "opkit/rt/api.h"
+
+namespace AscendC {
+namespace detail {
+
+inline opkit::rt::Mem MemOf(TPosition p) {
+    using opkit::rt::Mem;
+    switch (p) {
+        case TPosition::A1: case TPosition::B1: case TPosition::C1: case TPosition::TSCM:
+            return Mem::L1;
+        case TPosition::A2: return Mem::L0A;
+        case TPosition::B2: return Mem::L0B;
+        case TPosition::CO1: return Mem::L0C;
+        case TPosition::C2: return Mem::BT;
+        case TPosition::C2PIPE2GM: return Mem::FB;
+        default: return Mem::UB;  // VECIN, VECOUT, VECCALC, CO2, SPM
+    }
+}
+
+const char* PositionName(TPosition p);
+
+// Fail unless [addr, addr+bytes) lies inside the arena of `mem` on this core.
+void CheckInArena(const void* addr, uint64_t bytes, opkit::rt::Mem mem, const char* what);
+void CheckAligned(const void* addr, opkit::rt::Mem mem, const char* what);
+
+}  // namespace detail
+
+template <typename T>
+class GlobalTensor {
+public:
+    using PrimType = T;
+    GlobalTensor() = default;
+    __aicore__ inline void SetGlobalBuffer(__gm__ T* buffer, uint64_t bufferSize) {
+        addr_ = buffer;
+        size_ = bufferSize;
+    }
+    __aicore__ inline void SetGlobalBuffer(__gm__ T* buffer) {
+        addr_ = buffer;
+        size_ = 0;
+    }
+    __aicore__ inline const __gm__ T* GetPhyAddr() const { return addr_; }
+    __aicore__ inline __gm__ T* GetPhyAddr(uint64_t offset) const { return addr_ + offset; }
+    __aicore__ inline __gm__ T* address() const { return addr_; }
+    __aicore__ inline T GetValue(uint64_t offset) const { return addr_[offset]; }
+    __aicore__ inline void SetValue(uint64_t offset, T value) { addr_[offset] = value; }
+    __aicore__ inline T& operator()(uint64_t offset) { return addr_[offset]; }
+    __aicore__ inline uint64_t GetSize() const { return size_; }
+    __aicore__ inline GlobalTensor operator[](uint64_t offset) const {
+        GlobalTensor r;
+        r.addr_ = addr_ + offset;
+        r.size_ = size_ > offset ? size_ - offset : 0;
+        return r;
+    }
+    template <typename U>
+    __aicore__ inline void SetL2CacheHint(U) {}  // a cache hint; the CPU has no L2 policy to set
+
+    __gm__ T* addr_ = nullptr;
+    uint64_t size_ = 0;
+};
+
+template <typename T>
+class LocalTensor {
+public:
+    using PrimType = T;
+    LocalTensor() = default;
+    LocalTensor(T* addr, uint32_t count, TPosition pos) : addr_(addr), size_(count), pos_(pos) {}
+
+    __aicore__ inline T GetValue(uint32_t index) const {
+        detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::GetValue");
+        return addr_[index];
+    }
+    __aicore__ inline void SetValue(uint32_t index, const T& value) const {
+        detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
+        addr_[index] = value;
+    }
+    __aicore__ inline T& operator()(uint32_t index) const { return addr_[index]; }
+    __aicore__ inline LocalTensor operator[](uint32_t offset) const {
+        return LocalTensor(addr_ + offset, size_ > offset ? size_ - offset : 0, pos_);
+    }
+    __aicore__ inline uint32_t GetSize() const { return size_; }
+    __aicore__ inline uint32_t GetLength() const { return size_ * sizeof(T); }
+    __aicore__ inline void SetSize(uint32_t count) { size_ = count; }
+    __aicore__ inline TPosition GetPosition() const { return pos_; }
+    __aicore__ inline uint64_t GetPhyAddr() const {
+        return static_cast<uint64_t>(reinterpret_cast<uint8_t*>(addr_) -
+                                     opkit::rt::MemBase(detail::MemOf(pos_)));
+    }
+    __aicore__ inline void SetUserTag(int32_t tag) { tag_ = tag; }
+    __aicore__ inline int32_t GetUserTag() const { return tag_; }
+    template <typename U>
+    __aicore__ inline LocalTensor<U> ReinterpretCast() const {
+        return LocalTensor<U>(reinterpret_cast<U*>(addr_),
+                              static_cast<uint32_t>(uint64_t(size_) * sizeof(T) / sizeof(U)), pos_);
+    }
+    T* Data() const { return addr_; }
+
+    T* addr_ = nullptr;
+    uint32_t size_ = 0;
+    TPosition pos_ = TPosition::VECCALC;
+    int32_t tag_ = 0;
+};
+
+class TPipe;
+
+namespace detail {
+
+// The buffer bookkeeping shared by every queue type. The hardware couples a queue's producer and
+// consumer pipes with flags; on the CPU one instruction stream runs per core, so the discipline
+// the flags enforce is checked instead: a DeQue with nothing enqueued would wait forever on the
+// NPU and an AllocTensor with no free buffer would reuse a buffer still in flight.
+class QueBase {
+public:
+    static constexpr int MAX_BUFFERS = 64;
+    QueBase(TPosition src, TPosition dst, int32_t depth) : src_(src), dst_(dst), depth_(depth) {}
+    QueBase(const QueBase&) = delete;
+    QueBase& operator=(const QueBase&) = delete;
+
+    void Init(uint8_t* base, uint8_t num, uint32_t len);
+    uint8_t* Alloc();
+    void Free(const void* addr);
+    void EnQue(const void* addr);
+    uint8_t* DeQue();
+    bool VacantInQue() const { return enqueued_ < depth_; }
+    bool HasTensorInQue() const { return enqueued_ > 0; }
+    int32_t GetTensorCountInQue() const { return enqueued_; }
+    bool HasIdleBuffer() const;
+    void FreeAllEvent() {}
+    uint32_t BufferLen() const { return len_; }
+    TPosition SrcPosition() const { return src_; }
+    TPosition DstPosition() const { return dst_; }
+    int NumBuffers() const { return num_; }
+
+private:
+    enum State : uint8_t { FREE, ALLOCATED, ENQUEUED, DEQUEUED };
+    int IndexOf(const void* addr, const char* what) const;
+    TPosition src_, dst_;
+    int32_t depth_;
+    uint8_t* base_ = nullptr;
+    uint32_t len_ = 0;
+    uint8_t num_ = 0;
+    State state_[MAX_BUFFERS] = {};
+    int fifo_[MAX_BUFFERS] = {};
+    int head_ = 0;       // oldest enqueued entry of fifo_
+    int nextAlloc_ = 0;  // buffers are handed out round-robin, like the hardware's ping-pong
+    int32_t enqueued_ = 0;
+};
+
+}  // namespace detail
+
+template <TPosition src, TPosition dst, int32_t depth, auto mask = 0>
+class TQueBind : public detail::QueBase {
+public:
+    TQueBind() : detail::QueBase(src, dst, depth) {}
+    template <typename T>
+    __aicore__ inline LocalTensor<T> AllocTensor() {
+        return LocalTensor<T>(reinterpret_cast<T*>(Alloc()), BufferLen() / sizeof(T), src);
+    }
+    template <typename T>
+    __aicore__ inline void FreeTensor(LocalTensor<T>& t) { Free(t.addr_); }
+    template <typename T>
+    __aicore__ inline bool EnQue(const LocalTensor<T>& t) {
+        detail::QueBase::EnQue(t.addr_);
+        return true;
+    }
+    template <typename T>
+    __aicore__ inline LocalTensor<T> DeQue() {
+        return LocalTensor<T>(reinterpret_cast<T*>(detail::QueBase::DeQue()), BufferLen() / sizeof(T), dst);
+    }
+};
+
+template <TPosition pos, int32_t depth, auto mask = 0>
+class TQue : public TQueBind<pos, pos, depth, mask> {};
+
+template <TPosition pos = TPosition::VECCALC>
+class TBuf {
+public:
+    TBuf() = default;
+    TBuf(const TBuf&) = delete;
+    template <typename T>
+    __aicore__ inline LocalTensor<T> Get() const { return Get<T>(len_ / sizeof(T)); }
+    template <typename T>
+    __aicore__ inline LocalTensor<T> Get(uint32_t count) const {
+        Require(uint64_t(count) * sizeof(T), 0, "TBuf::Get");
+        return LocalTensor<T>(reinterpret_cast<T*>(base_), count, pos);
+    }
+    template <typename T>
+    __aicore__ inline LocalTensor<T> GetWithOffset(uint32_t count, uint32_t byteOffset) const {
+        Require(uint64_t(count) * sizeof(T), byteOffset, "TBuf::GetWithOffset");
+        return LocalTensor<T>(reinterpret_cast<T*>(base_ + byteOffset), count, pos);
+    }
+    void Init(uint8_t* base, uint32_t len) {
+        base_ = base;
+        len_ = len;
+    }
+
+private:
+    void Require(uint64_t bytes, uint32_t offset, const char* what) const {
+        if (base_ == nullptr)
+            opkit::rt::Fail(std::string(what) + " on a TBuf that was never given memory: call "
+                            "pipe.InitBuffer(buf, bytes) first");
+        if (bytes + offset > len_)
+            opkit::rt::Fail(std::string(what) + ": " + std::to_string(bytes) + " bytes at offset " +
+                            std::to_string(offset) + " exceed the TBuf's " + std::to_string(len_) +
+                            " bytes; enlarge pipe.InitBuffer(buf, ...)");
+    }
+    uint8_t* base_ = nullptr;
+    uint32_t len_ = 0;
+};
+
+class TPipe {
+public:
+    TPipe();
+    ~TPipe();
+    TPipe(const TPipe&) = delete;
+    TPipe& operator=(const TPipe&) = delete;
+
+    template <TPosition s, TPosition d, int32_t depth, auto mask>
+    __aicore__ inline bool InitBuffer(TQueBind<s, d, depth, mask>& que, uint8_t num, uint32_t len) {
+        uint32_t aligned = AlignLen(len);
+        uint8_t* base = Carve(detail::MemOf(s), uint64_t(aligned) * num, "a TQue", num, len);
+        que.Init(base, num, aligned);
+        return true;
+    }
+    template <TPosition pos>
+    __aicore__ inline bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
+        uint32_t aligned = AlignLen(len);
+        buf.Init(Carve(detail::MemOf(pos), aligned, "a TBuf", 1, len), aligned);
+        return true;
+    }
+    __aicore__ inline void Reset();
+    __aicore__ inline void Destroy() { Reset(); }
+    __aicore__ inline void Init() { Reset(); }
+    template <HardEvent evt>
+    __aicore__ inline int8_t AllocEventID() { return static_cast<int8_t>(nextEvent_++ & 7); }
+    template <HardEvent evt>
+    __aicore__ inline void ReleaseEventID(int8_t) {}
+    template <HardEvent evt>
+    __aicore__ inline int8_t FetchEventID() { return static_cast<int8_t>(nextEvent_ & 7); }
+
+    uint32_t Used(opkit::rt::Mem m) const { return used_[static_cast<int>(m)]; }
+
+private:
+    static uint32_t AlignLen(uint32_t len) { return (len + 31u) & ~31u; }
+    uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len);
+    uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
+    uint32_t nextEvent_ = 0;
+};
+
+inline void TPipe::Reset() {
+    for (auto& u : used_) u = 0;
+}
+
+using TEventID = int8_t;
+
+}  // namespace AscendC

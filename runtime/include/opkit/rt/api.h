@@ -1,0 +1,131 @@
+// opkit: the boundary between the Ascend C headers (compiled into each kernel) and the software AI
+// Core (libopkit_rt, compiled once with optimisation). The headers keep the typed API; every
+// instruction that does work crosses into the runtime here, so the hot loops are compiled once, as
+// SIMD, whatever flags the user's kernel was built with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "opkit/kernel/types.h"
+
+namespace opkit {
+
+// Raised by the runtime for anything the NPU would break on. The kernel's exception becomes
+// opkit.KernelError in Python; a CPU-debug program prints it and exits nonzero.
+class KernelError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+namespace rt {
+
+// On-chip memories of one AI Core (the arena each TPipe carves buffers from).
+enum class Mem : uint8_t { UB = 0, L1, L0A, L0B, L0C, BT, FB, COUNT };
+const char* MemName(Mem m);
+
+struct SocInfo {
+    const char* name;       // Ascend910B1
+    const char* shortName;  // ascend910b
+    int arch;               // 2201
+    int cceAicore;          // value of __CCE_AICORE__
+    int aicCores;
+    int aivCores;
+    double clockGhz;
+    uint32_t memBytes[static_cast<int>(Mem::COUNT)];
+    bool hasDataCopyPad;
+    bool hasBf16;
+    bool splitArch;  // cube and vector cores are separate (910B)
+};
+
+// The SoC table: Ascend910B1..B4, Ascend910A, Ascend310P3 and their aliases.
+const SocInfo* FindSoc(const std::string& nameOrAlias);  // nullptr when unknown
+const SocInfo& DefaultSoc();                             // $OPKIT_SOC, else Ascend910B1
+std::string KnownSocNames();
+
+// The state of the AI Core instance running on this thread.
+struct CoreState;
+CoreState& Core();  // throws KernelError outside a kernel launch
+int32_t BlockIdx();
+int32_t BlockNum();
+uint64_t TilingKey();
+const SocInfo& CoreSoc();
+uint8_t* MemBase(Mem m);
+uint32_t MemSize(Mem m);
+[[noreturn]] void Fail(const std::string& what);  // throws KernelError naming the current core
+
+// Launch `blockDim` instances of `body`, each on its own simulated core (run on a pool of host
+// threads). The first failure is rethrown once all workers have stopped.
+struct LaunchConfig {
+    std::string kernelName;
+    uint32_t blockDim = 1;
+    uint64_t tilingKey = 0;
+    const SocInfo* soc = nullptr;  // default SoC when null
+    int threads = 0;               // 0: $OPKIT_NUM_THREADS, else the hardware's
+    KernelMode mode = KernelMode::AIV_MODE;
+};
+void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
+
+// --- data movement -----------------------------------------------------------------------------
+// Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
+// bytes apart. Range and overlap checks are the caller's.
+void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
+              uint64_t dstStep, uint64_t srcStep);
+void Fill(DType t, void* dst, const void* scalar, int64_t count);
+
+// --- vector instructions -----------------------------------------------------------------------
+enum class VOp : uint8_t {
+    // binary
+    ADD, SUB, MUL, DIV, MAX, MIN, AND, OR,
+    // scalar (src op scalar)
+    ADDS, MULS, MAXS, MINS, LEAKY_RELU, SHIFT_LEFT, SHIFT_RIGHT,
+    // unary
+    EXP, LN, ABS, RECIPROCAL, SQRT, RSQRT, RELU, NOT,
+    COUNT
+};
+const char* VOpName(VOp op);
+uint32_t DTypeSize(DType t);
+const char* DTypeName(DType t);  // numpy's spelling: float16, bfloat16, float32, int32, ...
+
+void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t count);
+void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t count);
+void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t count);
+
+// The mask/repeat form: `mask` holds 128 lane bits (lane i of a 256-byte repeat is bit i%64 of
+// word i/64); block and repeat strides are in 32-byte blocks. Lanes whose bit is clear keep dst.
+struct RepeatShape {
+    uint8_t repeat;
+    uint64_t mask[2];
+    uint16_t dstBlk, src0Blk, src1Blk;
+    uint16_t dstRep, src0Rep, src1Rep;
+};
+void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const void* scalar,
+               const RepeatShape& s);
+
+void VecCast(DType dstT, DType srcT, AscendC::RoundMode mode, void* dst, const void* src,
+             int64_t count);
+void VecCastRepeat(DType dstT, DType srcT, AscendC::RoundMode mode, void* dst, const void* src,
+                   const RepeatShape& s);
+
+// Compare writes one bit per element (LSB first) into dst bytes.
+void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b,
+                bool bIsScalar, int64_t count);
+// Select picks a where the mask bit is 1, else b (b may be a scalar).
+void VecSelect(DType t, void* dst, const uint8_t* mask, const void* a, const void* b,
+               bool bIsScalar, int64_t count);
+
+enum class Reduce : uint8_t { SUM, MAX, MIN };
+// Writes the result to dst[0]; for MAX/MIN with withIndex, the index's bits go to dst[1].
+void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t count, bool withIndex);
+// One result per 256-byte repeat (WholeReduce*), per 32-byte block (BlockReduceSum) or per
+// adjacent pair (PairReduceSum), over `count` elements laid out contiguously.
+void VecWholeReduce(Reduce r, DType t, void* dst, const void* src, int64_t elemsPerGroup,
+                    int64_t groups, bool withIndex);
+
+// --- scalar float formats used by the header's Cast helpers ----------------------------------
+double RoundToFormat(double v, DType t, AscendC::RoundMode mode);
+
+}  // namespace rt
+}  // namespace opkit

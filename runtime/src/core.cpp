@@ -1,0 +1,209 @@
+// opkit: the software AI Core: per-core state and arenas, the multi-core launch, and the checks
+// the headers call before an instruction touches memory.
+#include <atomic>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "kernel_operator.h"
+#include "tikicpulib.h"
+#include "core_state.h"
+
+namespace opkit {
+namespace rt {
+
+
+namespace {
+
+thread_local CoreState* tCore = nullptr;
+
+// The on-chip memories one host thread lends to the cores it runs, one after another.
+class Arenas {
+public:
+    void Prepare(const SocInfo& soc, CoreState& core) {
+        for (int m = 0; m < static_cast<int>(Mem::COUNT); ++m) {
+            uint32_t size = soc.memBytes[m];
+            if (size_[m] != size) {
+                std::free(buf_[m]);
+                buf_[m] = static_cast<uint8_t*>(std::aligned_alloc(512, (size + 511) & ~511u));
+                if (buf_[m] == nullptr) throw KernelError("cannot allocate the simulated on-chip memory");
+                size_[m] = size;
+            }
+            // A core starts with stale on-chip memory on the NPU; a fixed pattern (NaN for every
+            // float type) makes a read of never-written memory show up instead of passing by luck.
+            std::memset(buf_[m], 0xFF, size);
+            core.mem[m] = buf_[m];
+            core.memSize[m] = size;
+        }
+    }
+    ~Arenas() {
+        for (auto* b : buf_) std::free(b);
+    }
+
+private:
+    uint8_t* buf_[static_cast<int>(Mem::COUNT)] = {};
+    uint32_t size_[static_cast<int>(Mem::COUNT)] = {};
+};
+
+thread_local Arenas tArenas;
+
+int ThreadCount(int requested) {
+    if (requested > 0) return requested;
+    if (const char* env = std::getenv("OPKIT_NUM_THREADS")) {
+        int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+}  // namespace
+
+CoreState& Core() {
+    if (tCore == nullptr)
+        throw KernelError("an Ascend C kernel API was called outside a kernel launch (use ICPU_RUN_KF or opkit.ops)");
+    return *tCore;
+}
+int32_t BlockIdx() { return Core().blockIdx; }
+int32_t BlockNum() { return Core().blockNum; }
+uint64_t TilingKey() { return Core().tilingKey; }
+const SocInfo& CoreSoc() { return *Core().soc; }
+uint8_t* MemBase(Mem m) { return Core().mem[static_cast<int>(m)]; }
+uint32_t MemSize(Mem m) { return Core().memSize[static_cast<int>(m)]; }
+uint8_t* SysWorkspace() { return Core().workspace; }
+
+void Fail(const std::string& what) { throw KernelError(what); }
+
+void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
+    const SocInfo& soc = cfg.soc ? *cfg.soc : DefaultSoc();
+    if (cfg.blockDim == 0) throw KernelError(cfg.kernelName + ": blockDim is 0; launch at least one core");
+    if (cfg.blockDim > 65535)
+        throw KernelError(cfg.kernelName + ": blockDim " + std::to_string(cfg.blockDim) + " exceeds 65535");
+    if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
+
+    std::atomic<uint32_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex errMu;
+    std::string firstError;
+    uint32_t firstCore = UINT32_MAX;
+
+    auto worker = [&]() {
+        CoreState core;
+        core.kernelName = cfg.kernelName.c_str();
+        core.blockNum = static_cast<int32_t>(cfg.blockDim);
+        core.tilingKey = cfg.tilingKey;
+        core.soc = &soc;
+        for (;;) {
+            uint32_t idx = next.fetch_add(1);
+            if (idx >= cfg.blockDim || failed.load()) break;
+            core.blockIdx = static_cast<int32_t>(idx);
+            core.maskHi = core.maskLo = ~0ull;
+            std::string err;
+            try {
+                tArenas.Prepare(soc, core);
+                tCore = &core;
+                body();
+            } catch (const std::exception& e) {
+                err = e.what();
+            } catch (...) {
+                err = "unknown C++ exception";
+            }
+            tCore = nullptr;
+            if (!err.empty()) {
+                std::lock_guard<std::mutex> lock(errMu);
+                if (idx < firstCore) {
+                    firstCore = idx;
+                    firstError = err;
+                }
+                failed.store(true);
+            }
+        }
+    };
+
+    int workers = std::min<int>(ThreadCount(cfg.threads), static_cast<int>(cfg.blockDim));
+    if (workers <= 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(workers - 1);
+        for (int i = 1; i < workers; ++i) pool.emplace_back(worker);
+        worker();
+        for (auto& t : pool) t.join();
+    }
+    if (failed.load())
+        throw KernelError(cfg.kernelName + " core " + std::to_string(firstCore) + ": " + firstError);
+}
+
+// ---- CPU-debug launch (tikicpulib) ---------------------------------------------------------------
+namespace {
+uint64_t gNextTilingKey = 0;
+KernelMode gNextMode = KernelMode::AIV_MODE;
+}  // namespace
+
+void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }
+void SetNextKernelMode(KernelMode mode) { gNextMode = mode; }
+
+void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body) {
+    LaunchConfig cfg;
+    cfg.kernelName = kernelName;
+    cfg.blockDim = blockDim;
+    cfg.tilingKey = gNextTilingKey;
+    cfg.mode = gNextMode;
+    try {
+        Launch(cfg, body);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "opkit: error: %s\n", e.what());
+        std::fflush(stdout);
+        std::exit(1);
+    }
+}
+
+// ---- hooks and kernel utilities ------------------------------------------------------------------
+void OnBarrier(pipe_t) { Core(); }
+void OnSetFlag(AscendC::HardEvent, int32_t id) {
+    if (id < 0 || id > 7) Fail("SetFlag: event id " + std::to_string(id) + " is outside 0..7");
+}
+void OnWaitFlag(AscendC::HardEvent, int32_t id) {
+    if (id < 0 || id > 7) Fail("WaitFlag: event id " + std::to_string(id) + " is outside 0..7");
+}
+void OnSyncAll() {
+    // Cores run one after another per host thread, so a kernel that waits for the others cannot
+    // be executed faithfully here: refuse instead of returning early.
+    if (Core().blockNum > 1)
+        Fail("SyncAll across " + std::to_string(Core().blockNum) + " cores is not supported by the CPU runtime yet");
+}
+void SetVectorMask(uint64_t hi, uint64_t lo) {
+    Core().maskHi = hi;
+    Core().maskLo = lo;
+}
+void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type) {
+    if (blob == nullptr) Fail(std::string("GET_TILING_DATA(") + type + "): the tiling pointer is null");
+    std::memcpy(dst, blob, bytes);
+}
+void KernelPrintf(const char* fmt, va_list ap) {
+    static std::mutex mu;
+    std::lock_guard<std::mutex> lock(mu);
+    std::vfprintf(stdout, fmt, ap);
+}
+void AssertFailed(const char* expr, const char* file, int line) {
+    Fail(std::string("ASSERT(") + expr + ") failed at " + file + ":" + std::to_string(line));
+}
+
+}  // namespace rt
+}  // namespace opkit
+
+// ---- GM ------------------------------------------------------------------------------------------
+namespace AscendC {
+void* GmAlloc(size_t size) {
+    size_t rounded = (size + 31) & ~size_t(31);
+    void* p = std::aligned_alloc(32, rounded == 0 ? 32 : rounded);
+    if (p == nullptr) throw opkit::KernelError("GmAlloc: out of host memory for " + std::to_string(size) + " bytes");
+    std::memset(p, 0, rounded == 0 ? 32 : rounded);
+    return p;
+}
+void GmFree(void* ptr) { std::free(ptr); }
+}  // namespace AscendC

@@ -1,0 +1,22 @@
+// opkit: the per-core state the runtime's translation units share (not part of the kernel API).
+#pragma once
+
+#include "opkit/rt/api.h"
+
+namespace opkit {
+namespace rt {
+
+struct CoreState {
+    const char* kernelName = "";
+    int32_t blockIdx = 0;
+    int32_t blockNum = 1;
+    uint64_t tilingKey = 0;
+    const SocInfo* soc = nullptr;
+    uint8_t* mem[static_cast<int>(Mem::COUNT)] = {};
+    uint32_t memSize[static_cast<int>(Mem::COUNT)] = {};
+    uint64_t maskHi = ~0ull, maskLo = ~0ull;  // SetVectorMask state, for isSetMask=false
+    uint8_t* workspace = nullptr;
+};
+
+}  // namespace rt
+}  // namespace opkit

@@ -1,0 +1,223 @@
+// opkit: TPipe's carving of on-chip memory, the queues' buffer discipline, data movement, and the
+// operand checks shared by every instruction.
+#include <cinttypes>
+#include <cstdio>
+
+#include "kernel_operator.h"
+#include "core_state.h"
+
+namespace AscendC {
+namespace detail {
+
+using opkit::rt::Fail;
+using opkit::rt::Mem;
+
+const char* PositionName(TPosition p) {
+    static const char* names[] = {"GM", "A1", "A2", "B1", "B2", "C1", "C2", "CO1", "CO2", "VECIN", "VECOUT",
+                                  "VECCALC", "SPM", "TSCM", "C2PIPE2GM", "C2PIPE2LOCAL"};
+    auto i = static_cast<size_t>(p);
+    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "?";
+}
+
+static uint32_t AlignmentOf(Mem m) {
+    switch (m) {
+        case Mem::L0A: case Mem::L0B: return 512;
+        case Mem::L0C: return 64;
+        default: return 32;
+    }
+}
+
+void CheckInArena(const void* addr, uint64_t bytes, Mem mem, const char* what) {
+    if (addr == nullptr) Fail(std::string(what) + ": the LocalTensor was never allocated (get it from a queue or a TBuf)");
+    const uint8_t* base = opkit::rt::MemBase(mem);
+    const uint64_t size = opkit::rt::MemSize(mem);
+    const uint8_t* p = static_cast<const uint8_t*>(addr);
+    if (p < base || p > base + size || bytes > uint64_t(base + size - p)) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%s: %" PRIu64 " bytes at %s offset %" PRId64 " run outside the core's %s (%" PRIu64 " bytes)",
+                      what, bytes, opkit::rt::MemName(mem), int64_t(p - base), opkit::rt::MemName(mem), size);
+        Fail(buf);
+    }
+}
+
+void CheckAligned(const void* addr, Mem mem, const char* what) {
+    const uint8_t* base = opkit::rt::MemBase(mem);
+    uint64_t off = static_cast<uint64_t>(static_cast<const uint8_t*>(addr) - base);
+    uint32_t align = AlignmentOf(mem);
+    if (off % align != 0)
+        Fail(std::string(what) + ": " + opkit::rt::MemName(mem) + " address offset " + std::to_string(off) +
+             " is not " + std::to_string(align) + "-byte aligned; the NPU requires it (index sub-tensors in multiples of " +
+             std::to_string(align) + " bytes)");
+}
+
+void CheckVecOperand(const void* addr, TPosition pos, uint64_t bytes, const char* op) {
+    Mem m = MemOf(pos);
+    if (m != Mem::UB)
+        Fail(std::string(op) + ": vector instructions work on UB tensors, this one is in " + PositionName(pos));
+    CheckInArena(addr, bytes, m, op);
+    CheckAligned(addr, m, op);
+}
+
+int64_t CheckCount(int64_t count, const char* op) {
+    if (count < 0) Fail(std::string(op) + ": negative count " + std::to_string(count));
+    return count;
+}
+
+opkit::rt::RepeatShape MaskShape(uint64_t maskCount, int32_t lanes, int32_t repeat) {
+    if (maskCount == 0 || maskCount > uint64_t(lanes))
+        Fail("vector mask " + std::to_string(maskCount) + " is outside 1.." + std::to_string(lanes) +
+             " (the continuous mask counts lanes of one 256-byte repeat)");
+    opkit::rt::RepeatShape s{};
+    s.repeat = static_cast<uint8_t>(repeat);  // the instruction field is 8 bits wide
+    s.mask[0] = maskCount >= 64 ? ~0ull : (1ull << maskCount) - 1;
+    s.mask[1] = maskCount <= 64 ? 0 : (maskCount >= 128 ? ~0ull : (1ull << (maskCount - 64)) - 1);
+    return s;
+}
+
+opkit::rt::RepeatShape MaskShape(const uint64_t mask[2], int32_t lanes, int32_t repeat) {
+    opkit::rt::RepeatShape s{};
+    s.repeat = static_cast<uint8_t>(repeat);
+    s.mask[0] = mask[0];
+    s.mask[1] = lanes > 64 ? mask[1] : 0;
+    if (lanes <= 64 && mask[1] != 0)
+        Fail("vector mask[1] must be 0 for 32-bit types (64 lanes per repeat); got " + std::to_string(mask[1]));
+    if (s.mask[0] == 0 && s.mask[1] == 0) Fail("vector mask selects no lane");
+    return s;
+}
+
+opkit::rt::RepeatShape CurrentMaskShape(int32_t lanes, int32_t repeat) {
+    auto& core = opkit::rt::Core();
+    uint64_t m[2] = {core.maskLo, lanes > 64 ? core.maskHi : 0};
+    return MaskShape(m, lanes, repeat);
+}
+
+void CheckRepeatOperand(const void* addr, TPosition pos, const opkit::rt::RepeatShape& s, uint16_t blk, uint16_t rep,
+                        uint32_t elemBytes, const char* op) {
+    if (s.repeat == 0) return;
+    // Footprint: the last repeat's last block. Elements per block depend on the operand's width.
+    uint64_t last = uint64_t(s.repeat - 1) * rep * 32u + uint64_t(7) * blk * 32u + 32u;
+    (void)elemBytes;
+    CheckVecOperand(addr, pos, last, op);
+}
+
+void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
+    if (p.blocks == 0 || p.runBytes == 0) return;
+    uint64_t dstSpan = uint64_t(p.blocks - 1) * p.dstStep + p.runBytes;
+    uint64_t srcSpan = uint64_t(p.blocks - 1) * p.srcStep + p.runBytes;
+    if (dstMem != GM_MEM) {
+        CheckInArena(p.dst, dstSpan, dstMem, what);
+        CheckAligned(p.dst, dstMem, what);
+    } else if (p.dst == nullptr) {
+        Fail(std::string(what) + ": the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    }
+    if (srcMem != GM_MEM) {
+        CheckInArena(p.src, srcSpan, srcMem, what);
+        CheckAligned(p.src, srcMem, what);
+    } else if (p.src == nullptr) {
+        Fail(std::string(what) + ": the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    }
+    opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
+}
+
+void RequirePad(const char* what) {
+    const auto& soc = opkit::rt::CoreSoc();
+    if (!soc.hasDataCopyPad)
+        Fail(std::string(what) + " does not exist on " + soc.name +
+             " (only on 910B, 910_93 and 310B); handle the tail by shifting the last tile back to a 32-byte boundary");
+}
+
+// ---- queues --------------------------------------------------------------------------------------
+void QueBase::Init(uint8_t* base, uint8_t num, uint32_t len) {
+    if (num == 0) Fail("pipe.InitBuffer: a queue needs at least 1 buffer");
+    if (num > MAX_BUFFERS) Fail("pipe.InitBuffer: " + std::to_string(num) + " buffers exceed opkit's limit of 64 per queue");
+    if (depth_ < 1) Fail("TQue depth " + std::to_string(depth_) + " is not supported; use 1 or 2");
+    base_ = base;
+    len_ = len;
+    num_ = num;
+    for (int i = 0; i < num; ++i) state_[i] = FREE;
+    head_ = 0;
+    nextAlloc_ = 0;
+    enqueued_ = 0;
+}
+
+int QueBase::IndexOf(const void* addr, const char* what) const {
+    auto p = static_cast<const uint8_t*>(addr);
+    if (base_ != nullptr && p >= base_ && p < base_ + uint64_t(len_) * num_ && (p - base_) % len_ == 0)
+        return static_cast<int>((p - base_) / len_);
+    Fail(std::string(what) + ": the tensor does not belong to this queue (it was allocated from another queue or a TBuf)");
+}
+
+uint8_t* QueBase::Alloc() {
+    if (base_ == nullptr) Fail("AllocTensor on a queue that was never given memory: call pipe.InitBuffer(queue, num, bytes) first");
+    for (int k = 0; k < num_; ++k) {
+        int i = (nextAlloc_ + k) % num_;
+        if (state_[i] == FREE) {
+            state_[i] = ALLOCATED;
+            nextAlloc_ = (i + 1) % num_;
+            return base_ + uint64_t(i) * len_;
+        }
+    }
+    Fail("AllocTensor: all " + std::to_string(num_) + " buffers of this " + PositionName(src_) +
+         " queue are still in use (allocated or enqueued, not freed); FreeTensor one first or give the queue more buffers");
+}
+
+void QueBase::EnQue(const void* addr) {
+    int i = IndexOf(addr, "EnQue");
+    if (state_[i] != ALLOCATED)
+        Fail(std::string("EnQue: the tensor is ") + (state_[i] == FREE ? "not allocated" : "already in the queue") +
+             "; EnQue each AllocTensor exactly once");
+    if (enqueued_ >= depth_)
+        Fail("EnQue: the queue already holds depth=" + std::to_string(depth_) +
+             " tensors; DeQue one first or declare a deeper TQue");
+    fifo_[(head_ + enqueued_) % MAX_BUFFERS] = i;
+    ++enqueued_;
+    state_[i] = ENQUEUED;
+}
+
+uint8_t* QueBase::DeQue() {
+    if (enqueued_ == 0)
+        Fail(std::string("DeQue on an empty ") + PositionName(dst_) +
+             " queue: nothing was EnQue'd, the NPU would wait here forever");
+    int i = fifo_[head_];
+    head_ = (head_ + 1) % MAX_BUFFERS;
+    --enqueued_;
+    state_[i] = DEQUEUED;
+    return base_ + uint64_t(i) * len_;
+}
+
+void QueBase::Free(const void* addr) {
+    int i = IndexOf(addr, "FreeTensor");
+    if (state_[i] == FREE) Fail("FreeTensor: the tensor was already freed (double FreeTensor)");
+    if (state_[i] == ENQUEUED) Fail("FreeTensor: the tensor is still in the queue; DeQue it before freeing it");
+    state_[i] = FREE;
+}
+
+bool QueBase::HasIdleBuffer() const {
+    for (int i = 0; i < num_; ++i)
+        if (state_[i] == FREE) return true;
+    return false;
+}
+
+}  // namespace detail
+
+// ---- TPipe ---------------------------------------------------------------------------------------
+TPipe::TPipe() { opkit::rt::Core(); }
+TPipe::~TPipe() = default;
+
+uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len) {
+    const int k = static_cast<int>(m);
+    const uint32_t size = opkit::rt::MemSize(m);
+    if (uint64_t(used_[k]) + bytes > size) {
+        char buf[320];
+        std::snprintf(buf, sizeof buf,
+                      "pipe.InitBuffer: %s of %d x %u bytes needs %" PRIu64 " bytes of %s, but only %u of its %u bytes "
+                      "are left (%u already given to other buffers) on %s; use smaller tiles or fewer buffers",
+                      what, num, len, bytes, opkit::rt::MemName(m), size - used_[k], size, used_[k], opkit::rt::CoreSoc().name);
+        opkit::rt::Fail(buf);
+    }
+    uint8_t* p = opkit::rt::MemBase(m) + used_[k];
+    used_[k] += static_cast<uint32_t>(bytes);
+    return p;
+}
+
+}  // namespace AscendC

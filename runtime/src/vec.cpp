@@ -1,0 +1,282 @@
+// opkit: the vector unit's arithmetic, compiled once as SIMD loops.
+//
+// Note [Per-instruction rounding]: on the NPU every fp16/bf16 vector instruction produces a 16-bit
+// result. Here a 16-bit instruction converts its operands to fp32, computes, and rounds the
+// result to nearest even once. For +, -, *, / and sqrt that is exactly the correctly rounded 16-bit
+// result (fp32 carries more than 2p+2 bits for p = 11 and p = 8, so the double rounding is
+// innocuous); transcendental results are as accurate as the fp32 function.
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+
+#include "opkit/rt/api.h"
+#include "vec_internal.h"
+
+namespace opkit {
+namespace rt {
+
+// ---- 16-bit float conversions ------------------------------------------------------------------
+void HalfToFloat(const uint16_t* s, float* d, int64_t n) {
+    int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))));
+#endif
+    for (; i < n; ++i) d[i] = HalfBitsToFloat(s[i]);
+}
+
+void FloatToHalf(const float* s, uint16_t* d, int64_t n) {
+    int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+    for (; i < n; ++i) d[i] = FloatToHalfBits(s[i]);
+}
+
+void Bf16ToFloat(const uint16_t* s, float* d, int64_t n) {
+    uint32_t* o = reinterpret_cast<uint32_t*>(d);
+    for (int64_t i = 0; i < n; ++i) o[i] = static_cast<uint32_t>(s[i]) << 16;
+}
+
+void FloatToBf16(const float* s, uint16_t* d, int64_t n) {
+    const uint32_t* in = reinterpret_cast<const uint32_t*>(s);
+    for (int64_t i = 0; i < n; ++i) {
+        uint32_t x = in[i];
+        uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+        uint32_t nan = (x >> 16) | 0x40u;
+        d[i] = static_cast<uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+    }
+}
+
+namespace {
+
+// ---- the operations, on float for float-like types and on the native type for integers ---------
+template <typename C>
+struct Ops;
+
+template <typename C>
+C Wrap(int64_t v) { return static_cast<C>(static_cast<typename std::make_unsigned<C>::type>(v)); }
+
+// Binary op on values of compute type C.
+template <VOp op, typename C>
+inline C Bin(C a, C b) {
+    if constexpr (op == VOp::ADD || op == VOp::ADDS) {
+        if constexpr (std::is_integral<C>::value) return Wrap<C>(int64_t(a) + int64_t(b)); else return a + b;
+    } else if constexpr (op == VOp::SUB) {
+        if constexpr (std::is_integral<C>::value) return Wrap<C>(int64_t(a) - int64_t(b)); else return a - b;
+    } else if constexpr (op == VOp::MUL || op == VOp::MULS) {
+        if constexpr (std::is_integral<C>::value) return Wrap<C>(int64_t(a) * int64_t(b)); else return a * b;
+    } else if constexpr (op == VOp::DIV) {
+        return a / b;
+    } else if constexpr (op == VOp::MAX || op == VOp::MAXS) {
+        return a > b ? a : b;
+    } else if constexpr (op == VOp::MIN || op == VOp::MINS) {
+        return a < b ? a : b;
+    } else if constexpr (op == VOp::LEAKY_RELU) {
+        return a >= C(0) ? a : a * b;
+    } else if constexpr (op == VOp::AND) {
+        return a & b;
+    } else if constexpr (op == VOp::OR) {
+        return a | b;
+    } else if constexpr (op == VOp::SHIFT_LEFT) {
+        return Wrap<C>(static_cast<int64_t>(static_cast<typename std::make_unsigned<C>::type>(a)) << b);
+    } else if constexpr (op == VOp::SHIFT_RIGHT) {
+        return a >> b;  // arithmetic for signed types, logical for unsigned
+    } else {
+        static_assert(op == VOp::ADD, "not a binary op");
+        return a;
+    }
+}
+
+template <VOp op, typename C>
+inline C Un(C a) {
+    if constexpr (op == VOp::EXP) return std::exp(a);
+    else if constexpr (op == VOp::LN) return std::log(a);
+    else if constexpr (op == VOp::ABS) { if constexpr (std::is_unsigned<C>::value) return a; else return a < C(0) ? C(-a) : a; }
+    else if constexpr (op == VOp::RECIPROCAL) return C(1) / a;
+    else if constexpr (op == VOp::SQRT) return std::sqrt(a);
+    else if constexpr (op == VOp::RSQRT) return C(1) / std::sqrt(a);
+    else if constexpr (op == VOp::RELU) return a > C(0) ? a : C(0);
+    else if constexpr (op == VOp::NOT) return C(~a);
+    else { static_assert(op == VOp::EXP, "not a unary op"); return a; }
+}
+
+enum class Kind { BINARY, SCALAR, UNARY };
+
+constexpr Kind KindOf(VOp op) {
+    return op <= VOp::OR ? Kind::BINARY : (op <= VOp::SHIFT_RIGHT ? Kind::SCALAR : Kind::UNARY);
+}
+
+template <VOp op>
+constexpr bool FloatOnly() {
+    return op == VOp::DIV || op == VOp::EXP || op == VOp::LN || op == VOp::RECIPROCAL || op == VOp::SQRT ||
+           op == VOp::RSQRT || op == VOp::LEAKY_RELU;
+}
+template <VOp op>
+constexpr bool IntOnly() {
+    return op == VOp::AND || op == VOp::OR || op == VOp::NOT || op == VOp::SHIFT_LEFT || op == VOp::SHIFT_RIGHT;
+}
+
+// Contiguous loop over a native type (float or integer): the compiler vectorises these.
+template <VOp op, typename T>
+void NativeLoop(T* d, const T* a, const T* b, T s, int64_t n) {
+    if constexpr (KindOf(op) == Kind::BINARY) {
+        for (int64_t i = 0; i < n; ++i) d[i] = Bin<op, T>(a[i], b[i]);
+    } else if constexpr (KindOf(op) == Kind::SCALAR) {
+        for (int64_t i = 0; i < n; ++i) d[i] = Bin<op, T>(a[i], s);
+    } else {
+        for (int64_t i = 0; i < n; ++i) d[i] = Un<op, T>(a[i]);
+    }
+}
+
+// 16-bit float loop: widen a chunk to fp32, compute, round back (Note [Per-instruction rounding]).
+template <VOp op>
+void HalfLoop(bool bf16, uint16_t* d, const uint16_t* a, const uint16_t* b, float s, int64_t n) {
+    constexpr int64_t CHUNK = 512;
+    alignas(64) float ta[CHUNK];
+    alignas(64) float tb[CHUNK];
+    auto widen = bf16 ? Bf16ToFloat : HalfToFloat;
+    auto narrow = bf16 ? FloatToBf16 : FloatToHalf;
+    for (int64_t off = 0; off < n; off += CHUNK) {
+        int64_t m = std::min(CHUNK, n - off);
+        widen(a + off, ta, m);
+        if constexpr (KindOf(op) == Kind::BINARY) widen(b + off, tb, m);
+        NativeLoop<op, float>(ta, ta, tb, s, m);
+        narrow(ta, d + off, m);
+    }
+}
+
+[[noreturn]] void Unsupported(VOp op, DType t) {
+    Fail(std::string(VOpName(op)) + " does not support " + DTypeName(t) + " tensors");
+}
+
+template <VOp op>
+void Run(DType t, void* d, const void* a, const void* b, const void* scalar, int64_t n) {
+    auto S = [&](auto tag) {
+        using T = decltype(tag);
+        T s{};
+        if (scalar) std::memcpy(&s, scalar, sizeof(T));
+        NativeLoop<op, T>(static_cast<T*>(d), static_cast<const T*>(a), static_cast<const T*>(b), s, n);
+    };
+    switch (t) {
+        case DType::F16: case DType::BF16: {
+            if constexpr (IntOnly<op>()) Unsupported(op, t);
+            else {
+                float s = 0.0f;
+                if (scalar) {
+                    uint16_t bits;
+                    std::memcpy(&bits, scalar, 2);
+                    s = t == DType::BF16 ? Bf16BitsToFloat(bits) : HalfBitsToFloat(bits);
+                }
+                HalfLoop<op>(t == DType::BF16, static_cast<uint16_t*>(d), static_cast<const uint16_t*>(a),
+                             static_cast<const uint16_t*>(b), s, n);
+            }
+            return;
+        }
+        case DType::F32: if constexpr (IntOnly<op>()) Unsupported(op, t); else S(float{}); return;
+        case DType::I16: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(int16_t{}); return;
+        case DType::U16: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint16_t{}); return;
+        case DType::I32: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(int32_t{}); return;
+        case DType::U32: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint32_t{}); return;
+        case DType::I8: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(int8_t{}); return;
+        case DType::U8: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint8_t{}); return;
+        default: Unsupported(op, t);
+    }
+}
+
+using RunFn = void (*)(DType, void*, const void*, const void*, const void*, int64_t);
+
+template <size_t... I>
+constexpr auto MakeTable(std::index_sequence<I...>) {
+    return std::array<RunFn, sizeof...(I)>{&Run<static_cast<VOp>(I)>...};
+}
+constexpr auto kRun = MakeTable(std::make_index_sequence<static_cast<size_t>(VOp::COUNT)>());
+
+}  // namespace
+
+const char* VOpName(VOp op) {
+    static const char* names[] = {"Add", "Sub", "Mul", "Div", "Max", "Min", "And", "Or", "Adds", "Muls", "Maxs",
+                                  "Mins", "LeakyRelu", "ShiftLeft", "ShiftRight", "Exp", "Ln", "Abs", "Reciprocal",
+                                  "Sqrt", "Rsqrt", "Relu", "Not"};
+    return op < VOp::COUNT ? names[static_cast<int>(op)] : "?";
+}
+
+void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t n) {
+    if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
+    kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
+}
+void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
+    if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
+    kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
+}
+void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
+    if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
+    kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
+}
+
+// ---- mask/repeat form: gather each repeat's lanes, run the contiguous loop, scatter masked lanes
+void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const void* scalar, const RepeatShape& s) {
+    const uint32_t size = DTypeSize(t);
+    const uint32_t lanes = 256 / size, perBlock = 32 / size;
+    alignas(64) uint8_t ta[256], tb[256], td[256];
+    auto addr = [&](const void* base, uint32_t r, uint32_t lane, uint16_t blk, uint16_t rep) {
+        return static_cast<const uint8_t*>(base) + (uint64_t(r) * rep + uint64_t(lane / perBlock) * blk) * 32 +
+               (lane % perBlock) * size;
+    };
+    const Kind kind = KindOf(op);
+    for (uint32_t r = 0; r < s.repeat; ++r) {
+        for (uint32_t l = 0; l < lanes; ++l) {
+            std::memcpy(ta + l * size, addr(a, r, l, s.src0Blk, s.src0Rep), size);
+            if (kind == Kind::BINARY) std::memcpy(tb + l * size, addr(b, r, l, s.src1Blk, s.src1Rep), size);
+        }
+        kRun[static_cast<size_t>(op)](t, td, ta, kind == Kind::BINARY ? tb : nullptr, scalar, lanes);
+        for (uint32_t l = 0; l < lanes; ++l)
+            if ((s.mask[l / 64] >> (l % 64)) & 1u)
+                std::memcpy(const_cast<uint8_t*>(addr(dst, r, l, s.dstBlk, s.dstRep)), td + l * size, size);
+    }
+}
+
+// ---- data movement ------------------------------------------------------------------------------
+void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes, uint64_t dstStep, uint64_t srcStep) {
+    if (blocks == 1 || (dstStep == runBytes && srcStep == runBytes)) {
+        std::memmove(dst, src, uint64_t(runBytes) * (blocks == 1 ? 1 : blocks));
+        return;
+    }
+    for (uint32_t i = 0; i < blocks; ++i) std::memmove(dst + i * dstStep, src + i * srcStep, runBytes);
+}
+
+void Fill(DType t, void* dst, const void* scalar, int64_t count) {
+    switch (DTypeSize(t)) {
+        case 1: { uint8_t v; std::memcpy(&v, scalar, 1); std::fill_n(static_cast<uint8_t*>(dst), count, v); break; }
+        case 2: { uint16_t v; std::memcpy(&v, scalar, 2); std::fill_n(static_cast<uint16_t*>(dst), count, v); break; }
+        case 4: { uint32_t v; std::memcpy(&v, scalar, 4); std::fill_n(static_cast<uint32_t*>(dst), count, v); break; }
+        default: { uint64_t v; std::memcpy(&v, scalar, 8); std::fill_n(static_cast<uint64_t*>(dst), count, v); break; }
+    }
+}
+
+uint32_t DTypeSize(DType t) {
+    switch (t) {
+        case DType::F16: case DType::BF16: case DType::I16: case DType::U16: return 2;
+        case DType::F32: case DType::I32: case DType::U32: return 4;
+        case DType::I8: case DType::U8: case DType::BOOL: return 1;
+        default: return 8;
+    }
+}
+
+const char* DTypeName(DType t) {
+    static const char* names[] = {"float16", "bfloat16", "float32", "int8", "uint8", "int16", "uint16", "int32",
+                                  "uint32", "int64", "uint64", "bool", "float64"};
+    return names[static_cast<int>(t)];
+}
+
+}  // namespace rt
+}  // namespace opkit
