@@ -138,20 +138,19 @@ void NativeLoop(T* d, const T* a, const T* b, T s, int64_t n) {
     }
 }
 
-// 16-bit float loop: widen a chunk to fp32, compute, round back (Note [Per-instruction rounding]).
+// fp16 loop: widen a chunk to fp32, compute, round back (Note [Per-instruction rounding]). bf16
+// has no vector arithmetic on 910B (Note [910B dtype table]), so only fp16 comes here.
 template <VOp op>
-void HalfLoop(bool bf16, uint16_t* d, const uint16_t* a, const uint16_t* b, float s, int64_t n) {
+void HalfLoop(uint16_t* d, const uint16_t* a, const uint16_t* b, float s, int64_t n) {
     constexpr int64_t CHUNK = 512;
     alignas(64) float ta[CHUNK];
     alignas(64) float tb[CHUNK];
-    auto widen = bf16 ? Bf16ToFloat : HalfToFloat;
-    auto narrow = bf16 ? FloatToBf16 : FloatToHalf;
     for (int64_t off = 0; off < n; off += CHUNK) {
         int64_t m = std::min(CHUNK, n - off);
-        widen(a + off, ta, m);
-        if constexpr (KindOf(op) == Kind::BINARY) widen(b + off, tb, m);
+        HalfToFloat(a + off, ta, m);
+        if constexpr (KindOf(op) == Kind::BINARY) HalfToFloat(b + off, tb, m);
         NativeLoop<op, float>(ta, ta, tb, s, m);
-        narrow(ta, d + off, m);
+        FloatToHalf(ta, d + off, m);
     }
 }
 
@@ -159,6 +158,24 @@ void HalfLoop(bool bf16, uint16_t* d, const uint16_t* a, const uint16_t* b, floa
     Fail(std::string(VOpName(op)) + " does not support " + DTypeName(t) + " tensors");
 }
 
+// The 910B dtypes of each instruction (Note [910B dtype table]).
+constexpr uint32_t SupportedDTypes(VOp op) {
+    switch (op) {
+        case VOp::ADD: case VOp::SUB: case VOp::MUL: case VOp::MAX: case VOp::MIN:
+        case VOp::ADDS: case VOp::MULS: case VOp::MAXS: case VOp::MINS:
+            return DTYPES_ARITH;
+        case VOp::AND: case VOp::OR: case VOp::NOT:
+            return DTypeBit(DType::I16) | DTypeBit(DType::U16);
+        case VOp::SHIFT_LEFT: case VOp::SHIFT_RIGHT:
+            return DTypeBit(DType::I16) | DTypeBit(DType::U16) | DTypeBit(DType::I32) | DTypeBit(DType::U32);
+        case VOp::RELU:
+            return DTYPES_FLOAT | DTypeBit(DType::I32);
+        default:  // DIV, LEAKY_RELU, EXP, LN, ABS, RECIPROCAL, SQRT, RSQRT
+            return DTYPES_FLOAT;
+    }
+}
+
+// Runs after RequireDType, so only the 910B types need a loop; the others stay uninstantiated.
 template <VOp op>
 void Run(DType t, void* d, const void* a, const void* b, const void* scalar, int64_t n) {
     auto S = [&](auto tag) {
@@ -168,16 +185,16 @@ void Run(DType t, void* d, const void* a, const void* b, const void* scalar, int
         NativeLoop<op, T>(static_cast<T*>(d), static_cast<const T*>(a), static_cast<const T*>(b), s, n);
     };
     switch (t) {
-        case DType::F16: case DType::BF16: {
+        case DType::F16: {
             if constexpr (IntOnly<op>()) Unsupported(op, t);
             else {
                 float s = 0.0f;
                 if (scalar) {
                     uint16_t bits;
                     std::memcpy(&bits, scalar, 2);
-                    s = t == DType::BF16 ? Bf16BitsToFloat(bits) : HalfBitsToFloat(bits);
+                    s = HalfBitsToFloat(bits);
                 }
-                HalfLoop<op>(t == DType::BF16, static_cast<uint16_t*>(d), static_cast<const uint16_t*>(a),
+                HalfLoop<op>(static_cast<uint16_t*>(d), static_cast<const uint16_t*>(a),
                              static_cast<const uint16_t*>(b), s, n);
             }
             return;
@@ -187,8 +204,6 @@ void Run(DType t, void* d, const void* a, const void* b, const void* scalar, int
         case DType::U16: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint16_t{}); return;
         case DType::I32: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(int32_t{}); return;
         case DType::U32: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint32_t{}); return;
-        case DType::I8: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(int8_t{}); return;
-        case DType::U8: if constexpr (FloatOnly<op>()) Unsupported(op, t); else S(uint8_t{}); return;
         default: Unsupported(op, t);
     }
 }
@@ -212,19 +227,24 @@ const char* VOpName(VOp op) {
 
 void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t n) {
     if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
+    RequireDType(VOpName(op), t, SupportedDTypes(op));
     kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
+    RequireDType(VOpName(op), t, SupportedDTypes(op));
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
+    RequireDType(VOpName(op), t, SupportedDTypes(op));
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
 }
 
 // ---- mask/repeat form: gather each repeat's lanes, run the contiguous loop, scatter masked lanes
 void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const void* scalar, const RepeatShape& s) {
+    if (op >= VOp::COUNT) Fail("VecRepeat: not a vector instruction");
+    RequireDType(VOpName(op), t, SupportedDTypes(op));
     const uint32_t size = DTypeSize(t);
     const uint32_t lanes = 256 / size, perBlock = 32 / size;
     alignas(64) uint8_t ta[256], tb[256], td[256];
@@ -261,6 +281,88 @@ void Fill(DType t, void* dst, const void* scalar, int64_t count) {
         case 4: { uint32_t v; std::memcpy(&v, scalar, 4); std::fill_n(static_cast<uint32_t*>(dst), count, v); break; }
         default: { uint64_t v; std::memcpy(&v, scalar, 8); std::fill_n(static_cast<uint64_t*>(dst), count, v); break; }
     }
+}
+
+// ---- Duplicate ---------------------------------------------------------------------------------
+namespace {
+constexpr uint32_t DUPLICATE_DTYPES = DTypeBit(DType::I16) | DTypeBit(DType::U16) | DTypeBit(DType::F16) |
+                                      DTypeBit(DType::BF16) | DTypeBit(DType::I32) | DTypeBit(DType::U32) |
+                                      DTypeBit(DType::F32);
+}  // namespace
+
+void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count) {
+    RequireDType("Duplicate", t, DUPLICATE_DTYPES);
+    Fill(t, dst, scalar, count);
+}
+
+void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShape& s) {
+    RequireDType("Duplicate", t, DUPLICATE_DTYPES);
+    const uint32_t size = DTypeSize(t), lanes = 256 / size, perBlock = 32 / size;
+    for (uint32_t r = 0; r < s.repeat; ++r)
+        for (uint32_t l = 0; l < lanes; ++l)
+            if ((s.mask[l / 64] >> (l % 64)) & 1u)
+                std::memcpy(static_cast<uint8_t*>(dst) + (uint64_t(r) * s.dstRep + uint64_t(l / perBlock) * s.dstBlk) * 32 +
+                                (l % perBlock) * size,
+                            scalar, size);
+}
+
+// ---- Axpy: dst = src * scalar + dst ------------------------------------------------------------
+// One instruction, one rounding (Note [Per-instruction rounding]): the multiply-add is fused in
+// fp32 (std::fma, so the result does not depend on -ffp-contract), then fp16 results round once
+// more; an fp16 product is exact in fp32, so for fp16 that is the correctly rounded a*s+d.
+void VecAxpy(DType dstT, DType srcT, void* dst, const void* src, const void* scalar, int64_t n) {
+    constexpr int64_t CHUNK = 512;
+    alignas(64) float ta[CHUNK];
+    alignas(64) float td[CHUNK];
+    if (dstT == DType::F32 && srcT == DType::F32) {
+        float s;
+        std::memcpy(&s, scalar, 4);
+        float* d = static_cast<float*>(dst);
+        const float* a = static_cast<const float*>(src);
+        for (int64_t i = 0; i < n; ++i) d[i] = std::fma(a[i], s, d[i]);
+        return;
+    }
+    if (srcT != DType::F16 || (dstT != DType::F16 && dstT != DType::F32))
+        Fail(std::string("Axpy: ") + DTypeName(srcT) + " src with " + DTypeName(dstT) +
+             " dst is not supported by the NPU (Axpy takes float16->float16, float32->float32 and "
+             "float16 src with float32 dst)");
+    uint16_t bits;
+    std::memcpy(&bits, scalar, 2);
+    const float s = HalfBitsToFloat(bits);
+    const uint16_t* a = static_cast<const uint16_t*>(src);
+    for (int64_t off = 0; off < n; off += CHUNK) {
+        int64_t m = std::min(CHUNK, n - off);
+        HalfToFloat(a + off, ta, m);
+        if (dstT == DType::F32) {
+            float* d = static_cast<float*>(dst) + off;
+            for (int64_t i = 0; i < m; ++i) d[i] = std::fma(ta[i], s, d[i]);
+            continue;
+        }
+        uint16_t* d = static_cast<uint16_t*>(dst) + off;
+        HalfToFloat(d, td, m);
+        for (int64_t i = 0; i < m; ++i) td[i] = std::fma(ta[i], s, td[i]);
+        FloatToHalf(td, d, m);
+    }
+}
+
+// ---- dtype sets (Note [910B dtype table]) --------------------------------------------------------
+std::string DTypeList(uint32_t set) {
+    // In the order the Ascend C reference lists them.
+    static const DType order[] = {DType::I8, DType::U8, DType::I16, DType::U16, DType::F16, DType::BF16,
+                                  DType::I32, DType::U32, DType::F32, DType::I64, DType::U64, DType::F64, DType::BOOL};
+    std::string out;
+    for (DType t : order)
+        if (set & DTypeBit(t)) out += (out.empty() ? "" : ", ") + std::string(DTypeName(t));
+    return out;
+}
+
+void RequireDType(const char* op, DType t, uint32_t set) {
+    if (set & DTypeBit(t)) return;
+    std::string msg = std::string(op) + ": " + DTypeName(t) + " is not supported by the NPU's vector unit (Ascend910B: " +
+                      op + " takes " + DTypeList(set) + ")";
+    if (t == DType::BF16 && (set & DTypeBit(DType::F32)))
+        msg += "; Cast the bfloat16 data to float32 (CAST_NONE), compute, and Cast back (CAST_RINT)";
+    Fail(msg);
 }
 
 uint32_t DTypeSize(DType t) {

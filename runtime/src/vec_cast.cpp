@@ -1,4 +1,12 @@
 // opkit: Cast with every RoundMode, Compare/Select, and the reductions.
+//
+// Note [910B Cast table]: the NPU converts only certain (src, dst) pairs, each with its own round
+// modes (Ascend C Cast reference, 910B table; the c220 implementation asserts on the rest):
+//   exact, CAST_NONE only:  f16->f32, bf16->f32, i16->f32, i8->f16, u8->f16, i32->i16, i32->i64, i64->i32
+//   NONE (= RINT) allowed:  f16->i8, f16->u8, i16->f16, i32->f32, f32->f16 (also CAST_ODD, the only one)
+//   NONE not allowed:       f16->i16, f16->i32, bf16->i32, f32->i16, f32->i32, f32->i64, f32->bf16,
+//                           f32->f32 (rounds to an integral value), i64->f32
+//   i32->f16 is a dequantisation (scaled by SetDeqScale), which opkit does not model.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -122,7 +130,68 @@ double RoundToFormat(double v, DType t, RoundMode mode) {
     return std::min(hi, std::max(lo, RoundInteger(v, mode)));
 }
 
-void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
+namespace {
+
+constexpr uint32_t ModeBit(RoundMode m) { return 1u << static_cast<int>(m); }
+constexpr uint32_t EXACT = ModeBit(RoundMode::CAST_NONE);
+constexpr uint32_t ROUNDING = ModeBit(RoundMode::CAST_RINT) | ModeBit(RoundMode::CAST_FLOOR) |
+                              ModeBit(RoundMode::CAST_CEIL) | ModeBit(RoundMode::CAST_ROUND) |
+                              ModeBit(RoundMode::CAST_TRUNC);
+
+struct CastRule {
+    DType src, dst;
+    uint32_t modes;
+};
+
+// Note [910B Cast table].
+constexpr CastRule CAST_RULES[] = {
+    {DType::F16, DType::F32, EXACT},           {DType::BF16, DType::F32, EXACT},
+    {DType::I16, DType::F32, EXACT},           {DType::I8, DType::F16, EXACT},
+    {DType::U8, DType::F16, EXACT},            {DType::I32, DType::I16, EXACT},
+    {DType::I32, DType::I64, EXACT},           {DType::I64, DType::I32, EXACT},
+    {DType::F16, DType::I8, ROUNDING | EXACT}, {DType::F16, DType::U8, ROUNDING | EXACT},
+    {DType::I16, DType::F16, ROUNDING | EXACT}, {DType::I32, DType::F32, ROUNDING | EXACT},
+    {DType::F32, DType::F16, ROUNDING | EXACT | ModeBit(RoundMode::CAST_ODD)},
+    {DType::F16, DType::I16, ROUNDING},        {DType::F16, DType::I32, ROUNDING},
+    {DType::BF16, DType::I32, ROUNDING},       {DType::F32, DType::I16, ROUNDING},
+    {DType::F32, DType::I32, ROUNDING},        {DType::F32, DType::I64, ROUNDING},
+    {DType::F32, DType::BF16, ROUNDING},       {DType::F32, DType::F32, ROUNDING},
+    {DType::I64, DType::F32, ROUNDING},
+};
+
+const char* ModeName(RoundMode m) {
+    static const char* names[] = {"CAST_NONE", "CAST_RINT", "CAST_FLOOR", "CAST_CEIL", "CAST_ROUND", "CAST_TRUNC", "CAST_ODD"};
+    auto i = static_cast<size_t>(m);
+    return i < sizeof(names) / sizeof(names[0]) ? names[i] : "an unknown RoundMode";
+}
+
+std::string ModeList(uint32_t modes) {
+    std::string out;
+    for (int m = 0; m <= static_cast<int>(RoundMode::CAST_ODD); ++m)
+        if (modes & (1u << m)) out += (out.empty() ? "" : ", ") + std::string(ModeName(static_cast<RoundMode>(m)));
+    return out;
+}
+
+std::string PairName(DType st, DType dt) { return std::string(DTypeName(st)) + " -> " + DTypeName(dt); }
+
+void CheckCast(DType dt, DType st, RoundMode mode) {
+    if (st == DType::I32 && dt == DType::F16)
+        Fail("Cast int32 -> float16 is the NPU's dequantisation path (the result is scaled by SetDeqScale); "
+             "opkit does not model it: Cast int32 -> float32 (CAST_NONE), then float32 -> float16");
+    for (const CastRule& rule : CAST_RULES) {
+        if (rule.src != st || rule.dst != dt) continue;
+        if (rule.modes & ModeBit(mode)) return;
+        Fail("Cast " + PairName(st, dt) + ": " + ModeName(mode) + " is not allowed for this pair on the NPU (allowed: " +
+             ModeList(rule.modes) + ")");
+    }
+    std::string pairs;
+    for (const CastRule& rule : CAST_RULES) pairs += (pairs.empty() ? "" : ", ") + PairName(rule.src, rule.dst);
+    Fail("Cast " + PairName(st, dt) + " is not a conversion the NPU has (Ascend910B converts " + pairs +
+         "); go through an intermediate type");
+}
+
+// After CheckCast.
+void CastLoop(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
     const bool nearest = mode == RoundMode::CAST_NONE || mode == RoundMode::CAST_RINT;
     // Fast paths for the casts kernels use in their inner loops.
     if (st == DType::F16 && dt == DType::F32) return HalfToFloat(static_cast<const uint16_t*>(src), static_cast<float*>(dst), n);
@@ -131,8 +200,12 @@ void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int
         return FloatToHalf(static_cast<const float*>(src), static_cast<uint16_t*>(dst), n);
     if (st == DType::F32 && dt == DType::BF16 && nearest)
         return FloatToBf16(static_cast<const float*>(src), static_cast<uint16_t*>(dst), n);
-    if (st == dt && nearest) {
-        std::memmove(dst, src, uint64_t(n) * DTypeSize(st));
+    if (st == DType::F32 && dt == DType::F32) {
+        // float -> float rounds to an integral value; floats of magnitude >= 2^23 already are.
+        const float* s = static_cast<const float*>(src);
+        float* d = static_cast<float*>(dst);
+        for (int64_t i = 0; i < n; ++i)
+            d[i] = std::fabs(s[i]) < 8388608.0f ? static_cast<float>(RoundInteger(s[i], mode)) : s[i];
         return;
     }
     // General path: every source value is exact in double (int64 beyond 2^53 aside), then one
@@ -140,7 +213,15 @@ void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int
     for (int64_t i = 0; i < n; ++i) Store(dt, dst, i, RoundToFormat(Load(st, src, i), dt, mode));
 }
 
+}  // namespace
+
+void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
+    CheckCast(dt, st, mode);
+    CastLoop(dt, st, mode, dst, src, n);
+}
+
 void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* src, const RepeatShape& s) {
+    CheckCast(dt, st, mode);
     const uint32_t ds = DTypeSize(dt), ss = DTypeSize(st);
     const uint32_t lanes = 256 / std::max(ds, ss);
     alignas(64) uint8_t tin[256], tout[256];
@@ -149,7 +230,7 @@ void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* sr
             const uint8_t* p = static_cast<const uint8_t*>(src) + (uint64_t(r) * s.src0Rep + uint64_t(l / (32 / ss)) * s.src0Blk) * 32 + (l % (32 / ss)) * ss;
             std::memcpy(tin + l * ss, p, ss);
         }
-        VecCast(dt, st, mode, tout, tin, lanes);
+        CastLoop(dt, st, mode, tout, tin, lanes);
         for (uint32_t l = 0; l < lanes; ++l) {
             if (!((s.mask[l / 64] >> (l % 64)) & 1u)) continue;
             uint8_t* p = static_cast<uint8_t*>(dst) + (uint64_t(r) * s.dstRep + uint64_t(l / (32 / ds)) * s.dstBlk) * 32 + (l % (32 / ds)) * ds;
@@ -158,67 +239,280 @@ void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* sr
     }
 }
 
-void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b, bool bIsScalar, int64_t n) {
+// ---- Compare / Select ---------------------------------------------------------------------------
+namespace {
+
+float LoadFloat(DType t, const void* p, int64_t i) {
+    return t == DType::F16 ? HalfBitsToFloat(static_cast<const uint16_t*>(p)[i]) : static_cast<const float*>(p)[i];
+}
+
+template <typename T, typename Get>
+void CompareLoop(AscendC::CMPMODE mode, uint8_t* dst, const T* a, Get b, int64_t n) {
     using AscendC::CMPMODE;
-    std::memset(dst, 0, static_cast<size_t>((n + 7) / 8));
-    const double s = bIsScalar ? Load(t, b, 0) : 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        double x = Load(t, a, i), y = bIsScalar ? s : Load(t, b, i);
-        bool r = false;
-        switch (mode) {
-            case CMPMODE::LT: r = x < y; break;
-            case CMPMODE::GT: r = x > y; break;
-            case CMPMODE::EQ: r = x == y; break;
-            case CMPMODE::LE: r = x <= y; break;
-            case CMPMODE::GE: r = x >= y; break;
-            case CMPMODE::NE: r = x != y; break;
+    for (int64_t byte = 0; byte < n / 8; ++byte) {
+        uint8_t bits = 0;
+        for (int k = 0; k < 8; ++k) {
+            const int64_t i = byte * 8 + k;
+            const T x = a[i], y = b(i);
+            bool r = false;
+            switch (mode) {
+                case CMPMODE::LT: r = x < y; break;
+                case CMPMODE::GT: r = x > y; break;
+                case CMPMODE::EQ: r = x == y; break;
+                case CMPMODE::LE: r = x <= y; break;
+                case CMPMODE::GE: r = x >= y; break;
+                case CMPMODE::NE: r = x != y; break;
+            }
+            bits |= static_cast<uint8_t>(r) << k;
         }
-        dst[i / 8] |= static_cast<uint8_t>(r) << (i % 8);
+        dst[byte] = bits;
     }
 }
 
-void VecSelect(DType t, void* dst, const uint8_t* mask, const void* a, const void* b, bool bIsScalar, int64_t n) {
+}  // namespace
+
+void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b, bool bIsScalar, int64_t count) {
+    const char* name = bIsScalar ? "Compares" : "Compare";
+    RequireDType(name, t, DTYPES_FLOAT | DTypeBit(DType::I32));
+    if (t == DType::I32 && mode != AscendC::CMPMODE::EQ)
+        Fail(std::string(name) + ": int32 operands support only CMPMODE::EQ on the NPU (float16 and float32 take every mode)");
+    // The NPU compares whole 256-byte repeats only: the elements of a trailing partial repeat are
+    // not compared and their result bits (and the bytes after them) keep dst's old contents.
+    const int64_t lanes = 256 / DTypeSize(t);
+    const int64_t n = count / lanes * lanes;
+    if (t == DType::I32) {
+        const int32_t* pa = static_cast<const int32_t*>(a);
+        const int32_t* pb = static_cast<const int32_t*>(b);
+        if (bIsScalar) CompareLoop(mode, dst, pa, [&](int64_t) { return pb[0]; }, n);
+        else CompareLoop(mode, dst, pa, [&](int64_t i) { return pb[i]; }, n);
+        return;
+    }
+    // fp16 compares exactly in fp32.
+    constexpr int64_t CHUNK = 512;
+    alignas(64) float ta[CHUNK], tb[CHUNK];
+    const float s = bIsScalar ? LoadFloat(t, b, 0) : 0.0f;
+    for (int64_t off = 0; off < n; off += CHUNK) {
+        const int64_t m = std::min(CHUNK, n - off);
+        const float *pa, *pb;
+        if (t == DType::F16) {
+            HalfToFloat(static_cast<const uint16_t*>(a) + off, ta, m);
+            if (!bIsScalar) HalfToFloat(static_cast<const uint16_t*>(b) + off, tb, m);
+            pa = ta;
+            pb = tb;
+        } else {
+            pa = static_cast<const float*>(a) + off;
+            pb = bIsScalar ? nullptr : static_cast<const float*>(b) + off;
+        }
+        if (bIsScalar) CompareLoop(mode, dst + off / 8, pa, [&](int64_t) { return s; }, m);
+        else CompareLoop(mode, dst + off / 8, pa, [&](int64_t i) { return pb[i]; }, m);
+    }
+}
+
+void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
+    RequireDType("Select", t, DTYPES_FLOAT);
     const uint32_t size = DTypeSize(t);
+    // VSEL_CMPMASK_SPR selects with the CMPMASK register, loaded once with the first 256/size bits
+    // of selMask, so every repeat reuses them; the other modes stream selMask bit by bit.
+    const int64_t period = mode == AscendC::SELMODE::VSEL_CMPMASK_SPR ? 256 / size : INT64_MAX;
+    const bool scalar = mode == AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE;
     auto* d = static_cast<uint8_t*>(dst);
     auto* pa = static_cast<const uint8_t*>(a);
     auto* pb = static_cast<const uint8_t*>(b);
     for (int64_t i = 0; i < n; ++i) {
-        bool bit = (mask[i / 8] >> (i % 8)) & 1u;
-        const uint8_t* from = bit ? pa + i * size : (bIsScalar ? pb : pb + i * size);
+        const int64_t k = i % period;
+        const bool bit = (mask[k / 8] >> (k % 8)) & 1u;
+        const uint8_t* from = bit ? pa + i * size : (scalar ? pb : pb + i * size);
         std::memcpy(d + i * size, from, size);
     }
 }
 
-// Reductions: the NPU reduces each 256-byte repeat, then the per-repeat partials. Partials are
-// rounded to the element type, as the hardware writes them to the work tensor.
+// ---- reductions ---------------------------------------------------------------------------------
+// Note [Reduction order]: inside one 256-byte repeat the NPU adds pairwise as a binary tree (e0+e1,
+// e2+e3, ..., then pairs of those), each partial rounded to the element type; masked-off lanes take
+// no part (they enter the tree as exact zeros, which changes no rounding). fp16 partials beyond
+// +-65504 saturate to +-65504 instead of overflowing to inf. The count form then adds the repeat
+// results one after the other; the level-0 form reduces them with the same tree again. Max/Min are
+// order-free; ties give the smallest index.
+namespace {
+
+constexpr uint32_t MAX_LANES = 128;
+
+float RoundSum(DType t, float x) {
+    if (t != DType::F16) return x;
+    float h = HalfBitsToFloat(FloatToHalfBits(x));
+    return std::isinf(h) && std::isfinite(x) ? std::copysign(65504.0f, x) : h;
+}
+
+struct Partial {
+    float value = 0;
+    uint32_t index = 0;  // lane of the result inside the group
+    bool any = false;    // some lane took part
+};
+
+// Reduce lanes [first, first+count) of `v`; `live(l)` says whether lane l takes part.
+template <typename Live>
+Partial ReduceLanes(Reduce r, DType t, const float* v, uint32_t first, uint32_t count, Live live) {
+    Partial p;
+    if (r == Reduce::SUM) {
+        alignas(64) float tree[MAX_LANES];
+        uint32_t width = 1;
+        while (width < count) width *= 2;
+        for (uint32_t l = 0; l < width; ++l) {
+            const bool on = l < count && live(first + l);
+            tree[l] = on ? v[first + l] : 0.0f;
+            p.any |= on;
+        }
+        for (; width > 1; width /= 2)
+            for (uint32_t j = 0; j < width / 2; ++j) tree[j] = RoundSum(t, tree[2 * j] + tree[2 * j + 1]);
+        p.value = tree[0];
+        return p;
+    }
+    for (uint32_t l = 0; l < count; ++l) {
+        if (!live(first + l)) continue;
+        const float x = v[first + l];
+        if (!p.any || (r == Reduce::MAX ? x > p.value : x < p.value)) {
+            p.value = x;
+            p.index = l;
+            p.any = true;
+        }
+    }
+    return p;
+}
+
+void LoadLanes(DType t, float* v, const uint8_t* src, uint32_t count) {
+    if (t == DType::F16) HalfToFloat(reinterpret_cast<const uint16_t*>(src), v, count);
+    else std::memcpy(v, src, count * sizeof(float));
+}
+
+// The lanes of repeat r of a strided operand (blk/rep in 32-byte blocks).
+void GatherLanes(DType t, float* v, const void* src, uint32_t r, uint16_t blk, uint16_t rep) {
+    const uint32_t size = DTypeSize(t), perBlock = 32 / size;
+    for (uint32_t b = 0; b < 8; ++b)
+        LoadLanes(t, v + b * perBlock, static_cast<const uint8_t*>(src) + (uint64_t(r) * rep + uint64_t(b) * blk) * 32, perBlock);
+}
+
+void StoreValue(DType t, uint8_t* p, float x) {
+    if (t == DType::F16) {
+        uint16_t h = FloatToHalfBits(x);
+        std::memcpy(p, &h, 2);
+    } else {
+        std::memcpy(p, &x, 4);
+    }
+}
+
+// The index is stored as an integer's bits: 16-bit for fp16, 32-bit for fp32 (and ONLY_INDEX).
+void StoreIndex(uint8_t* p, uint32_t index, uint32_t bytes) {
+    if (bytes == 2) {
+        uint16_t v = static_cast<uint16_t>(index);
+        std::memcpy(p, &v, 2);
+    } else {
+        std::memcpy(p, &index, 4);
+    }
+}
+
+void StoreResult(Reduce r, DType t, uint8_t* p, const Partial& x, bool withIndex) {
+    StoreValue(t, p, x.value);
+    if (r != Reduce::SUM && withIndex) StoreIndex(p + DTypeSize(t), x.index, DTypeSize(t));
+}
+
+void RequireReduceDType(Reduce r, DType t, const char* form) {
+    static const char* names[] = {"Sum", "Max", "Min"};
+    RequireDType((std::string(form) + names[static_cast<int>(r)]).c_str(), t, DTYPES_FLOAT);
+}
+
+// Combine per-repeat partials with the tree of Note [Reduction order], pass after pass, as the NPU
+// reduces the partials it wrote to the work tensor. Partials carry global indices.
+Partial TreeOfPartials(Reduce r, DType t, std::vector<Partial> parts, uint32_t lanes) {
+    while (parts.size() > 1) {
+        std::vector<Partial> next;
+        alignas(64) float v[MAX_LANES];
+        for (size_t g = 0; g < parts.size(); g += lanes) {
+            const uint32_t m = static_cast<uint32_t>(std::min<size_t>(lanes, parts.size() - g));
+            for (uint32_t l = 0; l < m; ++l) v[l] = parts[g + l].value;
+            Partial p = ReduceLanes(r, t, v, 0, m, [&](uint32_t l) { return parts[g + l].any; });
+            if (p.any) p.index = parts[g + p.index].index;
+            next.push_back(p);
+        }
+        parts.swap(next);
+    }
+    return parts.empty() ? Partial{} : parts[0];
+}
+
+}  // namespace
+
 void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool withIndex) {
-    const int64_t lanes = 256 / DTypeSize(t);
-    double best = Load(t, src, 0);
-    int64_t bestIdx = 0;
-    double total = 0;
+    RequireReduceDType(r, t, "Reduce");
+    const uint32_t size = DTypeSize(t), lanes = 256 / size;
+    alignas(64) float v[MAX_LANES];
+    Partial total;
     for (int64_t start = 0; start < n; start += lanes) {
-        int64_t end = std::min(n, start + lanes);
-        double part = 0;
-        for (int64_t i = start; i < end; ++i) {
-            double v = Load(t, src, i);
-            part += v;
-            if ((r == Reduce::MAX && v > best) || (r == Reduce::MIN && v < best)) {
-                best = v;
-                bestIdx = i;
+        const uint32_t m = static_cast<uint32_t>(std::min<int64_t>(lanes, n - start));
+        LoadLanes(t, v, static_cast<const uint8_t*>(src) + start * size, m);
+        Partial p = ReduceLanes(r, t, v, 0, m, [](uint32_t) { return true; });
+        if (!total.any) {
+            total = p;
+            total.index += static_cast<uint32_t>(start);
+        } else if (r == Reduce::SUM) {
+            total.value = RoundSum(t, total.value + p.value);  // sequential, Note [Reduction order]
+        } else if (r == Reduce::MAX ? p.value > total.value : p.value < total.value) {
+            total.value = p.value;
+            total.index = static_cast<uint32_t>(start) + p.index;
+        }
+    }
+    StoreResult(r, t, static_cast<uint8_t*>(dst), total, withIndex);
+}
+
+void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, int32_t repeat, bool withIndex) {
+    RequireReduceDType(r, t, "Reduce");
+    const uint32_t lanes = 256 / DTypeSize(t);
+    alignas(64) float v[MAX_LANES];
+    std::vector<Partial> parts;
+    auto live = [&](uint32_t l) { return ((s.mask[l / 64] >> (l % 64)) & 1u) != 0; };
+    for (int32_t rep = 0; rep < repeat; ++rep) {
+        GatherLanes(t, v, src, static_cast<uint32_t>(rep), s.src0Blk, s.src0Rep);
+        parts.push_back(ReduceLanes(r, t, v, 0, lanes, live));
+        parts.back().index += static_cast<uint32_t>(rep) * lanes;  // global: repeat*lanes + lane
+    }
+    if (parts.empty()) return;
+    StoreResult(r, t, static_cast<uint8_t*>(dst), TreeOfPartials(r, t, parts, lanes), withIndex);
+}
+
+uint32_t ReduceRecordBytes(Reduce r, DType t, ReduceLayout layout) {
+    const uint32_t size = DTypeSize(t);
+    if (r == Reduce::SUM) return size;
+    switch (layout) {
+        case ReduceLayout::ONLY_VALUE: return size;
+        case ReduceLayout::ONLY_INDEX: return 4;
+        default: return 2 * size;
+    }
+}
+
+void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, uint32_t groupLanes,
+                     ReduceLayout layout, uint64_t dstRepBytes) {
+    RequireReduceDType(r, t, groupLanes == 2 ? "PairReduce" : (groupLanes * DTypeSize(t) == 32 ? "BlockReduce" : "WholeReduce"));
+    const uint32_t size = DTypeSize(t), lanes = 256 / size;
+    if (groupLanes == 0 || lanes % groupLanes != 0) Fail("VecReduceGroups: a group must divide the repeat's lanes");
+    const uint32_t record = ReduceRecordBytes(r, t, layout);
+    alignas(64) float v[MAX_LANES];
+    auto live = [&](uint32_t l) { return ((s.mask[l / 64] >> (l % 64)) & 1u) != 0; };
+    for (uint32_t rep = 0; rep < s.repeat; ++rep) {
+        GatherLanes(t, v, src, rep, s.src0Blk, s.src0Rep);
+        uint8_t* out = static_cast<uint8_t*>(dst) + rep * dstRepBytes;
+        for (uint32_t g = 0; g < lanes / groupLanes; ++g, out += record) {
+            const Partial p = ReduceLanes(r, t, v, g * groupLanes, groupLanes, live);
+            if (!p.any) continue;
+            if (r == Reduce::SUM || layout == ReduceLayout::ONLY_VALUE) {
+                StoreValue(t, out, p.value);
+            } else if (layout == ReduceLayout::ONLY_INDEX) {
+                StoreIndex(out, p.index, 4);
+            } else if (layout == ReduceLayout::VALUE_INDEX) {
+                StoreValue(t, out, p.value);
+                StoreIndex(out + size, p.index, size);
+            } else {
+                StoreIndex(out, p.index, size);
+                StoreValue(t, out + size, p.value);
             }
         }
-        total += RoundToFormat(part, t, RoundMode::CAST_RINT);
-    }
-    if (r == Reduce::SUM) {
-        Store(t, dst, 0, RoundToFormat(total, t, RoundMode::CAST_RINT));
-        return;
-    }
-    Store(t, dst, 0, best);
-    if (withIndex) {
-        // The index is stored as an integer's bits in the element after the value.
-        uint8_t* slot = static_cast<uint8_t*>(dst) + DTypeSize(t);
-        if (DTypeSize(t) == 2) { uint16_t v = static_cast<uint16_t>(bestIdx); std::memcpy(slot, &v, 2); }
-        else { uint32_t v = static_cast<uint32_t>(bestIdx); std::memcpy(slot, &v, 4); }
     }
 }
 

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+
+#include "opkit/rt/api.h"
 
 namespace opkit {
 namespace rt {
@@ -10,6 +13,20 @@ void HalfToFloat(const uint16_t* s, float* d, int64_t n);
 void FloatToHalf(const float* s, uint16_t* d, int64_t n);
 void Bf16ToFloat(const uint16_t* s, float* d, int64_t n);
 void FloatToBf16(const float* s, uint16_t* d, int64_t n);
+
+// Note [910B dtype table]: the vector unit of Ascend910B (arch 2201) implements each instruction
+// for a fixed set of element types (the "数据类型" section of each op in the Ascend C API
+// reference, 910B column). Other types do not run there: bf16 arithmetic in particular does not
+// exist, kernels Cast to fp32 first. The runtime refuses such a dtype at the instruction, so a
+// kernel that runs here also runs on the NPU. A set of dtypes is a bit mask over DType values.
+constexpr uint32_t DTypeBit(DType t) { return 1u << static_cast<int>(t); }
+constexpr uint32_t DTYPES_FLOAT = DTypeBit(DType::F16) | DTypeBit(DType::F32);
+constexpr uint32_t DTYPES_ARITH = DTypeBit(DType::I16) | DTYPES_FLOAT | DTypeBit(DType::I32);
+
+// "int16, float16, int32, float32"
+std::string DTypeList(uint32_t set);
+// Fails, naming the instruction, the dtype and the supported list, unless `t` is in `set`.
+void RequireDType(const char* op, DType t, uint32_t set);
 
 }  // namespace rt
 }  // namespace opkit

@@ -20,13 +20,13 @@ constexpr size_t TilingBlobSize(size_t structBytes) { return (structBytes + 3) &
 
 #define TILING_DATA_FIELD_DEF(data_type, field_name)                            \
     data_type field_name = data_type();                                         \
-    void set_##field_name(data_type value) { field_name = value; }              \
+    void set_##field_name(data_type opkitValue_) { field_name = opkitValue_; }              \
     data_type get_##field_name() const { return field_name; }
 
 #define TILING_DATA_FIELD_DEF_ARR(data_type, arr_size, field_name)              \
     data_type field_name[arr_size] = {};                                        \
-    void set_##field_name(const data_type* value) {                             \
-        std::memcpy(field_name, value, sizeof(data_type) * (arr_size));         \
+    void set_##field_name(const data_type* opkitValue_) {                             \
+        std::memcpy(field_name, opkitValue_, sizeof(data_type) * (arr_size));         \
     }                                                                           \
     const data_type* get_##field_name() const { return field_name; }
 

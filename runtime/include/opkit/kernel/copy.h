@@ -6,6 +6,7 @@
 #pragma once
 
 #include "opkit/kernel/tensor.h"
+#include "opkit/kernel/vec.h"  // Duplicate's mask/repeat shapes
 
 namespace AscendC {
 namespace detail {
@@ -77,26 +78,45 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
 }
 
 // ---- DataCopyPad (byte-granular; 910B, 910_93, 310B only) ---------------------------------------
-// GM -> UB: each of blockCount runs of blockLen bytes (GM gap srcStride bytes) lands at the start
-// of its own 32-byte-aligned UB slot (slot gap dstStride blocks). With isPad, the slot's
-// leftPadding elements before the data and rightPadding elements after it take paddingValue.
+// GM -> UB: each of blockCount runs of blockLen bytes (GM gap srcStride bytes) gets its own
+// 32-byte-aligned UB slot (slot gap dstStride blocks), laid out as
+//   [leftPadding elems][blockLen bytes of data][rightPadding elems][dummy up to the 32-byte end].
+// Note [DataCopyPad fill]: what the NPU writes around the data:
+//   - isPad: the whole padding area (left, right and dummy) takes paddingValue;
+//   - !isPad, blockLen not 32-byte aligned, no left/right padding: the dummy bytes repeat the
+//     block's first element;
+//   - otherwise the padding is unspecified on the NPU ("random"); the CPU leaves it untouched.
 template <typename T>
 __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src,
                                    const DataCopyExtParams& p, const DataCopyPadExtParams<T>& pad) {
     detail::RequirePad("DataCopyPad(GM->local)");
-    const uint32_t slot = detail::PadTo32(p.blockLen + (uint32_t(pad.leftPadding) + pad.rightPadding) * sizeof(T));
+    const uint32_t left = uint32_t(pad.leftPadding) * sizeof(T);
+    const uint32_t used = left + p.blockLen + uint32_t(pad.rightPadding) * sizeof(T);
+    const uint32_t slot = detail::PadTo32(used);
     const uint64_t dstStep = slot + uint64_t(p.dstStride) * 32u;
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.addr_);
-    const uint32_t left = pad.isPad ? pad.leftPadding * sizeof(T) : 0;
-    detail::RunCopy(detail::CopyPlan{d + left, reinterpret_cast<const uint8_t*>(src.addr_), p.blockCount,
-                                     p.blockLen, dstStep, uint64_t(p.blockLen) + p.srcStride},
-                    detail::MemOf(dst.pos_), detail::GM_MEM, "DataCopyPad(GM->local)");
-    if (!pad.isPad) return;
+    if (p.blockCount == 0 || p.blockLen == 0) return;  // a NOP on the NPU
+    if (p.blockLen % sizeof(T) != 0)
+        opkit::rt::Fail("DataCopyPad(GM->local): blockLen " + std::to_string(p.blockLen) + " bytes is not a multiple of the " +
+                        std::to_string(sizeof(T)) + "-byte element");
+    // Check whole slots (the fill below writes them) and the slot alignment; the data itself
+    // starts leftPadding elements in, so it need not be 32-byte aligned.
+    detail::CheckInArena(d, uint64_t(p.blockCount - 1) * dstStep + slot, detail::MemOf(dst.pos_), "DataCopyPad(GM->local)");
+    detail::CheckAligned(d, detail::MemOf(dst.pos_), "DataCopyPad(GM->local)");
+    if (src.addr_ == nullptr) opkit::rt::Fail("DataCopyPad(GM->local): the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    opkit::rt::CopyRuns(d + left, reinterpret_cast<const uint8_t*>(src.addr_), p.blockCount, p.blockLen, dstStep,
+                        uint64_t(p.blockLen) + p.srcStride);
+    // Note [DataCopyPad fill].
+    const bool dummyFromData = !pad.isPad && p.blockLen % 32u != 0 && left == 0 && pad.rightPadding == 0;
+    if (!pad.isPad && !dummyFromData) return;
     for (uint32_t b = 0; b < p.blockCount; ++b) {
-        T* slotStart = reinterpret_cast<T*>(d + b * dstStep);
-        for (uint32_t i = 0; i < pad.leftPadding; ++i) slotStart[i] = pad.paddingValue;
-        T* after = reinterpret_cast<T*>(d + b * dstStep + left + p.blockLen);
-        for (uint32_t i = 0; i < pad.rightPadding; ++i) after[i] = pad.paddingValue;
+        uint8_t* slotStart = d + b * dstStep;
+        T value;
+        if (pad.isPad) value = pad.paddingValue;
+        else std::memcpy(&value, slotStart, sizeof(T));
+        if (pad.isPad)
+            for (uint32_t off = 0; off < left; off += sizeof(T)) std::memcpy(slotStart + off, &value, sizeof(T));
+        for (uint32_t off = left + p.blockLen; off < slot; off += sizeof(T)) std::memcpy(slotStart + off, &value, sizeof(T));
     }
 }
 
@@ -125,12 +145,38 @@ __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor
 }
 
 // ---- Duplicate ----------------------------------------------------------------------------------
+// dst[i] = scalar. 910B: int16, uint16, half, bfloat16, int32, uint32, float.
 template <typename T>
-__aicore__ inline void Duplicate(const LocalTensor<T>& dst, const T& scalar, const int32_t& count) {
+__aicore__ inline void Duplicate(const LocalTensor<T>& dst, const detail::NoDeduce<T>& scalar, const int32_t& count) {
     if (count < 0) opkit::rt::Fail("Duplicate: negative count " + std::to_string(count));
-    detail::CheckAligned(dst.addr_, detail::MemOf(dst.pos_), "Duplicate");
-    detail::CheckInArena(dst.addr_, uint64_t(count) * sizeof(T), detail::MemOf(dst.pos_), "Duplicate");
-    opkit::rt::Fill(opkit::DTypeOf<T>::value, dst.addr_, &scalar, count);
+    detail::CheckVecOperand(dst.addr_, dst.pos_, uint64_t(count) * sizeof(T), "Duplicate");
+    opkit::rt::VecDuplicate(opkit::DTypeOf<T>::value, dst.addr_, &scalar, count);
+}
+
+// Mask/repeat forms: the masked lanes of each repeat; strides in 32-byte blocks.
+namespace detail {
+template <typename T, bool isSetMask, typename M>
+void DuplicateRepeat(const LocalTensor<T>& dst, const T& scalar, M mask, uint8_t repeatTime, uint16_t dstBlockStride,
+                     uint8_t dstRepeatStride) {
+    if (repeatTime == 0) return;  // a NOP on the NPU
+    auto s = Shape<T, isSetMask>(mask, repeatTime);
+    s.dstBlk = dstBlockStride;
+    s.dstRep = dstRepeatStride;
+    CheckRepeatOperand(dst.addr_, dst.pos_, s, s.dstBlk, s.dstRep, sizeof(T), "Duplicate");
+    opkit::rt::VecDuplicateRepeat(opkit::DTypeOf<T>::value, dst.addr_, &scalar, s);
+}
+}  // namespace detail
+
+template <typename T, bool isSetMask = true>
+__aicore__ inline void Duplicate(const LocalTensor<T>& dst, const detail::NoDeduce<T>& scalar, uint64_t mask[],
+                                 const uint8_t repeatTime, const uint16_t dstBlockStride, const uint8_t dstRepeatStride) {
+    detail::DuplicateRepeat<T, isSetMask>(dst, scalar, static_cast<const uint64_t*>(mask), repeatTime, dstBlockStride,
+                                          dstRepeatStride);
+}
+template <typename T, bool isSetMask = true>
+__aicore__ inline void Duplicate(const LocalTensor<T>& dst, const detail::NoDeduce<T>& scalar, uint64_t mask,
+                                 const uint8_t repeatTime, const uint16_t dstBlockStride, const uint8_t dstRepeatStride) {
+    detail::DuplicateRepeat<T, isSetMask>(dst, scalar, mask, repeatTime, dstBlockStride, dstRepeatStride);
 }
 
 }  // namespace AscendC

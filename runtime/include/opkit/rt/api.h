@@ -109,18 +109,37 @@ void VecCast(DType dstT, DType srcT, AscendC::RoundMode mode, void* dst, const v
 void VecCastRepeat(DType dstT, DType srcT, AscendC::RoundMode mode, void* dst, const void* src,
                    const RepeatShape& s);
 
-// Compare writes one bit per element (LSB first) into dst bytes.
+// Compare writes one bit per element (LSB first) into dst bytes. Like the NPU, only whole 256-byte
+// repeats are compared (floor(count*size/256) of them); dst bytes past them are left untouched.
 void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b,
                 bool bIsScalar, int64_t count);
-// Select picks a where the mask bit is 1, else b (b may be a scalar).
-void VecSelect(DType t, void* dst, const uint8_t* mask, const void* a, const void* b,
-               bool bIsScalar, int64_t count);
+// Select takes a where the mask bit is 1, else b (a scalar in VSEL_TENSOR_SCALAR_MODE). In
+// VSEL_CMPMASK_SPR every 256-byte repeat reuses the first 256/size bits of `mask`; the other modes
+// consume consecutive bits.
+void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a,
+               const void* b, int64_t count);
+
+// Duplicate: dst[i] = scalar (count form) or the masked lanes of each repeat (dstBlk/dstRep strides).
+void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count);
+void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShape& s);
+// Axpy: dst = src * scalar + dst; the scalar has the src type.
+void VecAxpy(DType dstT, DType srcT, void* dst, const void* src, const void* scalar, int64_t count);
 
 enum class Reduce : uint8_t { SUM, MAX, MIN };
-// Writes the result to dst[0]; for MAX/MIN with withIndex, the index's bits go to dst[1].
+// Count form (ReduceSum/Max/Min): a pairwise tree inside each 256-byte repeat, the repeat results
+// combined in order. Writes dst[0]; for MAX/MIN with withIndex, the index's bits go to dst[1].
 void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t count, bool withIndex);
-// One result per 256-byte repeat (WholeReduce*), per 32-byte block (BlockReduceSum) or per
-// adjacent pair (PairReduceSum), over `count` elements laid out contiguously.
+// Level-0 form: `repeat` repeats of the masked lanes (srcRep stride), combined by a second tree.
+void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, int32_t repeat,
+                      bool withIndex);
+// Per-repeat reductions over groups of `groupLanes` lanes (all lanes: WholeReduce*, one 32-byte
+// block: BlockReduceSum, 2: PairReduceSum); masked lanes take no part. The results of repeat r
+// start at dst + r*dstRepBytes, one `layout` record per group. Groups with no lane left keep dst.
+enum class ReduceLayout : uint8_t { VALUE_INDEX = 0, INDEX_VALUE, ONLY_VALUE, ONLY_INDEX };
+uint32_t ReduceRecordBytes(Reduce r, DType t, ReduceLayout layout);
+void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, uint32_t groupLanes,
+                     ReduceLayout layout, uint64_t dstRepBytes);
+// One result per group of `elemsPerGroup` contiguous elements, each reduced like VecReduce.
 void VecWholeReduce(Reduce r, DType t, void* dst, const void* src, int64_t elemsPerGroup,
                     int64_t groups, bool withIndex);
 

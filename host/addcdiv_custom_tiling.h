@@ -1,0 +1,17 @@
+// Tiling data of AddcdivCustom, shared by host/addcdiv_custom.cpp and kernels/addcdiv_custom.cpp.
+// Fields: Note [Elementwise split] in host/elementwise_tiling.h.
+#pragma once
+#include "register/tilingdata_base.h"
+
+namespace optiling {
+BEGIN_TILING_DATA_DEF(AddcdivCustomTilingData)
+TILING_DATA_FIELD_DEF(uint32_t, totalLength);
+TILING_DATA_FIELD_DEF(uint32_t, formerNum);
+TILING_DATA_FIELD_DEF(uint32_t, formerLength);
+TILING_DATA_FIELD_DEF(uint32_t, tailLength);
+TILING_DATA_FIELD_DEF(uint32_t, tileLength);
+TILING_DATA_FIELD_DEF(float, value);
+END_TILING_DATA_DEF;
+
+REGISTER_TILING_DATA_CLASS(AddcdivCustom, AddcdivCustomTilingData)
+}  // namespace optiling

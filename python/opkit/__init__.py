@@ -1,0 +1,16 @@
+"""opkit: write, run and verify Ascend C operators on any Linux machine.
+
+>>> import numpy as np, opkit
+>>> opkit.ops.add_custom(np.ones(4, np.float32), np.ones(4, np.float32))
+array([2., 2., 2., 2.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from . import ops
+from .errors import (BuildError, CheckError, KernelError, ModeUnavailable, OpkitError, SpecError,
+                     TilingError)
+
+__version__ = "0.1.0"
+__all__ = ["ops", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
+           "ModeUnavailable", "__version__"]

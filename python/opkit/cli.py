@@ -1,0 +1,87 @@
+"""The ``opkit`` command line: ``python -m opkit --help``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from .errors import OpkitError
+
+
+def _config(args: argparse.Namespace) -> int:
+    from . import _core
+    from .paths import CMAKE_DIR, INCLUDE_DIR, LIB_DIR
+
+    soc = _core.soc(args.soc)
+    parts = []
+    if args.includes or args.cflags:
+        parts.append(f"-I{INCLUDE_DIR}")
+    if args.cflags:
+        parts += ["-std=c++17", "-D__CCE_KT_TEST__=1", "-DASCENDC_CPU_DEBUG=1",
+                  f"-D__CCE_AICORE__={soc['cce_aicore']}"]
+    if args.libs:
+        parts += [f"-L{LIB_DIR}", "-lopkit_rt", f"-Wl,-rpath,{LIB_DIR}", "-lpthread"]
+    if args.cmake_dir:
+        parts.append(str(CMAKE_DIR))
+    if not parts:
+        raise OpkitError("config: say what to print: --includes, --cflags, --libs and/or --cmake-dir")
+    print(" ".join(parts))
+    return 0
+
+
+def _socs(args: argparse.Namespace) -> int:
+    from . import _core
+
+    for name in _core.known_socs().split(", "):
+        s = _core.soc(name)
+        mem = s["memory"]
+        print(f"{s['name']:<12} arch {s['arch']}  AIC/AIV {s['aic_cores']:>2}/{s['aiv_cores']:<2}  "
+              f"UB {mem['UB'] // 1024} KiB  L1 {mem['L1'] // 1024} KiB  L0C {mem['L0C'] // 1024} KiB  "
+              f"DataCopyPad {'yes' if s['has_data_copy_pad'] else 'no'}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.size)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m opkit",
+        description="opkit: write, run and verify Ascend C operators on any Linux machine.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="run the built-in kernels on the software AI Core and check them against numpy")
+    d.add_argument("--size", type=int, default=1_000_003, help="elements per input (default 1000003)")
+    d.set_defaults(func=_demo)
+
+    c = sub.add_parser("config", help="print the flags a C++ build needs to compile Ascend C for the CPU")
+    c.add_argument("--includes", action="store_true", help="-I flags for kernel_operator.h, tikicpulib.h, ...")
+    c.add_argument("--cflags", action="store_true", help="--includes plus the CPU-debug defines")
+    c.add_argument("--libs", action="store_true", help="linker flags for the software AI Core (libopkit_rt)")
+    c.add_argument("--cmake-dir", action="store_true", help="the directory holding opkitConfig.cmake")
+    c.add_argument("--soc", default=None, help="SoC whose __CCE_AICORE__ to define (default $OPKIT_SOC or Ascend910B1)")
+    c.set_defaults(func=_config)
+
+    s = sub.add_parser("socs", help="list the SoCs opkit models")
+    s.set_defaults(func=_socs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except (OpkitError, ValueError) as e:
+        if os.environ.get("OPKIT_DEBUG") == "1":
+            traceback.print_exc()
+        print(f"opkit: error: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,127 @@
+"""Calling built ops from Python: one ``OpLibrary`` per built op project.
+
+A project's build leaves its specs, its op_host library (whose ``OP_ADD`` registrations load with
+it) and one kernel library per dtype column in one directory (cmake/OpkitOps.cmake). Calling an op
+runs aclnn's two phases on the software AI Core: ``prepare`` (dtype column, InferShape, TilingFunc)
+and ``execute`` (the column's kernel with the tiling blob), the same path a C++ caller takes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import spec as spec_mod
+from .errors import KernelError, OpkitError, TilingError
+
+try:
+    import ml_dtypes
+
+    _BF16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover - ml_dtypes is a dependency
+    _BF16 = None
+
+
+def _np_dtype(name: str) -> np.dtype:
+    if name == "bfloat16":
+        if _BF16 is None:
+            raise OpkitError("bfloat16 needs the ml_dtypes package: pip install ml_dtypes")
+        return _BF16
+    return np.dtype(name)
+
+
+class Op:
+    """A callable op: positional inputs (numpy arrays), attributes as keywords.
+
+    >>> import numpy as np, opkit
+    >>> opkit.ops.addcdiv_custom(np.ones(2, np.float32), np.ones(2, np.float32), np.full(2, 2, np.float32), value=3.0)
+    array([2.5, 2.5], dtype=float32)
+    """
+
+    def __init__(self, library: OpLibrary, op: spec_mod.OpSpec):
+        self._lib = library
+        self.spec = op
+        self.__name__ = op.name
+        params = [inspect.Parameter(t.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for t in op.inputs]
+        params += [inspect.Parameter(a.name, inspect.Parameter.KEYWORD_ONLY,
+                                     default=inspect.Parameter.empty if a.required else a.default)
+                   for a in op.attrs]
+        params.append(inspect.Parameter("soc", inspect.Parameter.KEYWORD_ONLY, default=None))
+        self.__signature__ = inspect.Signature(params)
+        ins = ", ".join(t.name for t in op.inputs)
+        self.__doc__ = (f"{op.op_type}({ins}) on the software AI Core. dtype columns: "
+                        + "; ".join("(" + ", ".join(d.name for d in col.values()) + ")" for col in op.columns))
+
+    def __repr__(self) -> str:
+        return f"<opkit op {self.spec.name}{self.__signature__}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray | tuple[np.ndarray, ...]:
+        try:
+            bound = self.__signature__.bind(*args, **kwargs)
+        except TypeError as e:
+            raise OpkitError(f"{self.spec.name}: {e}") from None
+        bound.apply_defaults()
+        values = bound.arguments
+        inputs = [self._check_input(t.name, values[t.name]) for t in self.spec.inputs]
+        attrs = {a.name: values[a.name] for a in self.spec.attrs}
+        return self._lib.run(self.spec, inputs, attrs, values["soc"])
+
+    def _check_input(self, name: str, value: Any) -> np.ndarray:
+        where = f"{self.spec.name}: input '{name}'"
+        if not isinstance(value, np.ndarray):
+            raise OpkitError(f"{where} must be a numpy array, got {type(value).__name__}; "
+                             "wrap it with np.asarray(..., dtype=...)")
+        if not value.flags.c_contiguous:
+            raise OpkitError(f"{where} is not C-contiguous (strides {value.strides}); "
+                             "pass np.ascontiguousarray(...)")
+        known = {d.name for t in self.spec.inputs if t.name == name for d in t.dtypes}
+        if value.dtype.name not in known:
+            raise OpkitError(f"{where} has dtype {value.dtype.name}; {self.spec.op_type} takes "
+                             f"{', '.join(sorted(known))}")
+        return value
+
+
+class OpLibrary:
+    """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``."""
+
+    def __init__(self, ops_dir: Path, host_lib: Path):
+        from . import _core
+
+        self._core = _core
+        self.dir = Path(ops_dir)
+        self._ops: dict[str, Op] = {}
+        if not host_lib.is_file():
+            raise OpkitError(f"{host_lib}: op_host library not found; build the project first")
+        _core.load_host_library(str(host_lib))
+        for path in sorted(self.dir.glob("*.json")):
+            for op in spec_mod.load(path):
+                self._ops[op.name] = Op(self, op)
+
+    def __getattr__(self, name: str) -> Op:
+        ops = self.__dict__.get("_ops", {})
+        if name in ops:
+            return ops[name]
+        raise AttributeError(f"no op {name!r} here (available: {', '.join(sorted(ops))})")
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._ops) + ["names", "run"]
+
+    def names(self) -> list[str]:
+        return sorted(self._ops)
+
+    def run(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], attrs: dict[str, Any],
+            soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
+        desc = [(list(a.shape), a.dtype.name) for a in inputs]
+        try:
+            plan = self._core.prepare(op.op_type, desc, attrs, soc)
+        except KernelError as e:
+            raise TilingError(str(e)) from None
+        outputs = [np.empty(shape, _np_dtype(dt)) for shape, dt in zip(plan.out_shapes, plan.out_dtypes)]
+        if all(a.size > 0 for a in inputs):
+            kernel = self.dir / f"libopkit_kernel_{op.name}_{plan.column}.so"
+            self._core.execute(plan, str(kernel), [a.ctypes.data for a in inputs],
+                               [o.ctypes.data for o in outputs], soc)
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)

@@ -1,0 +1,36 @@
+"""opkit's built-in ops, executed from their Ascend C sources on the software AI Core.
+
+>>> import numpy as np, opkit
+>>> opkit.ops.sinh_custom(np.zeros(3, np.float16))
+array([0., 0., 0.], dtype=float16)
+
+Each op is the project in ``ops/<op>.json``, ``host/<op>.cpp`` and ``kernels/<op>.cpp``, built by
+``pip install`` through the same op-project build users get (cmake/OpkitOps.cmake).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .paths import OPS_DIR
+
+_library = None
+
+
+def _lib():
+    global _library
+    if _library is None:
+        from .library import OpLibrary
+
+        _library = OpLibrary(OPS_DIR, OPS_DIR / "libopkit_ops_host.so")
+    return _library
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(_lib(), name)
+
+
+def __dir__() -> list[str]:
+    return _lib().names()

@@ -1,0 +1,50 @@
+// opkit: running a registered op on the software AI Core, in aclnn's two phases.
+//   Prepare (phase 1): pick the dtype column, infer output shapes, run the op's TilingFunc.
+//   Execute (phase 2): launch the column's kernel with the tiling blob, blockDim and workspace.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "register/op_def_registry.h"
+
+namespace opkit {
+namespace host {
+
+struct TensorArg {
+    void* data = nullptr;
+    std::vector<int64_t> shape;
+    ge::DataType dtype = ge::DT_UNDEFINED;
+    ge::Format format = ge::FORMAT_ND;
+};
+
+struct AttrArg {
+    std::string name;
+    gert::AttrValue value;  // kind NONE: use the OpDef's default
+};
+
+struct Plan {
+    std::string opType;
+    int column = -1;
+    uint32_t blockDim = 0;
+    uint64_t tilingKey = 0;
+    std::vector<uint8_t> tiling;
+    uint64_t workspaceBytes = 0;
+    std::vector<std::vector<int64_t>> outShapes;
+    std::vector<ge::DataType> outDtypes;
+};
+
+std::string SnakeCase(const std::string& opType);
+const char* DataTypeName(ge::DataType dt);
+
+// Loads an op_host library (its OP_ADD registrations run on load). Throws KernelError on failure.
+void LoadHostLibrary(const std::string& path);
+
+Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+             const rt::SocInfo* soc);
+// kernelLib: the library of the plan's dtype column. Output buffers must hold the plan's shapes.
+void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
+             const std::vector<void*>& outputs, const rt::SocInfo* soc);
+
+}  // namespace host
+}  // namespace opkit

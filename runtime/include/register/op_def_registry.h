@@ -1,0 +1,171 @@
+// opkit's register/op_def_registry.h: the OpDef builder and the OP_ADD registry of CANN's host API.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "opkit/host/host_api.h"
+#include "register/tilingdata_base.h"
+#include "tiling/platform/platform_ascendc.h"
+
+namespace ops {
+
+enum Option { IGNORE = 0, OPTIONAL = 1, REQUIRED = 2, DYNAMIC = 3, VIRTUAL = 4 };
+
+using TilingFunc = ge::graphStatus (*)(gert::TilingContext*);
+using InferShapeFunc = ge::graphStatus (*)(gert::InferShapeContext*);
+using InferDataTypeFunc = ge::graphStatus (*)(gert::InferDataTypeContext*);
+
+class OpParamDef {
+public:
+    explicit OpParamDef(const char* name) : name_(name) {}
+    OpParamDef& ParamType(Option o) { paramType_ = o; return *this; }
+    OpParamDef& DataType(std::vector<ge::DataType> v) { dtypes_ = std::move(v); return *this; }
+    OpParamDef& DataTypeList(std::vector<ge::DataType> v) { return DataType(std::move(v)); }
+    OpParamDef& Format(std::vector<ge::Format> v) { formats_ = std::move(v); return *this; }
+    OpParamDef& FormatList(std::vector<ge::Format> v) { return Format(std::move(v)); }
+    OpParamDef& UnknownShapeFormat(std::vector<ge::Format> v) { unknownFormats_ = std::move(v); return *this; }
+    OpParamDef& ValueDepend(Option o) { valueDepend_ = o; return *this; }
+    OpParamDef& AutoContiguous() { return *this; }   // inputs reach opkit's kernels contiguous already
+    OpParamDef& IgnoreContiguous() { return *this; }
+    OpParamDef& Scalar() { return *this; }
+    OpParamDef& ScalarList() { return *this; }
+    OpParamDef& InitValue(uint64_t) { return *this; }
+
+    const std::string& Name() const { return name_; }
+    Option GetParamType() const { return paramType_; }
+    const std::vector<ge::DataType>& DataTypes() const { return dtypes_; }
+    const std::vector<ge::Format>& Formats() const { return formats_; }
+
+private:
+    std::string name_;
+    Option paramType_ = REQUIRED;
+    Option valueDepend_ = IGNORE;
+    std::vector<ge::DataType> dtypes_;
+    std::vector<ge::Format> formats_, unknownFormats_;
+};
+
+class OpAttrDef {
+public:
+    explicit OpAttrDef(const char* name) : name_(name) {}
+    OpAttrDef& AttrType(Option o) { required_ = (o == REQUIRED); return *this; }
+    OpAttrDef& Bool() { return Kind(gert::AttrValue::BOOL); }
+    OpAttrDef& Bool(bool v) { Kind(gert::AttrValue::BOOL); default_.b = v; hasDefault_ = true; return *this; }
+    OpAttrDef& Int() { return Kind(gert::AttrValue::INT); }
+    OpAttrDef& Int(int64_t v) { Kind(gert::AttrValue::INT); default_.i = v; hasDefault_ = true; return *this; }
+    OpAttrDef& Float() { return Kind(gert::AttrValue::FLOAT); }
+    OpAttrDef& Float(float v) { Kind(gert::AttrValue::FLOAT); default_.f = v; hasDefault_ = true; return *this; }
+    OpAttrDef& String() { return Kind(gert::AttrValue::STRING); }
+    OpAttrDef& String(const char* v) { Kind(gert::AttrValue::STRING); default_.s = v; hasDefault_ = true; return *this; }
+    OpAttrDef& ListInt() { return Kind(gert::AttrValue::LIST_INT); }
+    OpAttrDef& ListInt(std::vector<int64_t> v) {
+        Kind(gert::AttrValue::LIST_INT); default_.listInt = gert::TypedContinuousVector<int64_t>(std::move(v));
+        hasDefault_ = true; return *this;
+    }
+    OpAttrDef& ListFloat() { return Kind(gert::AttrValue::LIST_FLOAT); }
+    OpAttrDef& ListFloat(std::vector<float> v) {
+        Kind(gert::AttrValue::LIST_FLOAT); default_.listFloat = gert::TypedContinuousVector<float>(std::move(v));
+        hasDefault_ = true; return *this;
+    }
+    OpAttrDef& ListBool() { return Kind(gert::AttrValue::LIST_BOOL); }
+    OpAttrDef& ListBool(std::vector<bool> v) {
+        Kind(gert::AttrValue::LIST_BOOL); default_.listBool = gert::TypedContinuousVector<bool>(std::move(v));
+        hasDefault_ = true; return *this;
+    }
+    OpAttrDef& Version(uint32_t) { return *this; }
+
+    const std::string& Name() const { return name_; }
+    bool Required() const { return required_; }
+    bool HasDefault() const { return hasDefault_; }
+    const gert::AttrValue& Default() const { return default_; }
+    gert::AttrValue::Kind GetKind() const { return default_.kind; }
+
+private:
+    OpAttrDef& Kind(gert::AttrValue::Kind k) { default_.kind = k; return *this; }
+    std::string name_;
+    bool required_ = true;
+    bool hasDefault_ = false;
+    gert::AttrValue default_;
+};
+
+class OpAICoreConfig {
+public:
+    OpAICoreConfig() = default;
+    explicit OpAICoreConfig(const char*) {}
+    OpParamDef& Input(const char* name) { params_.emplace_back(name); return params_.back(); }
+    OpParamDef& Output(const char* name) { params_.emplace_back(name); return params_.back(); }
+    OpAICoreConfig& DynamicCompileStaticFlag(bool) { return *this; }
+    OpAICoreConfig& DynamicFormatFlag(bool) { return *this; }
+    OpAICoreConfig& DynamicRankSupportFlag(bool) { return *this; }
+    OpAICoreConfig& DynamicShapeSupportFlag(bool) { return *this; }
+    OpAICoreConfig& NeedCheckSupportFlag(bool) { return *this; }
+    OpAICoreConfig& PrecisionReduceFlag(bool) { return *this; }
+    OpAICoreConfig& ExtendCfgInfo(const char*, const char*) { return *this; }
+
+private:
+    std::vector<OpParamDef> params_;
+};
+
+class OpAICoreDef {
+public:
+    OpAICoreDef& SetTiling(TilingFunc f) { tiling_ = f; return *this; }
+    OpAICoreDef& SetCheckSupport(void*) { return *this; }
+    OpAICoreDef& SetOpSelectFormat(void*) { return *this; }
+    OpAICoreDef& AddConfig(const char* soc) { socs_.emplace_back(soc); return *this; }
+    OpAICoreDef& AddConfig(const char* soc, OpAICoreConfig&) { return AddConfig(soc); }
+    TilingFunc Tiling() const { return tiling_; }
+    const std::vector<std::string>& Socs() const { return socs_; }
+
+private:
+    TilingFunc tiling_ = nullptr;
+    std::vector<std::string> socs_;
+};
+
+class OpDef {
+public:
+    explicit OpDef(const char* type) : type_(type) {}
+    virtual ~OpDef() = default;
+    OpParamDef& Input(const char* name) { inputs_.emplace_back(name); return inputs_.back(); }
+    OpParamDef& Output(const char* name) { outputs_.emplace_back(name); return outputs_.back(); }
+    OpAttrDef& Attr(const char* name) { attrs_.emplace_back(name); return attrs_.back(); }
+    OpDef& SetInferShape(InferShapeFunc f) { inferShape_ = f; return *this; }
+    OpDef& SetInferShapeRange(void*) { return *this; }
+    OpDef& SetInferDataType(InferDataTypeFunc f) { inferDataType_ = f; return *this; }
+    OpAICoreDef& AICore() { return aicore_; }
+
+    const std::string& Type() const { return type_; }
+    const std::vector<OpParamDef>& Inputs() const { return inputs_; }
+    const std::vector<OpParamDef>& Outputs() const { return outputs_; }
+    const std::vector<OpAttrDef>& Attrs() const { return attrs_; }
+    InferShapeFunc InferShape() const { return inferShape_; }
+    InferDataTypeFunc InferDataType() const { return inferDataType_; }
+    const OpAICoreDef& AICoreDef() const { return aicore_; }
+
+private:
+    std::string type_;
+    // std::deque would keep references stable too; OpDef builders only hold them within one
+    // statement, so vector growth between statements is harmless.
+    std::vector<OpParamDef> inputs_, outputs_;
+    std::vector<OpAttrDef> attrs_;
+    InferShapeFunc inferShape_ = nullptr;
+    InferDataTypeFunc inferDataType_ = nullptr;
+    OpAICoreDef aicore_;
+};
+
+using OpDefFactory = std::function<std::unique_ptr<OpDef>(const char*)>;
+// Registers an op type when its op_host library is loaded.
+struct OpDefRegisterer {
+    OpDefRegisterer(const char* type, OpDefFactory factory);
+};
+const OpDef* FindOpDef(const std::string& type);  // nullptr when no loaded library registered it
+std::vector<std::string> RegisteredOpTypes();
+
+}  // namespace ops
+
+#define OP_ADD(opType, ...)                                                                      \
+    static ::ops::OpDefRegisterer g_opkitOpDef_##opType(#opType, [](const char* name) {        \
+        return std::unique_ptr<::ops::OpDef>(new opType(name));                                 \
+    })

@@ -1,0 +1,148 @@
+// opkit._core: the Python face of the software AI Core. It stays thin: the runtime decides,
+// Python only passes buffers and names (STYLE.md: numbers are computed once, in one place).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <map>
+
+#include "opkit/host/launch.h"
+
+namespace py = pybind11;
+using opkit::host::Plan;
+
+namespace {
+
+const std::map<std::string, ge::DataType>& DTypes() {
+    static const std::map<std::string, ge::DataType> m = {
+        {"float16", ge::DT_FLOAT16}, {"float32", ge::DT_FLOAT}, {"bfloat16", ge::DT_BF16},
+        {"float64", ge::DT_DOUBLE},  {"int8", ge::DT_INT8},     {"int16", ge::DT_INT16},
+        {"int32", ge::DT_INT32},     {"int64", ge::DT_INT64},   {"uint8", ge::DT_UINT8},
+        {"uint16", ge::DT_UINT16},   {"uint32", ge::DT_UINT32}, {"uint64", ge::DT_UINT64},
+        {"bool", ge::DT_BOOL}};
+    return m;
+}
+
+ge::DataType ToDType(const std::string& name) {
+    auto it = DTypes().find(name);
+    if (it == DTypes().end()) throw py::type_error("opkit: dtype '" + name + "' has no Ascend equivalent");
+    return it->second;
+}
+
+const opkit::rt::SocInfo* ToSoc(const py::object& soc) {
+    if (soc.is_none()) return &opkit::rt::DefaultSoc();
+    std::string name = py::cast<std::string>(soc);
+    const auto* s = opkit::rt::FindSoc(name);
+    if (s == nullptr)
+        throw py::value_error("opkit: '" + name + "' is not a known SoC (known: " + opkit::rt::KnownSocNames() + ")");
+    return s;
+}
+
+gert::AttrValue ToAttr(const py::handle& v) {
+    gert::AttrValue a;
+    if (py::isinstance<py::bool_>(v)) { a.kind = gert::AttrValue::BOOL; a.b = v.cast<bool>(); }
+    else if (py::isinstance<py::int_>(v)) { a.kind = gert::AttrValue::INT; a.i = v.cast<int64_t>(); }
+    else if (py::isinstance<py::float_>(v)) { a.kind = gert::AttrValue::FLOAT; a.f = v.cast<float>(); }
+    else if (py::isinstance<py::str>(v)) { a.kind = gert::AttrValue::STRING; a.s = v.cast<std::string>(); }
+    else if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+        auto seq = v.cast<py::sequence>();
+        bool allInt = true, allBool = true;
+        for (auto x : seq) {
+            allBool = allBool && py::isinstance<py::bool_>(x);
+            allInt = allInt && py::isinstance<py::int_>(x) && !py::isinstance<py::bool_>(x);
+        }
+        if (allBool && seq.size() > 0) { a.kind = gert::AttrValue::LIST_BOOL; a.listBool = gert::TypedContinuousVector<bool>(v.cast<std::vector<bool>>()); }
+        else if (allInt) { a.kind = gert::AttrValue::LIST_INT; a.listInt = gert::TypedContinuousVector<int64_t>(v.cast<std::vector<int64_t>>()); }
+        else { a.kind = gert::AttrValue::LIST_FLOAT; a.listFloat = gert::TypedContinuousVector<float>(v.cast<std::vector<float>>()); }
+    } else {
+        throw py::type_error("opkit: attr values must be bool, int, float, str or a list of those");
+    }
+    return a;
+}
+
+py::dict SocDict(const opkit::rt::SocInfo& s) {
+    using opkit::rt::Mem;
+    py::dict d;
+    d["name"] = s.name;
+    d["short_name"] = s.shortName;
+    d["arch"] = s.arch;
+    d["cce_aicore"] = s.cceAicore;
+    d["aic_cores"] = s.aicCores;
+    d["aiv_cores"] = s.aivCores;
+    d["clock_ghz"] = s.clockGhz;
+    py::dict mem;
+    for (int m = 0; m < static_cast<int>(Mem::COUNT); ++m) mem[opkit::rt::MemName(static_cast<Mem>(m))] = s.memBytes[m];
+    d["memory"] = mem;
+    d["has_data_copy_pad"] = s.hasDataCopyPad;
+    d["has_bf16"] = s.hasBf16;
+    d["split_arch"] = s.splitArch;
+    return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "opkit's software AI Core (C++), used by opkit.ops and opkit.load";
+
+    static py::exception<opkit::KernelError> kernelError(m, "_KernelError", PyExc_RuntimeError);
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const opkit::KernelError& e) {
+            py::object cls = py::module_::import("opkit.errors").attr("KernelError");
+            PyErr_SetObject(cls.ptr(), py::str(e.what()).ptr());
+        }
+    });
+
+    py::class_<Plan>(m, "Plan")
+        .def_readonly("op_type", &Plan::opType)
+        .def_readonly("column", &Plan::column)
+        .def_readonly("block_dim", &Plan::blockDim)
+        .def_readonly("tiling_key", &Plan::tilingKey)
+        .def_readonly("workspace_bytes", &Plan::workspaceBytes)
+        .def_readonly("out_shapes", &Plan::outShapes)
+        .def_property_readonly("tiling", [](const Plan& p) {
+            return py::bytes(reinterpret_cast<const char*>(p.tiling.data()), p.tiling.size());
+        })
+        .def_property_readonly("out_dtypes", [](const Plan& p) {
+            std::vector<std::string> names;
+            for (auto dt : p.outDtypes) names.push_back(opkit::host::DataTypeName(dt));
+            return names;
+        });
+
+    m.def("load_host_library", &opkit::host::LoadHostLibrary, py::arg("path"));
+    m.def("op_types", &ops::RegisteredOpTypes);
+    m.def("snake_case", &opkit::host::SnakeCase);
+
+    m.def("prepare",
+          [](const std::string& opType, const std::vector<std::pair<std::vector<int64_t>, std::string>>& inputs,
+             const py::dict& attrs, const py::object& soc) {
+              std::vector<opkit::host::TensorArg> ins;
+              for (const auto& [shape, dtype] : inputs) {
+                  opkit::host::TensorArg t;
+                  t.shape = shape;
+                  t.dtype = ToDType(dtype);
+                  ins.push_back(t);
+              }
+              std::vector<opkit::host::AttrArg> as;
+              for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
+              return opkit::host::Prepare(opType, ins, as, ToSoc(soc));
+          },
+          py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(),
+          "Phase 1: pick the dtype column, infer output shapes, run the op's TilingFunc.");
+
+    m.def("execute",
+          [](const Plan& plan, const std::string& kernelLib, const std::vector<uintptr_t>& inputs,
+             const std::vector<uintptr_t>& outputs, const py::object& soc) {
+              std::vector<void*> in, out;
+              for (auto p : inputs) in.push_back(reinterpret_cast<void*>(p));
+              for (auto p : outputs) out.push_back(reinterpret_cast<void*>(p));
+              const auto* s = ToSoc(soc);
+              py::gil_scoped_release release;
+              opkit::host::Execute(plan, kernelLib, in, out, s);
+          },
+          py::arg("plan"), py::arg("kernel_lib"), py::arg("inputs"), py::arg("outputs"), py::arg("soc") = py::none(),
+          "Phase 2: run the plan's kernel on the software AI Core (the GIL is released meanwhile).");
+
+    m.def("soc", [](const py::object& name) { return SocDict(*ToSoc(name)); }, py::arg("name") = py::none());
+    m.def("known_socs", []() { return opkit::rt::KnownSocNames(); });
+}

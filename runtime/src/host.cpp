@@ -1,0 +1,331 @@
+// opkit: CANN's host API on the CPU: the op registry, PlatformAscendC, and the two-phase launch.
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "opkit/host/launch.h"
+
+namespace ops {
+namespace {
+struct Registry {
+    std::mutex mu;
+    std::map<std::string, std::unique_ptr<OpDef>> defs;
+};
+Registry& Reg() {
+    static Registry r;
+    return r;
+}
+}  // namespace
+
+OpDefRegisterer::OpDefRegisterer(const char* type, OpDefFactory factory) {
+    auto def = factory(type);
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    Reg().defs[type] = std::move(def);
+}
+
+const OpDef* FindOpDef(const std::string& type) {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    auto it = Reg().defs.find(type);
+    return it == Reg().defs.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> RegisteredOpTypes() {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    std::vector<std::string> out;
+    for (auto& kv : Reg().defs) out.push_back(kv.first);
+    return out;
+}
+}  // namespace ops
+
+namespace platform_ascendc {
+const opkit::rt::SocInfo& PlatformAscendC::Soc() const {
+    if (soc_ == nullptr) throw opkit::KernelError("PlatformAscendC: no platform info (call from a TilingFunc)");
+    return *soc_;
+}
+void PlatformAscendC::GetCoreMemSize(CoreMemType type, uint64_t& size) const {
+    using opkit::rt::Mem;
+    auto bytes = [&](Mem m) { return uint64_t(Soc().memBytes[static_cast<int>(m)]); };
+    switch (type) {
+        case CoreMemType::L0_A: size = bytes(Mem::L0A); break;
+        case CoreMemType::L0_B: size = bytes(Mem::L0B); break;
+        case CoreMemType::L0_C: size = bytes(Mem::L0C); break;
+        case CoreMemType::L1: size = bytes(Mem::L1); break;
+        case CoreMemType::UB: size = bytes(Mem::UB); break;
+        default: size = 0; break;
+    }
+}
+void PlatformAscendC::GetCoreMemBw(CoreMemType, uint64_t& bw) const { bw = 0; }
+SocVersion PlatformAscendC::GetSocVersion() const {
+    switch (Soc().arch) {
+        case 2201: return SocVersion::ASCEND910B;
+        case 1001: return SocVersion::ASCEND910;
+        case 2002: return SocVersion::ASCEND310P;
+        default: return SocVersion::RESERVED_VERSION;
+    }
+}
+uint32_t PlatformAscendC::CalcTschBlockDim(uint32_t sliceNum, uint32_t aicCoreNum, uint32_t aivCoreNum) const {
+    // A mixed cube+vector task on a split SoC occupies whole AI Cores (1 AIC + 2 AIV each).
+    if (aicCoreNum == 0 || aivCoreNum == 0 || aicCoreNum > aivCoreNum) return sliceNum;
+    uint32_t ratio = aivCoreNum / aicCoreNum;
+    return (sliceNum + ratio - 1) / ratio;
+}
+}  // namespace platform_ascendc
+
+namespace opkit {
+namespace host {
+
+std::string SnakeCase(const std::string& t) {
+    std::string out;
+    for (size_t i = 0; i < t.size(); ++i) {
+        char c = t[i];
+        bool upper = c >= 'A' && c <= 'Z';
+        if (upper && i > 0) {
+            char p = t[i - 1];
+            bool prevLowerOrDigit = (p >= 'a' && p <= 'z') || (p >= '0' && p <= '9');
+            bool prevUpper = p >= 'A' && p <= 'Z';
+            bool nextLower = i + 1 < t.size() && t[i + 1] >= 'a' && t[i + 1] <= 'z';
+            if (prevLowerOrDigit || (prevUpper && nextLower)) out += '_';
+        }
+        out += upper ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
+}
+
+const char* DataTypeName(ge::DataType dt) {
+    switch (dt) {
+        case ge::DT_FLOAT: return "float32";
+        case ge::DT_FLOAT16: return "float16";
+        case ge::DT_BF16: return "bfloat16";
+        case ge::DT_DOUBLE: return "float64";
+        case ge::DT_INT8: return "int8";
+        case ge::DT_INT16: return "int16";
+        case ge::DT_INT32: return "int32";
+        case ge::DT_INT64: return "int64";
+        case ge::DT_UINT8: return "uint8";
+        case ge::DT_UINT16: return "uint16";
+        case ge::DT_UINT32: return "uint32";
+        case ge::DT_UINT64: return "uint64";
+        case ge::DT_BOOL: return "bool";
+        default: return "undefined";
+    }
+}
+
+namespace {
+
+[[noreturn]] void Error(const std::string& op, const std::string& msg) { throw KernelError(op + ": " + msg); }
+
+const ops::OpDef& Def(const std::string& opType) {
+    const ops::OpDef* def = ops::FindOpDef(opType);
+    if (def == nullptr) {
+        std::string known;
+        for (auto& t : ops::RegisteredOpTypes()) known += (known.empty() ? "" : ", ") + t;
+        Error(opType, "no op of this type is registered (loaded: " + (known.empty() ? "none" : known) +
+                          "); build its project and load its op_host library");
+    }
+    return *def;
+}
+
+std::string Shape(const std::vector<int64_t>& s) {
+    std::string out = "(";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + (s.size() == 1 ? ",)" : ")");
+}
+
+int PickColumn(const ops::OpDef& def, const std::vector<TensorArg>& inputs) {
+    const auto& ins = def.Inputs();
+    if (inputs.size() != ins.size())
+        Error(def.Type(), "takes " + std::to_string(ins.size()) + " inputs, got " + std::to_string(inputs.size()));
+    size_t columns = ins.empty() ? def.Outputs().at(0).DataTypes().size() : ins[0].DataTypes().size();
+    for (size_t c = 0; c < columns; ++c) {
+        bool ok = true;
+        for (size_t i = 0; i < ins.size() && ok; ++i) {
+            const auto& dts = ins[i].DataTypes();
+            ok = (dts.size() == 1 ? dts[0] : dts.at(c)) == inputs[i].dtype;
+        }
+        if (ok) return static_cast<int>(c);
+    }
+    std::string got, supported;
+    for (size_t i = 0; i < inputs.size(); ++i)
+        got += (i ? ", " : "") + ins[i].Name() + "=" + DataTypeName(inputs[i].dtype);
+    for (size_t c = 0; c < columns; ++c) {
+        supported += c ? "; " : "";
+        for (size_t i = 0; i < ins.size(); ++i) {
+            const auto& dts = ins[i].DataTypes();
+            supported += (i ? ", " : "") + ins[i].Name() + "=" + DataTypeName(dts.size() == 1 ? dts[0] : dts[c]);
+        }
+    }
+    Error(def.Type(), "no dtype column takes " + got + " (supported: " + supported + ")");
+}
+
+gert::AttrValue ResolveAttr(const ops::OpDef& def, const ops::OpAttrDef& a, const std::vector<AttrArg>& given) {
+    for (const auto& g : given)
+        if (g.name == a.Name() && g.value.kind != gert::AttrValue::NONE) {
+            gert::AttrValue v = g.value;
+            // Python numbers arrive as int or float; the OpDef's type decides.
+            if (a.GetKind() == gert::AttrValue::FLOAT && v.kind == gert::AttrValue::INT) {
+                v.kind = gert::AttrValue::FLOAT;
+                v.f = static_cast<float>(v.i);
+            }
+            if (v.kind != a.GetKind()) Error(def.Type(), "attr '" + a.Name() + "' has the wrong type");
+            return v;
+        }
+    if (!a.HasDefault()) Error(def.Type(), "attr '" + a.Name() + "' is required and has no default");
+    return a.Default();
+}
+
+}  // namespace
+
+void LoadHostLibrary(const std::string& path) {
+    if (dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr)
+        throw KernelError("cannot load op_host library " + path + ": " + dlerror());
+}
+
+Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+             const rt::SocInfo* soc) {
+    const ops::OpDef& def = Def(opType);
+    if (soc == nullptr) soc = &rt::DefaultSoc();
+    for (const auto& g : attrs) {
+        bool known = false;
+        for (const auto& a : def.Attrs()) known = known || a.Name() == g.name;
+        if (!known) Error(opType, "has no attr '" + g.name + "'");
+    }
+    Plan plan;
+    plan.opType = opType;
+    plan.column = PickColumn(def, inputs);
+
+    gert::OpLaunchInfo info;
+    info.opType = opType;
+    info.soc = soc;
+    std::vector<gert::AttrValue> values;
+    for (const auto& a : def.Attrs()) values.push_back(ResolveAttr(def, a, attrs));
+    info.attrs = gert::RuntimeAttrs(std::move(values));
+    for (const auto& t : inputs) {
+        gert::Shape s;
+        for (int64_t d : t.shape) s.AppendDim(d);
+        info.inputShapes.emplace_back(s);
+        info.inputs.emplace_back(gert::StorageShape(s), t.dtype, t.format, t.data);
+        info.inputDescs.emplace_back(t.dtype, t.format);
+    }
+    for (const auto& o : def.Outputs()) {
+        const auto& dts = o.DataTypes();
+        ge::DataType dt = dts.size() == 1 ? dts[0] : dts.at(plan.column);
+        info.outputDescs.emplace_back(dt, ge::FORMAT_ND);
+        info.outputShapes.emplace_back(inputs.empty() ? gert::Shape() : info.inputShapes[0].GetStorageShape());
+    }
+    if (def.InferShape() != nullptr) {
+        gert::InferShapeContext ctx(info);
+        if (def.InferShape()(&ctx) != ge::GRAPH_SUCCESS) {
+            std::string shapes;
+            for (size_t i = 0; i < inputs.size(); ++i)
+                shapes += (i ? ", " : "") + def.Inputs()[i].Name() + "=" + Shape(inputs[i].shape);
+            Error(opType, "InferShape rejected the input shapes " + shapes);
+        }
+    }
+    if (def.InferDataType() != nullptr) {
+        gert::InferDataTypeContext ctx(info);
+        if (def.InferDataType()(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "InferDataType failed");
+    }
+    for (size_t i = 0; i < info.outputShapes.size(); ++i) {
+        const auto& s = info.outputShapes[i].GetStorageShape();
+        std::vector<int64_t> dims;
+        for (size_t d = 0; d < s.GetDimNum(); ++d) dims.push_back(s.GetDim(d));
+        plan.outShapes.push_back(dims);
+        plan.outDtypes.push_back(info.outputDescs[i].GetDataType());
+    }
+
+    auto tilingFn = def.AICoreDef().Tiling();
+    if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
+    constexpr size_t kTilingCapacity = 64 * 1024;
+    gert::TilingContext ctx(info, kTilingCapacity);
+    if (tilingFn(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "TilingFunc returned GRAPH_FAILED");
+    plan.blockDim = ctx.GetBlockDim();
+    if (plan.blockDim == 0) Error(opType, "TilingFunc left blockDim at 0; call context->SetBlockDim(n)");
+    plan.tilingKey = ctx.GetTilingKey();
+    size_t size = ctx.GetRawTilingData()->GetDataSize();
+    if (size > kTilingCapacity) Error(opType, "tiling data size exceeds the capacity");
+    auto* data = static_cast<uint8_t*>(ctx.GetRawTilingData()->GetData());
+    plan.tiling.assign(data, data + size);
+    size_t* ws = ctx.GetWorkspaceSizes(0);
+    for (size_t i = 0; i < ctx.GetWorkspaceNum(); ++i) plan.workspaceBytes += ws[i];
+    return plan;
+}
+
+namespace {
+using G = uint8_t*;
+void Call(void* fn, const std::vector<G>& a) {
+#define OPKIT_CALL(N, ...) case N: return reinterpret_cast<void (*)(OPKIT_G##N)>(fn)(__VA_ARGS__)
+#define OPKIT_G3 G, G, G
+#define OPKIT_G4 G, G, G, G
+#define OPKIT_G5 OPKIT_G4, G
+#define OPKIT_G6 OPKIT_G5, G
+#define OPKIT_G7 OPKIT_G6, G
+#define OPKIT_G8 OPKIT_G7, G
+#define OPKIT_G9 OPKIT_G8, G
+#define OPKIT_G10 OPKIT_G9, G
+#define OPKIT_G11 OPKIT_G10, G
+#define OPKIT_G12 OPKIT_G11, G
+    switch (a.size()) {
+        OPKIT_CALL(3, a[0], a[1], a[2]);
+        OPKIT_CALL(4, a[0], a[1], a[2], a[3]);
+        OPKIT_CALL(5, a[0], a[1], a[2], a[3], a[4]);
+        OPKIT_CALL(6, a[0], a[1], a[2], a[3], a[4], a[5]);
+        OPKIT_CALL(7, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        OPKIT_CALL(8, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+        OPKIT_CALL(9, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
+        OPKIT_CALL(10, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+        OPKIT_CALL(11, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+        OPKIT_CALL(12, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+        default: throw KernelError("kernels with " + std::to_string(a.size()) + " arguments are not supported (3..12)");
+    }
+}
+
+void* KernelEntry(const std::string& lib, const std::string& entry) {
+    static std::mutex mu;
+    static std::map<std::string, void*> handles;
+    std::lock_guard<std::mutex> lock(mu);
+    void*& h = handles[lib];
+    if (h == nullptr) {
+        h = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (h == nullptr) throw KernelError(std::string("cannot load kernel library ") + lib + ": " + dlerror());
+    }
+    void* fn = dlsym(h, entry.c_str());
+    if (fn == nullptr)
+        throw KernelError("kernel library " + lib + " has no entry '" + entry +
+                          "' (declare it extern \"C\" __global__ __aicore__ void " + entry + "(...))");
+    return fn;
+}
+
+struct AlignedBuffer {
+    explicit AlignedBuffer(size_t n) : p(n ? static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) & ~size_t(63))) : nullptr) {
+        if (n && p == nullptr) throw KernelError("out of host memory for a " + std::to_string(n) + "-byte buffer");
+    }
+    ~AlignedBuffer() { std::free(p); }
+    uint8_t* p;
+};
+}  // namespace
+
+void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
+             const std::vector<void*>& outputs, const rt::SocInfo* soc) {
+    const std::string entry = SnakeCase(plan.opType);
+    void* fn = KernelEntry(kernelLib, entry);
+    AlignedBuffer tiling(std::max<size_t>(plan.tiling.size(), 4));
+    std::memcpy(tiling.p, plan.tiling.data(), plan.tiling.size());
+    AlignedBuffer workspace(plan.workspaceBytes);
+    std::vector<G> args;
+    for (void* p : inputs) args.push_back(static_cast<G>(p));
+    for (void* p : outputs) args.push_back(static_cast<G>(p));
+    args.push_back(workspace.p);
+    args.push_back(tiling.p);
+    rt::LaunchConfig cfg;
+    cfg.kernelName = entry;
+    cfg.blockDim = plan.blockDim;
+    cfg.tilingKey = plan.tilingKey;
+    cfg.soc = soc;
+    rt::Launch(cfg, [&]() { Call(fn, args); });
+}
+
+}  // namespace host
+}  // namespace opkit
