@@ -1,6 +1,8 @@
 // opkit: the software AI Core: per-core state and arenas, the multi-core launch, and the checks
 // the headers call before an instruction touches memory.
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -32,10 +34,11 @@ public:
                 buf_[m] = static_cast<uint8_t*>(std::aligned_alloc(512, (size + 511) & ~511u));
                 if (buf_[m] == nullptr) throw KernelError("cannot allocate the simulated on-chip memory");
                 size_[m] = size;
+                // New memory gets a fixed pattern (NaN for every float type) so a read of
+                // never-written memory shows up instead of passing by luck; after that a core
+                // finds what the previous core left, like stale on-chip memory on the NPU.
+                std::memset(buf_[m], 0xFF, size);
             }
-            // A core starts with stale on-chip memory on the NPU; a fixed pattern (NaN for every
-            // float type) makes a read of never-written memory show up instead of passing by luck.
-            std::memset(buf_[m], 0xFF, size);
             core.mem[m] = buf_[m];
             core.memSize[m] = size;
         }
@@ -49,7 +52,60 @@ private:
     uint32_t size_[static_cast<int>(Mem::COUNT)] = {};
 };
 
-thread_local Arenas tArenas;
+// Host threads that run cores. They live as long as the process (never joined, so exit does not
+// wait on them); launches are serialised, and worker slot i always uses arenas[i].
+class WorkerPool {
+public:
+    static WorkerPool& Get() {
+        static WorkerPool* pool = new WorkerPool();  // leaked on purpose: no teardown at exit
+        return *pool;
+    }
+    // Runs fn(slot) for slot 0..n-1: slot 0 on the calling thread, the others on pool threads.
+    void Run(int n, const std::function<void(int)>& fn) {
+        std::lock_guard<std::mutex> launch(launchMu_);
+        if (arenas_.size() < static_cast<size_t>(n)) arenas_.resize(n);
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            while (static_cast<int>(threads_) < n - 1) {
+                std::thread(&WorkerPool::Loop, this, static_cast<int>(threads_)).detach();
+                ++threads_;
+            }
+            job_ = &fn;
+            want_ = n - 1;
+            active_ = n - 1;
+            ++generation_;
+        }
+        wake_.notify_all();
+        fn(0);
+        std::unique_lock<std::mutex> lock(mu_);
+        done_.wait(lock, [&] { return active_ == 0; });
+        job_ = nullptr;
+    }
+    Arenas& ArenasOf(int slot) { return arenas_[slot]; }
+
+private:
+    void Loop(int index) {
+        uint64_t seen = 0;
+        std::unique_lock<std::mutex> lock(mu_);
+        for (;;) {
+            wake_.wait(lock, [&] { return generation_ != seen; });
+            seen = generation_;
+            if (index >= want_) continue;
+            const std::function<void(int)>* job = job_;
+            lock.unlock();
+            (*job)(index + 1);
+            lock.lock();
+            if (--active_ == 0) done_.notify_all();
+        }
+    }
+    std::mutex launchMu_, mu_;
+    std::condition_variable wake_, done_;
+    std::deque<Arenas> arenas_;  // a deque keeps each slot's arenas in place as it grows
+    const std::function<void(int)>* job_ = nullptr;
+    uint64_t generation_ = 0;
+    int want_ = 0, active_ = 0;
+    unsigned threads_ = 0;
+};
 
 int ThreadCount(int requested) {
     if (requested > 0) return requested;
@@ -91,7 +147,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     std::string firstError;
     uint32_t firstCore = UINT32_MAX;
 
-    auto worker = [&]() {
+    auto worker = [&](int slot) {
         CoreState core;
         core.kernelName = cfg.kernelName.c_str();
         core.blockNum = static_cast<int32_t>(cfg.blockDim);
@@ -104,7 +160,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             core.maskHi = core.maskLo = ~0ull;
             std::string err;
             try {
-                tArenas.Prepare(soc, core);
+                WorkerPool::Get().ArenasOf(slot).Prepare(soc, core);
                 tCore = &core;
                 body();
             } catch (const std::exception& e) {
@@ -125,15 +181,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     };
 
     int workers = std::min<int>(ThreadCount(cfg.threads), static_cast<int>(cfg.blockDim));
-    if (workers <= 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(workers - 1);
-        for (int i = 1; i < workers; ++i) pool.emplace_back(worker);
-        worker();
-        for (auto& t : pool) t.join();
-    }
+    WorkerPool::Get().Run(std::max(workers, 1), worker);
     if (failed.load())
         throw KernelError(cfg.kernelName + " core " + std::to_string(firstCore) + ": " + firstError);
 }

@@ -1,0 +1,54 @@
+"""opkit's pytest plugin: ``pytest --mode cpu|npu_simulator|npu_onboard`` (env fallback OPKIT_MODE).
+
+One test suite verifies a kernel at every level; the mode decides where it runs. A mode that was
+asked for but cannot run here stops the session with the reason instead of skipping every test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+MODES = ("cpu", "npu_simulator", "npu_onboard")
+
+# Why each mode cannot run yet on this build; a mode leaves this table when it is implemented.
+_UNAVAILABLE = {
+    "npu_simulator": "the npu_simulator mode (opkit's AI Core model with hardware-rule checks and timing) "
+                     "is not implemented in this version of opkit; run with --mode=cpu",
+    "npu_onboard": "the npu_onboard mode needs CANN and an Ascend NPU, and opkit cannot drive a board in "
+                   "this version; run with --mode=cpu",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("opkit")
+    group.addoption("--mode", choices=MODES, default=None,
+                    help="where kernels run: cpu (software AI Core), npu_simulator, npu_onboard "
+                         "(default: $OPKIT_MODE or cpu)")
+
+
+def _mode(config: pytest.Config) -> str:
+    mode = config.getoption("--mode") or os.environ.get("OPKIT_MODE") or "cpu"
+    if mode not in MODES:
+        raise pytest.UsageError(f"opkit: OPKIT_MODE={mode!r} is not a mode (choose from {', '.join(MODES)})")
+    return mode
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    mode = _mode(config)
+    if mode in _UNAVAILABLE:
+        raise pytest.UsageError(f"opkit: mode {mode} is unavailable: {_UNAVAILABLE[mode]}")
+    config.addinivalue_line("markers", "modes(*names): run the test only in these opkit modes")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    soc = os.environ.get("OPKIT_SOC") or "Ascend910B1"
+    return (f"opkit: mode={_mode(config)} soc={soc} backend=software AI Core on the CPU "
+            "(no NPU, no CANN)")
+
+
+@pytest.fixture(scope="session")
+def opkit_mode(pytestconfig: pytest.Config) -> str:
+    """The mode this session verifies in."""
+    return _mode(pytestconfig)

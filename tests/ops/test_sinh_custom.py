@@ -1,0 +1,49 @@
+"""sinh_custom (y = sinh x) against numpy, in the session's mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import LENGTHS, length_id, wide
+
+import opkit
+from opkit.tolerances import assert_close
+
+
+@pytest.mark.parametrize("n", LENGTHS, ids=length_id)
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_sinh_custom(opkit_mode, rng, dtype, n):
+    x = rng.uniform(-5, 5, n).astype(dtype)
+    assert_close(opkit.ops.sinh_custom(x), np.sinh(wide(x)), dtype)
+
+
+def test_sinh_custom_every_finite_fp16(opkit_mode):
+    # All 63488 finite fp16 values, subnormals to +-65504: sinh overflows fp16 past |x| ~ 11.78,
+    # e^x alone already past 11.09, and near 0 (e^x - e^-x) cancels: each must come out right.
+    bits = np.arange(65536, dtype=np.uint16).view(np.float16)
+    x = bits[np.isfinite(bits)]
+    with np.errstate(over="ignore"):
+        golden = np.sinh(wide(x)).astype(np.float16)
+    y = opkit.ops.sinh_custom(x)
+    np.testing.assert_array_equal(np.isinf(y), np.isinf(golden))
+    # Stricter than the tolerance table, which has an absolute floor: within one fp16 ulp of the
+    # correctly rounded result everywhere, including the tiny values where atol would hide errors.
+    finite = np.isfinite(golden)
+    ulp = np.spacing(np.abs(golden[finite])).astype(np.float64)
+    err = np.abs(y[finite].astype(np.float64) - golden[finite].astype(np.float64))
+    assert (err <= ulp).all(), f"{int((err > ulp).sum())} values more than 1 ulp off, e.g. x={x[finite][err > ulp][:3]}"
+
+
+@pytest.mark.parametrize("lo, hi", [(-1e-6, 1e-6), (-1.0, 1.0), (0.9, 1.1), (-89.0, 89.0), (80.0, 89.4)],
+                         ids=["tiny", "unit", "branch-edge", "wide", "near-overflow"])
+def test_sinh_custom_fp32_ranges(opkit_mode, rng, lo, hi):
+    x = rng.uniform(lo, hi, 20000).astype(np.float32)
+    assert_close(opkit.ops.sinh_custom(x), np.sinh(wide(x)), "float32")
+
+
+def test_sinh_custom_special_values(opkit_mode):
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 89.5, -89.5], np.float32)
+    y = opkit.ops.sinh_custom(x)
+    assert y[0] == 0 and y[1] == 0
+    assert y[2] == np.inf and y[3] == -np.inf and np.isnan(y[4])
+    assert y[5] == np.inf and y[6] == -np.inf  # sinh(89.5) > FLT_MAX
