@@ -1,34 +1,10 @@
-"""Shared pieces of the op tests: sizes, input generators, the golden comparison."""
-
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from opkit.tolerances import assert_close  # noqa: F401  (re-exported for the op tests)
-
-# 1 and 31: shorter than one 32-byte unit; 32*1024+1: a tail after whole tiles; primes: uneven
-# multi-core splits with remainders; 10**7: every core busy, many tiles per core.
-LENGTHS = [1, 31, 32 * 1024 + 1, 7919, 104729, 10**7]
-
-
-def length_id(n: int) -> str:
-    return f"{n}" if n < 10**6 else f"1e{len(str(n)) - 1}"
-
 
 @pytest.fixture
 def rng() -> np.random.Generator:
+    """A fixed-seed generator per test."""
     return np.random.default_rng(20261123)
-
-
-def as_dtype(values: np.ndarray, dtype: str) -> np.ndarray:
-    if dtype == "bfloat16":
-        import ml_dtypes
-
-        return values.astype(ml_dtypes.bfloat16)
-    return values.astype(dtype)
-
-
-def wide(a: np.ndarray) -> np.ndarray:
-    """The exact values of an input, for float64 goldens."""
-    return a.astype(np.float64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import LENGTHS, as_dtype, length_id, wide
+from op_inputs import LENGTHS, as_dtype, length_id, wide
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import LENGTHS, length_id, wide
+from op_inputs import LENGTHS, length_id, wide
 
 import opkit
 from opkit.tolerances import assert_close
