@@ -206,11 +206,15 @@ TPipe::~TPipe() = default;
 
 uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len) {
     const int k = static_cast<int>(m);
-    const uint32_t size = opkit::rt::MemSize(m);
+    const uint32_t size = opkit::rt::MemSize(m) - (m == opkit::rt::Mem::UB ? opkit::rt::CoreSoc().ubReservedBytes : 0);
+    buffers_ += num;
+    if (buffers_ > MAX_BUFFERS)
+        opkit::rt::Fail("pipe.InitBuffer: " + std::to_string(buffers_) + " buffers in one kernel exceed the NPU's limit of " +
+                        std::to_string(MAX_BUFFERS) + "; share buffers between stages or use fewer queues");
     if (uint64_t(used_[k]) + bytes > size) {
         char buf[320];
         std::snprintf(buf, sizeof buf,
-                      "pipe.InitBuffer: %s of %d x %u bytes needs %" PRIu64 " bytes of %s, but only %u of its %u bytes "
+                      "pipe.InitBuffer: %s of %d x %u bytes needs %" PRIu64 " bytes of %s, but only %u of the %u bytes a TPipe can give out "
                       "are left (%u already given to other buffers) on %s; use smaller tiles or fewer buffers",
                       what, num, len, bytes, opkit::rt::MemName(m), size - used_[k], size, used_[k], opkit::rt::CoreSoc().name);
         opkit::rt::Fail(buf);

@@ -3,7 +3,9 @@
 //
 // Sources: memory sizes and core counts from CANN 8.1 platform_config/<Soc>.ini as summarised in
 // shared/reference/ascendc-kernel-api.md section 7. BT/FB sizes are assumptions (no public figure
-// found); no shipped kernel uses those positions.
+// found); no shipped kernel uses those positions. The 8 KiB UB reservation of arch 2201 is the
+// documented TMP_UB area (user buffers end at 184 KiB); for the other SoCs no figure was found, so
+// their whole UB is given out.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -16,16 +18,16 @@ namespace {
 
 constexpr uint32_t KiB = 1024;
 
-//                 name          short         arch  cce  aic aiv clock  UB        L1        L0A      L0B      L0C       BT       FB      pad   bf16  split
+//                 name          short         arch  cce  aic aiv clock  UB        L1        L0A      L0B      L0C       BT       FB      pad   bf16  split  UB reserved
 const SocInfo kSocs[] = {
-    {"Ascend910B1", "ascend910b", 2201, 220, 24, 48, 1.85, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true},
-    {"Ascend910B2", "ascend910b", 2201, 220, 24, 48, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true},
-    {"Ascend910B3", "ascend910b", 2201, 220, 20, 40, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true},
-    {"Ascend910B4", "ascend910b", 2201, 220, 20, 40, 1.50, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true},
+    {"Ascend910B1", "ascend910b", 2201, 220, 24, 48, 1.85, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
+    {"Ascend910B2", "ascend910b", 2201, 220, 24, 48, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
+    {"Ascend910B3", "ascend910b", 2201, 220, 20, 40, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
+    {"Ascend910B4", "ascend910b", 2201, 220, 20, 40, 1.50, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
     // 910A: coupled cube+vector cores; the core count and clock are third-party figures.
-    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false},
+    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0},
     // 310P3: 8 AI cores (coupled) + 7 vector cores; a vector kernel sees the 8 AI cores.
-    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false},
+    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0},
 };
 
 struct Alias {

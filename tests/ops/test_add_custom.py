@@ -83,3 +83,10 @@ def test_add_custom_property(n, dtype, seed):
     x = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
     y = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
     assert_close(opkit.ops.add_custom(x, y), wide(x) + wide(y), dtype)
+
+
+def test_add_custom_1e8(opkit_mode):
+    # The top of the supported length range: 10**8 fp16 elements (the length field is 32-bit).
+    x = (np.arange(10**8, dtype=np.int32) % 60000 - 30000).astype(np.float16)
+    y = np.full(10**8, 0.5, np.float16)
+    np.testing.assert_array_equal(opkit.ops.add_custom(x, y), x + y)

@@ -253,12 +253,15 @@ public:
 private:
     static uint32_t AlignLen(uint32_t len) { return (len + 31u) & ~31u; }
     uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len);
+    static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU
     uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
+    int buffers_ = 0;
     uint32_t nextEvent_ = 0;
 };
 
 inline void TPipe::Reset() {
     for (auto& u : used_) u = 0;
+    buffers_ = 0;
 }
 
 using TEventID = int8_t;

@@ -251,4 +251,8 @@ enum event_t : uint8_t {
     EVENT_ID0 = 0, EVENT_ID1, EVENT_ID2, EVENT_ID3, EVENT_ID4, EVENT_ID5, EVENT_ID6, EVENT_ID7,
 };
 
+// CPU-debug programs name it unqualified (KernelMode::AIV_MODE) and through AscendC::.
 enum class KernelMode : uint8_t { MIX_MODE = 0, AIC_MODE, AIV_MODE, MIX_AIC_1_1 };
+namespace AscendC {
+using ::KernelMode;
+}  // namespace AscendC

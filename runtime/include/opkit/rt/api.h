@@ -38,6 +38,7 @@ struct SocInfo {
     bool hasDataCopyPad;
     bool hasBf16;
     bool splitArch;  // cube and vector cores are separate (910B)
+    uint32_t ubReservedBytes;  // top of UB kept for the API's own scratch; TPipe cannot give it out
 };
 
 // The SoC table: Ascend910B1..B4, Ascend910A, Ascend310P3 and their aliases.
