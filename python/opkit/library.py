@@ -51,6 +51,7 @@ class Op:
                    for a in op.attrs]
         params.append(inspect.Parameter("soc", inspect.Parameter.KEYWORD_ONLY, default=None))
         self.__signature__ = inspect.Signature(params)
+        self._accepts = {t.name: sorted({d.name for d in t.dtypes}) for t in op.inputs}
         ins = ", ".join(t.name for t in op.inputs)
         self.__doc__ = (f"{op.op_type}({ins}) on the software AI Core. dtype columns: "
                         + "; ".join("(" + ", ".join(d.name for d in col.values()) + ")" for col in op.columns))
@@ -77,10 +78,9 @@ class Op:
         if not value.flags.c_contiguous:
             raise OpkitError(f"{where} is not C-contiguous (strides {value.strides}); "
                              "pass np.ascontiguousarray(...)")
-        known = {d.name for t in self.spec.inputs if t.name == name for d in t.dtypes}
-        if value.dtype.name not in known:
-            raise OpkitError(f"{where} has dtype {value.dtype.name}; {self.spec.op_type} takes "
-                             f"{', '.join(sorted(known))}")
+        if str(value.dtype) not in self._accepts[name]:
+            raise OpkitError(f"{where} has dtype {value.dtype}; {self.spec.op_type} takes "
+                             f"{', '.join(self._accepts[name])}")
         return value
 
 
@@ -93,6 +93,7 @@ class OpLibrary:
         self._core = _core
         self.dir = Path(ops_dir)
         self._ops: dict[str, Op] = {}
+        self._kernels: dict[tuple[str, int], str] = {}
         if not host_lib.is_file():
             raise OpkitError(f"{host_lib}: op_host library not found; build the project first")
         _core.load_host_library(str(host_lib))
@@ -109,19 +110,24 @@ class OpLibrary:
     def __dir__(self) -> list[str]:
         return sorted(self._ops) + ["names", "run"]
 
+    def _kernel_lib(self, name: str, column: int) -> str:
+        key = (name, column)
+        if key not in self._kernels:
+            self._kernels[key] = str(self.dir / f"libopkit_kernel_{name}_{column}.so")
+        return self._kernels[key]
+
     def names(self) -> list[str]:
         return sorted(self._ops)
 
     def run(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], attrs: dict[str, Any],
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
-        desc = [(list(a.shape), a.dtype.name) for a in inputs]
+        desc = [(a.shape, str(a.dtype)) for a in inputs]
         try:
             plan = self._core.prepare(op.op_type, desc, attrs, soc)
         except KernelError as e:
             raise TilingError(str(e)) from None
         outputs = [np.empty(shape, _np_dtype(dt)) for shape, dt in zip(plan.out_shapes, plan.out_dtypes)]
         if all(a.size > 0 for a in inputs):
-            kernel = self.dir / f"libopkit_kernel_{op.name}_{plan.column}.so"
-            self._core.execute(plan, str(kernel), [a.ctypes.data for a in inputs],
+            self._core.execute(plan, self._kernel_lib(op.name, plan.column), [a.ctypes.data for a in inputs],
                                [o.ctypes.data for o in outputs], soc)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)

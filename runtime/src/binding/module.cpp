@@ -24,7 +24,7 @@ const std::map<std::string, ge::DataType>& DTypes() {
 
 ge::DataType ToDType(const std::string& name) {
     auto it = DTypes().find(name);
-    if (it == DTypes().end()) throw py::type_error("opkit: dtype '" + name + "' has no Ascend equivalent");
+    if (it == DTypes().end()) throw py::type_error("dtype '" + name + "' has no Ascend equivalent");
     return it->second;
 }
 
@@ -33,7 +33,7 @@ const opkit::rt::SocInfo* ToSoc(const py::object& soc) {
     std::string name = py::cast<std::string>(soc);
     const auto* s = opkit::rt::FindSoc(name);
     if (s == nullptr)
-        throw py::value_error("opkit: '" + name + "' is not a known SoC (known: " + opkit::rt::KnownSocNames() + ")");
+        throw py::value_error("'" + name + "' is not a known SoC (known: " + opkit::rt::KnownSocNames() + ")");
     return s;
 }
 
@@ -54,7 +54,7 @@ gert::AttrValue ToAttr(const py::handle& v) {
         else if (allInt) { a.kind = gert::AttrValue::LIST_INT; a.listInt = gert::TypedContinuousVector<int64_t>(v.cast<std::vector<int64_t>>()); }
         else { a.kind = gert::AttrValue::LIST_FLOAT; a.listFloat = gert::TypedContinuousVector<float>(v.cast<std::vector<float>>()); }
     } else {
-        throw py::type_error("opkit: attr values must be bool, int, float, str or a list of those");
+        throw py::type_error("attr values must be bool, int, float, str or a list of those");
     }
     return a;
 }
