@@ -124,6 +124,7 @@ CoreState& Core() {
         throw KernelError("an Ascend C kernel API was called outside a kernel launch (use ICPU_RUN_KF or opkit.ops)");
     return *tCore;
 }
+CoreState* CurrentCoreOrNull() { return tCore; }
 int32_t BlockIdx() { return Core().blockIdx; }
 int32_t BlockNum() { return Core().blockNum; }
 uint64_t TilingKey() { return Core().tilingKey; }
@@ -158,6 +159,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             if (idx >= cfg.blockDim || failed.load()) break;
             core.blockIdx = static_cast<int32_t>(idx);
             core.maskHi = core.maskLo = ~0ull;
+            core.pipe = nullptr;
             std::string err;
             try {
                 WorkerPool::Get().ArenasOf(slot).Prepare(soc, core);

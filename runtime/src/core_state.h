@@ -16,7 +16,9 @@ struct CoreState {
     uint32_t memSize[static_cast<int>(Mem::COUNT)] = {};
     uint64_t maskHi = ~0ull, maskLo = ~0ull;  // SetVectorMask state, for isSetMask=false
     uint8_t* workspace = nullptr;
+    const void* pipe = nullptr;  // the live TPipe: a core has one at a time
 };
+CoreState* CurrentCoreOrNull();
 
 }  // namespace rt
 }  // namespace opkit

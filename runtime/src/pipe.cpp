@@ -201,8 +201,20 @@ bool QueBase::HasIdleBuffer() const {
 }  // namespace detail
 
 // ---- TPipe ---------------------------------------------------------------------------------------
-TPipe::TPipe() { opkit::rt::Core(); }
-TPipe::~TPipe() = default;
+// Every TPipe carves from offset 0 of the core's memories, so two live ones would hand out the same
+// bytes twice; the NPU allows one TPipe at a time (Destroy the first before making another).
+TPipe::TPipe() {
+    auto& core = opkit::rt::Core();
+    if (core.pipe != nullptr)
+        opkit::rt::Fail("a second TPipe was created while another is alive on this core; both would hand out the "
+                        "same UB. Keep one TPipe per kernel, or call Destroy() on the first one before creating another");
+    core.pipe = this;
+}
+TPipe::~TPipe() { Release(); }
+void TPipe::Release() {
+    auto* core = opkit::rt::CurrentCoreOrNull();
+    if (core != nullptr && core->pipe == this) core->pipe = nullptr;
+}
 
 uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len) {
     const int k = static_cast<int>(m);

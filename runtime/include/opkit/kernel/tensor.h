@@ -239,7 +239,10 @@ public:
         return true;
     }
     __aicore__ inline void Reset();
-    __aicore__ inline void Destroy() { Reset(); }
+    __aicore__ inline void Destroy() {
+        Reset();
+        Release();
+    }
     __aicore__ inline void Init() { Reset(); }
     template <HardEvent evt>
     __aicore__ inline int8_t AllocEventID() { return static_cast<int8_t>(nextEvent_++ & 7); }
@@ -252,6 +255,7 @@ public:
 
 private:
     static uint32_t AlignLen(uint32_t len) { return (len + 31u) & ~31u; }
+    void Release();
     uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len);
     static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU
     uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
