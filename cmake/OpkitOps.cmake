@@ -24,8 +24,13 @@ if(NOT DEFINED OPKIT_CCE_AICORE)
   set(OPKIT_CCE_AICORE 220)  # the kernel is compiled for arch 2201 (Ascend910B) by default
 endif()
 
+# Output layout under OUTPUT_DIR (the same for the wheel's built-in ops and a user's project):
+#   <op>.json                                   the specs
+#   op_api/include/aclnn_<op>.h, op_api/lib/libcust_opapi.so   the aclnn interface
+#   op_impl/lib<HOST_TARGET>.so                 op_host code (OpDef, TilingFunc, InferShape)
+#   op_impl/kernel/libopkit_kernel_<op>_<column>.so             one kernel library per dtype column
 function(opkit_add_op_project)
-  cmake_parse_arguments(A "" "SPEC;KERNEL_DIR;HOST_DIR;OUTPUT_DIR;HOST_TARGET;INSTALL_DIR" "" ${ARGN})
+  cmake_parse_arguments(A "" "SPEC;KERNEL_DIR;HOST_DIR;OUTPUT_DIR;HOST_TARGET;ACLNN_TARGET;INSTALL_DIR" "" ${ARGN})
   foreach(req SPEC KERNEL_DIR HOST_DIR HOST_TARGET)
     if(NOT A_${req})
       message(FATAL_ERROR "opkit_add_op_project: ${req} is required")
@@ -34,10 +39,20 @@ function(opkit_add_op_project)
   if(NOT A_OUTPUT_DIR)
     set(A_OUTPUT_DIR ops)
   endif()
+  if(NOT A_ACLNN_TARGET)
+    set(A_ACLNN_TARGET cust_opapi)
+  endif()
+  set(out ${CMAKE_BINARY_DIR}/${A_OUTPUT_DIR})
 
   execute_process(
     COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${OPKIT_PYTHONPATH}" ${OPKIT_PYTHON} -m opkit.spec cmake ${A_SPEC}
     OUTPUT_VARIABLE info ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${err}")
+  endif()
+  execute_process(
+    COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${OPKIT_PYTHONPATH}" ${OPKIT_PYTHON} -m opkit.aclnn_gen ${A_SPEC} ${out}/op_api
+    OUTPUT_VARIABLE aclnn_files ERROR_VARIABLE err RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${err}")
   endif()
@@ -46,6 +61,10 @@ function(opkit_add_op_project)
   set(info_file ${CMAKE_CURRENT_BINARY_DIR}/opkit_spec_${stem}.cmake)
   file(WRITE ${info_file} "${info}")
   include(${info_file})
+  file(COPY ${A_SPEC} DESTINATION ${out})
+  if(A_INSTALL_DIR)
+    install(FILES ${A_SPEC} DESTINATION ${A_INSTALL_DIR})
+  endif()
 
   foreach(op ${OPKIT_SPEC_OPS})
     set(name ${OPKIT_OP_${op}_NAME})
@@ -62,13 +81,24 @@ function(opkit_add_op_project)
       target_link_libraries(${A_HOST_TARGET} PRIVATE opkit::rt)
       target_include_directories(${A_HOST_TARGET} PRIVATE ${A_HOST_DIR})
       set_target_properties(${A_HOST_TARGET} PROPERTIES
-        LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/${A_OUTPUT_DIR}
-        INSTALL_RPATH "$ORIGIN/../lib")
+        LIBRARY_OUTPUT_DIRECTORY ${out}/op_impl INSTALL_RPATH "$ORIGIN/../../lib")
+      add_library(${A_ACLNN_TARGET} SHARED)
+      # Nothing in the aclnn code calls the op_host library: it is needed for the OP_ADD
+      # registrations that run when it loads, so keep it even where the linker drops unused libs.
+      target_link_libraries(${A_ACLNN_TARGET} PRIVATE "-Wl,--no-as-needed" ${A_HOST_TARGET} "-Wl,--as-needed" opkit::rt)
+      target_include_directories(${A_ACLNN_TARGET} PUBLIC ${out}/op_api/include)
+      set_target_properties(${A_ACLNN_TARGET} PROPERTIES OUTPUT_NAME cust_opapi
+        LIBRARY_OUTPUT_DIRECTORY ${out}/op_api/lib INSTALL_RPATH "$ORIGIN/../../../lib:$ORIGIN/../../op_impl")
       if(A_INSTALL_DIR)
-        install(TARGETS ${A_HOST_TARGET} LIBRARY DESTINATION ${A_INSTALL_DIR})
+        install(TARGETS ${A_HOST_TARGET} LIBRARY DESTINATION ${A_INSTALL_DIR}/op_impl)
+        install(TARGETS ${A_ACLNN_TARGET} LIBRARY DESTINATION ${A_INSTALL_DIR}/op_api/lib)
       endif()
     else()
       target_sources(${A_HOST_TARGET} PRIVATE ${host_src})
+    endif()
+    target_sources(${A_ACLNN_TARGET} PRIVATE ${out}/op_api/src/aclnn_${name}.cpp)
+    if(A_INSTALL_DIR)
+      install(FILES ${out}/op_api/include/aclnn_${name}.h DESTINATION ${A_INSTALL_DIR}/op_api/include)
     endif()
 
     math(EXPR last "${OPKIT_OP_${op}_NCOLUMNS} - 1")
@@ -85,10 +115,10 @@ function(opkit_add_op_project)
       target_compile_options(${target} PRIVATE -O2)
       set_target_properties(${target} PROPERTIES
         PREFIX "lib" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
-        LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/${A_OUTPUT_DIR}
-        INSTALL_RPATH "$ORIGIN/../lib")
+        LIBRARY_OUTPUT_DIRECTORY ${out}/op_impl/kernel
+        INSTALL_RPATH "$ORIGIN/../../../lib")
       if(A_INSTALL_DIR)
-        install(TARGETS ${target} LIBRARY DESTINATION ${A_INSTALL_DIR})
+        install(TARGETS ${target} LIBRARY DESTINATION ${A_INSTALL_DIR}/op_impl/kernel)
       endif()
     endforeach()
   endforeach()

@@ -8,9 +8,10 @@ array([2., 2., 2., 2.], dtype=float32)
 from __future__ import annotations
 
 from . import ops
+from .build import load
 from .errors import (BuildError, CheckError, KernelError, ModeUnavailable, OpkitError, SpecError,
                      TilingError)
 
 __version__ = "0.1.0"
-__all__ = ["ops", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
+__all__ = ["ops", "load", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
            "ModeUnavailable", "__version__"]

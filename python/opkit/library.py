@@ -33,6 +33,18 @@ def _np_dtype(name: str) -> np.dtype:
     return np.dtype(name)
 
 
+# aclrtMalloc hands out whole 512-byte-aligned blocks, and kernels written for the NPU rely on it:
+# the official samples round lengths up to 32 bytes and write the padding. Outputs get the same
+# slack here so such a kernel cannot scribble over the Python heap.
+_GM_SLACK = 512
+
+
+def _gm_empty(shape: list[int], dtype: np.dtype) -> np.ndarray:
+    n = int(np.prod(shape, dtype=np.int64))
+    pad = -(-(n * dtype.itemsize + _GM_SLACK) // dtype.itemsize)
+    return np.empty(pad, dtype)[:n].reshape(shape)
+
+
 class Op:
     """A callable op: positional inputs (numpy arrays), attributes as keywords.
 
@@ -87,16 +99,17 @@ class Op:
 class OpLibrary:
     """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``."""
 
-    def __init__(self, ops_dir: Path, host_lib: Path):
+    def __init__(self, root: Path, host_target: str = "cust_op_host"):
         from . import _core
 
         self._core = _core
-        self.dir = Path(ops_dir)
+        self.dir = Path(root)  # the layout of cmake/OpkitOps.cmake
+        host_lib = self.dir / "op_impl" / f"lib{host_target}.so"
         self._ops: dict[str, Op] = {}
         self._kernels: dict[tuple[str, int], str] = {}
         if not host_lib.is_file():
             raise OpkitError(f"{host_lib}: op_host library not found; build the project first")
-        _core.load_host_library(str(host_lib))
+        self._scope = _core.load_host_library(str(host_lib))
         for path in sorted(self.dir.glob("*.json")):
             for op in spec_mod.load(path):
                 self._ops[op.name] = Op(self, op)
@@ -113,7 +126,7 @@ class OpLibrary:
     def _kernel_lib(self, name: str, column: int) -> str:
         key = (name, column)
         if key not in self._kernels:
-            self._kernels[key] = str(self.dir / f"libopkit_kernel_{name}_{column}.so")
+            self._kernels[key] = str(self.dir / "op_impl" / "kernel" / f"libopkit_kernel_{name}_{column}.so")
         return self._kernels[key]
 
     def names(self) -> list[str]:
@@ -123,10 +136,10 @@ class OpLibrary:
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
         desc = [(a.shape, str(a.dtype)) for a in inputs]
         try:
-            plan = self._core.prepare(op.op_type, desc, attrs, soc)
+            plan = self._core.prepare(op.op_type, desc, attrs, soc, self._scope)
         except KernelError as e:
             raise TilingError(str(e)) from None
-        outputs = [np.empty(shape, _np_dtype(dt)) for shape, dt in zip(plan.out_shapes, plan.out_dtypes)]
+        outputs = [_gm_empty(shape, _np_dtype(dt)) for shape, dt in zip(plan.out_shapes, plan.out_dtypes)]
         if all(a.size > 0 for a in inputs):
             self._core.execute(plan, self._kernel_lib(op.name, plan.column), [a.ctypes.data for a in inputs],
                                [o.ctypes.data for o in outputs], soc)

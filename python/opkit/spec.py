@@ -291,6 +291,16 @@ def _bad_default(kind: str, value: Any) -> tuple[str, str, Any] | None:
     return None
 
 
+def _numeric_string(kind: str, value: Any) -> Any:
+    """msopgen reads a number written as a string ("0.0") for int/float attrs; so does opkit."""
+    if kind not in ("int", "float") or not isinstance(value, str):
+        return value
+    try:
+        return int(value) if kind == "int" else float(value)
+    except ValueError:
+        return value  # reported as a type error by the caller
+
+
 def _attr(ctx: _Ctx, where: str, obj: Any) -> Attr:
     if not isinstance(obj, dict):
         raise ctx.fail(where, "expected an attr object", _show(obj),
@@ -310,6 +320,7 @@ def _attr(ctx: _Ctx, where: str, obj: Any) -> Attr:
         raise ctx.fail(where, f'optional attr "{name}" has no default_value',
                        f"keys {_show(list(obj))}",
                        f'add "default_value": {_ATTR_EXAMPLES[kind]} (a {kind}) or make it "required"')
+    default = _numeric_string(kind, default)
     # a required attr's default is never used, but a wrong one is still a mistake worth reporting
     bad = None if default is None else _bad_default(kind, default)
     if bad:

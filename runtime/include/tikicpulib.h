@@ -13,6 +13,8 @@ namespace opkit {
 namespace rt {
 void SetNextTilingKey(uint64_t key);
 void SetNextKernelMode(KernelMode mode);
+void RegisterGmAlloc(const void* p, uint64_t bytes);
+void ForgetGmAlloc(const void* p);
 // Runs the launch and, if the kernel failed, prints the error and exits the program with status 1.
 void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body);
 }  // namespace rt

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -135,6 +136,20 @@ uint8_t* SysWorkspace() { return Core().workspace; }
 
 void Fail(const std::string& what) { throw KernelError(what); }
 
+void CheckGm(const void* addr, uint64_t bytes, const char* what) {
+    const CoreState& core = Core();
+    if (core.gm == nullptr || bytes == 0) return;
+    const auto* p = static_cast<const uint8_t*>(addr);
+    for (const GmRegion& r : *core.gm) {
+        if (p < r.base || p >= r.base + r.bytes) continue;
+        uint64_t offset = static_cast<uint64_t>(p - r.base);
+        if (offset + bytes <= r.bytes) return;
+        Fail(std::string(what) + ": " + std::to_string(bytes) + " bytes at offset " + std::to_string(offset) + " of " +
+             r.name + " (" + std::to_string(r.bytes) + " bytes) run " + std::to_string(offset + bytes - r.bytes) +
+             " bytes past its end; on the NPU this reads or overwrites whatever memory follows the buffer");
+    }
+}
+
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     const SocInfo& soc = cfg.soc ? *cfg.soc : DefaultSoc();
     if (cfg.blockDim == 0) throw KernelError(cfg.kernelName + ": blockDim is 0; launch at least one core");
@@ -154,6 +169,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
         core.blockNum = static_cast<int32_t>(cfg.blockDim);
         core.tilingKey = cfg.tilingKey;
         core.soc = &soc;
+        core.gm = &cfg.gm;
         for (;;) {
             uint32_t idx = next.fetch_add(1);
             if (idx >= cfg.blockDim || failed.load()) break;
@@ -197,8 +213,26 @@ KernelMode gNextMode = KernelMode::AIV_MODE;
 void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }
 void SetNextKernelMode(KernelMode mode) { gNextMode = mode; }
 
+namespace {
+std::mutex gGmMu;
+std::map<const uint8_t*, uint64_t> gGmAllocs;  // GmAlloc'd buffers, for CPU-debug launches
+}  // namespace
+
+void RegisterGmAlloc(const void* p, uint64_t bytes) {
+    std::lock_guard<std::mutex> lock(gGmMu);
+    gGmAllocs[static_cast<const uint8_t*>(p)] = bytes;
+}
+void ForgetGmAlloc(const void* p) {
+    std::lock_guard<std::mutex> lock(gGmMu);
+    gGmAllocs.erase(static_cast<const uint8_t*>(p));
+}
+
 void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body) {
     LaunchConfig cfg;
+    {
+        std::lock_guard<std::mutex> lock(gGmMu);
+        for (const auto& kv : gGmAllocs) cfg.gm.push_back({kv.first, kv.second, "a GmAlloc buffer"});
+    }
     cfg.kernelName = kernelName;
     cfg.blockDim = blockDim;
     cfg.tilingKey = gNextTilingKey;
@@ -253,7 +287,11 @@ void* GmAlloc(size_t size) {
     void* p = std::aligned_alloc(32, rounded == 0 ? 32 : rounded);
     if (p == nullptr) throw opkit::KernelError("GmAlloc: out of host memory for " + std::to_string(size) + " bytes");
     std::memset(p, 0, rounded == 0 ? 32 : rounded);
+    opkit::rt::RegisterGmAlloc(p, rounded == 0 ? 32 : rounded);
     return p;
 }
-void GmFree(void* ptr) { std::free(ptr); }
+void GmFree(void* ptr) {
+    opkit::rt::ForgetGmAlloc(ptr);
+    std::free(ptr);
+}
 }  // namespace AscendC

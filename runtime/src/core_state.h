@@ -17,6 +17,7 @@ struct CoreState {
     uint64_t maskHi = ~0ull, maskLo = ~0ull;  // SetVectorMask state, for isSetMask=false
     uint8_t* workspace = nullptr;
     const void* pipe = nullptr;  // the live TPipe: a core has one at a time
+    const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
 };
 CoreState* CurrentCoreOrNull();
 

@@ -10,32 +10,60 @@
 
 namespace ops {
 namespace {
+// Op types are registered per op_host library ("scope"): a user's project may define an op type
+// that a built-in library defines too, and each library's kernels must run with its own tiling.
 struct Registry {
     std::mutex mu;
-    std::map<std::string, std::unique_ptr<OpDef>> defs;
+    std::map<std::string, std::map<std::string, std::unique_ptr<OpDef>>> scopes;
 };
 Registry& Reg() {
     static Registry r;
     return r;
 }
+thread_local std::string tLoadingScope;  // set while LoadHostLibrary runs a library's initialisers
 }  // namespace
 
 OpDefRegisterer::OpDefRegisterer(const char* type, OpDefFactory factory) {
     auto def = factory(type);
     std::lock_guard<std::mutex> lock(Reg().mu);
-    Reg().defs[type] = std::move(def);
+    Reg().scopes[tLoadingScope][type] = std::move(def);
 }
 
-const OpDef* FindOpDef(const std::string& type) {
+const OpDef* FindOpDef(const std::string& type, const std::string& scope) {
     std::lock_guard<std::mutex> lock(Reg().mu);
-    auto it = Reg().defs.find(type);
-    return it == Reg().defs.end() ? nullptr : it->second.get();
+    for (const std::string& s : {scope, std::string()}) {
+        auto it = Reg().scopes.find(s);
+        if (it == Reg().scopes.end()) continue;
+        auto def = it->second.find(type);
+        if (def != it->second.end()) return def->second.get();
+    }
+    if (!scope.empty()) return nullptr;
+    const OpDef* found = nullptr;  // no scope given: any library's, if only one defines it
+    for (auto& kv : Reg().scopes) {
+        auto def = kv.second.find(type);
+        if (def == kv.second.end()) continue;
+        if (found != nullptr) return nullptr;
+        found = def->second.get();
+    }
+    return found;
 }
 
 std::vector<std::string> RegisteredOpTypes() {
     std::lock_guard<std::mutex> lock(Reg().mu);
     std::vector<std::string> out;
-    for (auto& kv : Reg().defs) out.push_back(kv.first);
+    for (auto& scope : Reg().scopes)
+        for (auto& kv : scope.second) out.push_back(kv.first);
+    return out;
+}
+
+void SetLoadingScope(const std::string& scope) { tLoadingScope = scope; }
+
+std::vector<const OpDef*> OpDefsIn(const std::string& scope) {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    std::vector<const OpDef*> out;
+    auto it = Reg().scopes.find(scope);
+    if (it != Reg().scopes.end())
+        for (auto& kv : it->second) out.push_back(kv.second.get());
     return out;
 }
 }  // namespace ops
@@ -117,8 +145,8 @@ namespace {
 
 [[noreturn]] void Error(const std::string& op, const std::string& msg) { throw KernelError(op + ": " + msg); }
 
-const ops::OpDef& Def(const std::string& opType) {
-    const ops::OpDef* def = ops::FindOpDef(opType);
+const ops::OpDef& Def(const std::string& opType, const std::string& scope) {
+    const ops::OpDef* def = ops::FindOpDef(opType, scope);
     if (def == nullptr) {
         std::string known;
         for (auto& t : ops::RegisteredOpTypes()) known += (known.empty() ? "" : ", ") + t;
@@ -178,14 +206,17 @@ gert::AttrValue ResolveAttr(const ops::OpDef& def, const ops::OpAttrDef& a, cons
 
 }  // namespace
 
-void LoadHostLibrary(const std::string& path) {
-    if (dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr)
-        throw KernelError("cannot load op_host library " + path + ": " + dlerror());
+std::string LoadHostLibrary(const std::string& path) {
+    ops::SetLoadingScope(path);
+    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ops::SetLoadingScope("");
+    if (h == nullptr) throw KernelError("cannot load op_host library " + path + ": " + dlerror());
+    return path;
 }
 
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc) {
-    const ops::OpDef& def = Def(opType);
+             const rt::SocInfo* soc, const std::string& scope) {
+    const ops::OpDef& def = Def(opType, scope);
     if (soc == nullptr) soc = &rt::DefaultSoc();
     for (const auto& g : attrs) {
         bool known = false;
@@ -202,6 +233,20 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     std::vector<gert::AttrValue> values;
     for (const auto& a : def.Attrs()) values.push_back(ResolveAttr(def, a, attrs));
     info.attrs = gert::RuntimeAttrs(std::move(values));
+    auto bytesOf = [](const std::vector<int64_t>& shape, ge::DataType dt) {
+        uint64_t n = 1;
+        for (int64_t d : shape) n *= static_cast<uint64_t>(d < 0 ? 0 : d);
+        switch (dt) {
+            case ge::DT_FLOAT: case ge::DT_INT32: case ge::DT_UINT32: return n * 4;
+            case ge::DT_INT8: case ge::DT_UINT8: case ge::DT_BOOL: return n;
+            case ge::DT_INT64: case ge::DT_UINT64: case ge::DT_DOUBLE: return n * 8;
+            default: return n * 2;
+        }
+    };
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        plan.inNames.push_back(def.Inputs()[i].Name());
+        plan.inBytes.push_back(bytesOf(inputs[i].shape, inputs[i].dtype));
+    }
     for (const auto& t : inputs) {
         gert::Shape s;
         for (int64_t d : t.shape) s.AppendDim(d);
@@ -234,6 +279,8 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
         for (size_t d = 0; d < s.GetDimNum(); ++d) dims.push_back(s.GetDim(d));
         plan.outShapes.push_back(dims);
         plan.outDtypes.push_back(info.outputDescs[i].GetDataType());
+        plan.outNames.push_back(def.Outputs()[i].Name());
+        plan.outBytes.push_back(bytesOf(dims, info.outputDescs[i].GetDataType()));
     }
 
     auto tilingFn = def.AICoreDef().Tiling();
@@ -308,19 +355,25 @@ struct AlignedBuffer {
 }  // namespace
 
 void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
-             const std::vector<void*>& outputs, const rt::SocInfo* soc) {
+             const std::vector<void*>& outputs, const rt::SocInfo* soc, void* workspace) {
     const std::string entry = SnakeCase(plan.opType);
     void* fn = KernelEntry(kernelLib, entry);
     AlignedBuffer tiling(std::max<size_t>(plan.tiling.size(), 4));
     std::memcpy(tiling.p, plan.tiling.data(), plan.tiling.size());
-    AlignedBuffer workspace(plan.workspaceBytes);
+    AlignedBuffer ownWorkspace(workspace == nullptr ? plan.workspaceBytes : 0);
     std::vector<G> args;
     for (void* p : inputs) args.push_back(static_cast<G>(p));
     for (void* p : outputs) args.push_back(static_cast<G>(p));
-    args.push_back(workspace.p);
+    args.push_back(workspace != nullptr ? static_cast<G>(workspace) : ownWorkspace.p);
     args.push_back(tiling.p);
     rt::LaunchConfig cfg;
     cfg.kernelName = entry;
+    for (size_t i = 0; i < inputs.size() && i < plan.inBytes.size(); ++i)
+        cfg.gm.push_back({static_cast<const uint8_t*>(inputs[i]), plan.inBytes[i], "input " + plan.inNames[i]});
+    for (size_t i = 0; i < outputs.size() && i < plan.outBytes.size(); ++i)
+        cfg.gm.push_back({static_cast<const uint8_t*>(outputs[i]), plan.outBytes[i], "output " + plan.outNames[i]});
+    if (plan.workspaceBytes > 0) cfg.gm.push_back({args[args.size() - 2], plan.workspaceBytes, "the workspace"});
+    cfg.gm.push_back({tiling.p, plan.tiling.size(), "the tiling data"});
     cfg.blockDim = plan.blockDim;
     cfg.tilingKey = plan.tilingKey;
     cfg.soc = soc;

@@ -109,12 +109,16 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
         CheckAligned(p.dst, dstMem, what);
     } else if (p.dst == nullptr) {
         Fail(std::string(what) + ": the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    } else {
+        opkit::rt::CheckGm(p.dst, dstSpan, what);
     }
     if (srcMem != GM_MEM) {
         CheckInArena(p.src, srcSpan, srcMem, what);
         CheckAligned(p.src, srcMem, what);
     } else if (p.src == nullptr) {
         Fail(std::string(what) + ": the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    } else {
+        opkit::rt::CheckGm(p.src, srcSpan, what);
     }
     opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
 }

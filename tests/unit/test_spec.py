@@ -253,8 +253,8 @@ _BAD = [
     ("optional-attr-without-default", _with([0, "attr"], [{"name": "value", "param_type": "optional",
                                                             "type": "float"}]),
      "[0].attr[0]", '["name", "param_type", "type"]', 'add "default_value": 1.0'),
-    ("attr-default-string-for-float", _with([0, "attr"], [_attr(default_value="1.0")]),
-     "[0].attr[0].default_value", '"1.0"', "write a default like 1.0"),
+    ("attr-default-string-for-float", _with([0, "attr"], [_attr(default_value="one")]),
+     "[0].attr[0].default_value", '"one"', "write a default like 1.0"),
     ("attr-default-bool-for-int", _with([0, "attr"], [_attr(type="int", default_value=True)]),
      "[0].attr[0].default_value", "true", "write a default like 0"),
     ("attr-default-float-for-int", _with([0, "attr"], [_attr(type="int", default_value=1.5)]),
@@ -365,3 +365,18 @@ def test_attr_default_message_names_the_expected_type(tmp_path: Path, kind: str,
     path = write(tmp_path, _with([0, "attr"], [_attr(type=kind, default_value=default)]))
     with pytest.raises(SpecError, match=re.escape(what)):
         spec.load(path)
+
+
+def test_numeric_string_default_is_read_as_a_number(tmp_path):
+    # msopgen reads "0.0" for a float attr (the official LeakyReluCustom spec writes it so).
+    path = tmp_path / "leaky.json"
+    path.write_text(json.dumps([{"op": "LeakyReluCustom",
+                                 "input_desc": [{"name": "x", "type": ["float"]}],
+                                 "output_desc": [{"name": "y", "type": ["float"]}],
+                                 "attr": [{"name": "negative_slope", "param_type": "optional", "type": "float",
+                                           "default_value": "0.0"},
+                                          {"name": "axis", "param_type": "optional", "type": "int",
+                                           "default_value": "-1"}]}]))
+    (op,) = spec.load(path)
+    assert op.attrs[0].default == 0.0 and isinstance(op.attrs[0].default, float)
+    assert op.attrs[1].default == -1 and isinstance(op.attrs[1].default, int)

@@ -39,6 +39,7 @@ public:
     Option GetParamType() const { return paramType_; }
     const std::vector<ge::DataType>& DataTypes() const { return dtypes_; }
     const std::vector<ge::Format>& Formats() const { return formats_; }
+    Option GetValueDepend() const { return valueDepend_; }
 
 private:
     std::string name_;
@@ -160,7 +161,11 @@ using OpDefFactory = std::function<std::unique_ptr<OpDef>(const char*)>;
 struct OpDefRegisterer {
     OpDefRegisterer(const char* type, OpDefFactory factory);
 };
-const OpDef* FindOpDef(const std::string& type);  // nullptr when no loaded library registered it
+// The OpDef of `type` from the op_host library `scope` (a LoadHostLibrary path; "" for libraries
+// linked into the program). nullptr when none is registered.
+const OpDef* FindOpDef(const std::string& type, const std::string& scope = "");
+void SetLoadingScope(const std::string& scope);
+std::vector<const OpDef*> OpDefsIn(const std::string& scope);  // what one library registered
 std::vector<std::string> RegisteredOpTypes();
 
 }  // namespace ops

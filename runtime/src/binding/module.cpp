@@ -111,11 +111,79 @@ PYBIND11_MODULE(_core, m) {
 
     m.def("load_host_library", &opkit::host::LoadHostLibrary, py::arg("path"));
     m.def("op_types", &ops::RegisteredOpTypes);
+    m.def("op_defs", [](const std::string& scope) {
+        // Each OpDef as msopgen-spec data, so a build can follow what op_host registers.
+        py::list out;
+        auto formatName = [](ge::Format f) -> const char* {
+            switch (f) {
+                case ge::FORMAT_NCHW: return "NCHW";
+                case ge::FORMAT_NHWC: return "NHWC";
+                case ge::FORMAT_NC1HWC0: return "NC1HWC0";
+                case ge::FORMAT_FRACTAL_Z: return "FRACTAL_Z";
+                case ge::FORMAT_FRACTAL_NZ: return "FRACTAL_NZ";
+                case ge::FORMAT_HWCN: return "HWCN";
+                case ge::FORMAT_NDHWC: return "NDHWC";
+                case ge::FORMAT_NCDHW: return "NCDHW";
+                case ge::FORMAT_CHWN: return "CHWN";
+                default: return "ND";
+            }
+        };
+        auto params = [&](const std::vector<ops::OpParamDef>& ps) {
+            py::list l;
+            for (const auto& p : ps) {
+                py::dict d;
+                d["name"] = p.Name();
+                d["param_type"] = p.GetParamType() == ops::OPTIONAL ? "optional"
+                                  : p.GetParamType() == ops::DYNAMIC ? "dynamic" : "required";
+                py::list types, formats;
+                for (auto dt : p.DataTypes()) types.append(opkit::host::DataTypeName(dt));
+                for (auto f : p.Formats()) formats.append(formatName(f));
+                if (formats.empty()) formats.append("ND");
+                d["type"] = types;
+                d["format"] = formats;
+                l.append(d);
+            }
+            return l;
+        };
+        for (const ops::OpDef* def : ops::OpDefsIn(scope)) {
+            py::dict op;
+            op["op"] = def->Type();
+            op["input_desc"] = params(def->Inputs());
+            op["output_desc"] = params(def->Outputs());
+            py::list attrs;
+            for (const auto& a : def->Attrs()) {
+                py::dict d;
+                d["name"] = a.Name();
+                d["param_type"] = a.Required() ? "required" : "optional";
+                const auto& v = a.Default();
+                switch (a.GetKind()) {
+                    case gert::AttrValue::BOOL: d["type"] = "bool"; if (a.HasDefault()) d["default_value"] = v.b; break;
+                    case gert::AttrValue::INT: d["type"] = "int"; if (a.HasDefault()) d["default_value"] = v.i; break;
+                    case gert::AttrValue::FLOAT: d["type"] = "float"; if (a.HasDefault()) d["default_value"] = v.f; break;
+                    case gert::AttrValue::STRING: d["type"] = "string"; if (a.HasDefault()) d["default_value"] = v.s; break;
+                    case gert::AttrValue::LIST_INT: d["type"] = "list_int";
+                        if (a.HasDefault()) d["default_value"] = std::vector<int64_t>(v.listInt.GetData(), v.listInt.GetData() + v.listInt.GetSize());
+                        break;
+                    case gert::AttrValue::LIST_FLOAT: d["type"] = "list_float";
+                        if (a.HasDefault()) d["default_value"] = std::vector<float>(v.listFloat.GetData(), v.listFloat.GetData() + v.listFloat.GetSize());
+                        break;
+                    case gert::AttrValue::LIST_BOOL: d["type"] = "list_bool";
+                        if (a.HasDefault()) d["default_value"] = std::vector<bool>(v.listBool.GetData(), v.listBool.GetData() + v.listBool.GetSize());
+                        break;
+                    default: d["type"] = "none"; break;
+                }
+                attrs.append(d);
+            }
+            op["attr"] = attrs;
+            out.append(op);
+        }
+        return out;
+    }, py::arg("scope"));
     m.def("snake_case", &opkit::host::SnakeCase);
 
     m.def("prepare",
           [](const std::string& opType, const std::vector<std::pair<std::vector<int64_t>, std::string>>& inputs,
-             const py::dict& attrs, const py::object& soc) {
+             const py::dict& attrs, const py::object& soc, const std::string& scope) {
               std::vector<opkit::host::TensorArg> ins;
               for (const auto& [shape, dtype] : inputs) {
                   opkit::host::TensorArg t;
@@ -125,9 +193,9 @@ PYBIND11_MODULE(_core, m) {
               }
               std::vector<opkit::host::AttrArg> as;
               for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
-              return opkit::host::Prepare(opType, ins, as, ToSoc(soc));
+              return opkit::host::Prepare(opType, ins, as, ToSoc(soc), scope);
           },
-          py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(),
+          py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(), py::arg("scope") = "",
           "Phase 1: pick the dtype column, infer output shapes, run the op's TilingFunc.");
 
     m.def("execute",

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -151,14 +152,17 @@ private:
 
 template <typename T>
 class TypedContinuousVector {
+    // std::vector<bool> has no contiguous storage: keep bools as bytes.
+    using Stored = typename std::conditional<std::is_same<T, bool>::value, uint8_t, T>::type;
+
 public:
     TypedContinuousVector() = default;
-    explicit TypedContinuousVector(std::vector<T> v) : v_(std::move(v)) {}
+    explicit TypedContinuousVector(const std::vector<T>& v) : v_(v.begin(), v.end()) {}
     size_t GetSize() const { return v_.size(); }
-    const T* GetData() const { return v_.data(); }
+    const T* GetData() const { return reinterpret_cast<const T*>(v_.data()); }
 
 private:
-    std::vector<T> v_;
+    std::vector<Stored> v_;
 };
 
 // One attribute value as the runtime holds it (kind follows the OpDef's AttrType).

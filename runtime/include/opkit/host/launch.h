@@ -32,19 +32,23 @@ struct Plan {
     uint64_t workspaceBytes = 0;
     std::vector<std::vector<int64_t>> outShapes;
     std::vector<ge::DataType> outDtypes;
+    std::vector<std::string> inNames, outNames;
+    std::vector<uint64_t> inBytes, outBytes;  // for Note [GM bounds]
 };
 
 std::string SnakeCase(const std::string& opType);
 const char* DataTypeName(ge::DataType dt);
 
-// Loads an op_host library (its OP_ADD registrations run on load). Throws KernelError on failure.
-void LoadHostLibrary(const std::string& path);
+// Loads an op_host library (its OP_ADD registrations run on load) and returns the scope its ops
+// are registered under, for Prepare. Throws KernelError on failure.
+std::string LoadHostLibrary(const std::string& path);
 
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc);
+             const rt::SocInfo* soc, const std::string& scope = "");
 // kernelLib: the library of the plan's dtype column. Output buffers must hold the plan's shapes.
+// workspace: plan.workspaceBytes of GM from the caller (aclnn), or null to have one allocated.
 void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
-             const std::vector<void*>& outputs, const rt::SocInfo* soc);
+             const std::vector<void*>& outputs, const rt::SocInfo* soc, void* workspace = nullptr);
 
 }  // namespace host
 }  // namespace opkit

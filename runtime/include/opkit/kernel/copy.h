@@ -104,6 +104,8 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
     detail::CheckInArena(d, uint64_t(p.blockCount - 1) * dstStep + slot, detail::MemOf(dst.pos_), "DataCopyPad(GM->local)");
     detail::CheckAligned(d, detail::MemOf(dst.pos_), "DataCopyPad(GM->local)");
     if (src.addr_ == nullptr) opkit::rt::Fail("DataCopyPad(GM->local): the GlobalTensor has no buffer (call SetGlobalBuffer)");
+    opkit::rt::CheckGm(src.addr_, uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen,
+                       "DataCopyPad(GM->local)");
     opkit::rt::CopyRuns(d + left, reinterpret_cast<const uint8_t*>(src.addr_), p.blockCount, p.blockLen, dstStep,
                         uint64_t(p.blockLen) + p.srcStride);
     // Note [DataCopyPad fill].

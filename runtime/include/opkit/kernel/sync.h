@@ -20,6 +20,10 @@ void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
 uint8_t* SysWorkspace();
 void KernelPrintf(const char* fmt, va_list ap);
 void AssertFailed(const char* expr, const char* file, int line);
+inline int AssertValue(bool ok, const char* expr, const char* file, int line) {
+    if (!ok) AssertFailed(expr, file, line);
+    return 0;
+}
 }  // namespace rt
 }  // namespace opkit
 
@@ -88,7 +92,12 @@ inline void pipe_barrier(pipe_t pipe) { opkit::rt::OnBarrier(pipe); }
 inline void set_flag(pipe_t, pipe_t, event_t) {}
 inline void wait_flag(pipe_t, pipe_t, event_t) {}
 
-#define ASSERT(expr) ((expr) ? (void)0 : ::opkit::rt::AssertFailed(#expr, __FILE__, __LINE__))
+// Note [ASSERT is an expression suffix]: NPU builds expand ASSERT to nothing, so sources that
+// compile there may leave it dangling after an expression (an official sample writes
+// `this->tileNum = tileNum ASSERT(tileNum != 0 && "...");`). Here it expands to `+ check`, where
+// the check returns 0: valid both as a statement (`+0;`) and after an expression (`x + 0`), and
+// the condition is still checked.
+#define ASSERT(expr) +::opkit::rt::AssertValue(static_cast<bool>(expr), #expr, __FILE__, __LINE__)
 #define PRINTF AscendC::printf
 
 // Kernel types (KERNEL_TASK_TYPE_DEFAULT): the CPU runs every kind, the macro is a declaration.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -54,13 +55,26 @@ int32_t BlockNum();
 uint64_t TilingKey();
 const SocInfo& CoreSoc();
 uint8_t* MemBase(Mem m);
+// Fails if [addr, addr+bytes) starts inside a GM buffer of this launch and runs past its end.
+void CheckGm(const void* addr, uint64_t bytes, const char* what);
 uint32_t MemSize(Mem m);
 [[noreturn]] void Fail(const std::string& what);  // throws KernelError naming the current core
 
 // Launch `blockDim` instances of `body`, each on its own simulated core (run on a pool of host
 // threads). The first failure is rethrown once all workers have stopped.
+// A GM buffer the host handed to a launch. Note [GM bounds]: a copy that starts inside one of
+// these and runs past its end fails, because on the CPU the bytes after a buffer belong to other
+// objects (the NPU would silently read or overwrite whatever follows). Copies that start outside
+// every known buffer are not judged.
+struct GmRegion {
+    const uint8_t* base;
+    uint64_t bytes;
+    std::string name;  // "input x", "output z", "workspace", ...
+};
+
 struct LaunchConfig {
     std::string kernelName;
+    std::vector<GmRegion> gm;
     uint32_t blockDim = 1;
     uint64_t tilingKey = 0;
     const SocInfo* soc = nullptr;  // default SoC when null

@@ -1,0 +1,245 @@
+"""``opkit build DIR``: turn an op project into libraries for the software AI Core.
+
+A project is msopgen's layout (``op_host/``, ``op_kernel/``) or opkit's (``host/``, ``kernels/``),
+optionally with its specs as ``*.json`` at the top (or in ``ops/``).
+
+Note [The OpDef decides]: like CANN's build, opkit builds the ops as op_host registers them
+(``OP_ADD`` and the OpDef's DataType lists), not as a spec file says: the spec only seeds a
+project, and users (and official samples) edit op_host afterwards. opkit compiles op_host once
+on its own, reads the registered OpDefs back as spec data, builds from those, and notes where the
+project's spec files disagree. opkit writes a small CMake driver into the
+build directory that calls ``opkit_add_op_project`` (cmake/OpkitOps.cmake) for every spec, so the
+project's own CMakeLists.txt (CANN's) is left alone. The result has CANN's shape:
+``op_api/include/aclnn_<op>.h`` and ``op_api/lib/libcust_opapi.so`` for C++ callers, and
+``op_impl/`` with the op_host library and one kernel library per dtype column.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError
+
+HOST_TARGET = "cust_op_host"
+_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    specs: list[Path]
+    host_dir: Path
+    kernel_dir: Path
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Project
+    out: Path  # the layout root: specs, op_api/, op_impl/
+
+    @property
+    def include_dir(self) -> Path:
+        return self.out / "op_api" / "include"
+
+    @property
+    def opapi_lib(self) -> Path:
+        return self.out / "op_api" / "lib" / "libcust_opapi.so"
+
+
+def find_project(path: str | Path) -> Project:
+    """Locate the specs, op_host and op_kernel sources of a project directory.
+
+    >>> find_project("/no/such/dir")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    opkit.errors.BuildError: /no/such/dir: not a directory
+    """
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise BuildError(f"{path}: not a directory")
+    specs = sorted(root.glob("*.json")) or sorted((root / "ops").glob("*.json"))
+    specs = [s for s in specs if s.name != "CMakePresets.json"]
+    pairs = [("op_host", "op_kernel"), ("host", "kernels")]
+    for host, kernel in pairs:
+        if (root / host).is_dir() and (root / kernel).is_dir():
+            return Project(root, specs, root / host, root / kernel)
+    raise BuildError(f"{root}: expected op_host/ and op_kernel/ (msopgen's layout) or host/ and kernels/")
+
+
+def _probe_specs(project: Project, bdir: Path) -> list[Path]:
+    """The ops as op_host registers them, as spec files (Note [The OpDef decides])."""
+    import json
+
+    from .paths import INCLUDE_DIR, LIB_DIR
+
+    sources = sorted(project.host_dir.glob("*.cpp"))
+    if not sources:
+        raise BuildError(f"{project.host_dir}: no op_host source (*.cpp)")
+    probe = bdir / "probe"
+    probe.mkdir(parents=True, exist_ok=True)
+    lib = probe / "libopkit_probe_host.so"
+    inputs = sources + sorted(project.host_dir.glob("*.h")) + sorted(project.host_dir.glob("*.hpp"))
+    if not lib.exists() or lib.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
+        cxx = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
+        if cxx is None:
+            raise BuildError("no C++ compiler found (g++); install one (Debian: apt install g++)")
+        cmd = [cxx, "-std=c++17", "-O0", "-shared", "-fPIC", *map(str, sources), f"-I{project.host_dir}",
+               f"-I{INCLUDE_DIR}", "-D__CCE_KT_TEST__=1", "-DASCENDC_CPU_DEBUG=1", f"-L{LIB_DIR}", "-lopkit_rt",
+               f"-Wl,-rpath,{LIB_DIR}", "-o", str(lib)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BuildError(f"compiling op_host failed: {_first_error(done.stderr)}")
+    script = ("import json, sys; from opkit import _core; "
+              "print(json.dumps(_core.op_defs(_core.load_host_library(sys.argv[1]))))")
+    done = subprocess.run([sys.executable, "-c", script, str(lib)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildError(f"loading op_host failed: {_first_error(done.stderr)}")
+    defs = json.loads(done.stdout)
+    if not defs:
+        raise BuildError(f"{project.host_dir}: op_host registers no op; each op needs OP_ADD(<OpType>)")
+    _compare_with_specs(project, defs)
+    out = []
+    (bdir / "specs").mkdir(exist_ok=True)
+    for d in defs:
+        from .spec import snake_case
+
+        path = bdir / "specs" / f"{snake_case(d['op'])}.json"
+        text = json.dumps([d], indent=2) + "\n"
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        out.append(path)
+    return out
+
+
+def _compare_with_specs(project: Project, defs: list[dict]) -> None:
+    """Point out where the project's spec files and its op_host registration disagree."""
+    from . import spec as spec_mod
+
+    registered = {d["op"]: d for d in defs}
+    for path in project.specs:
+        for op in spec_mod.load(path):
+            d = registered.get(op.op_type)
+            if d is None:
+                print(f"opkit: note: {path.name}: {op.op_type} is not registered by op_host (no OP_ADD); "
+                      "it is not built", file=sys.stderr)
+                continue
+            for kind, tensors in (("input_desc", op.inputs), ("output_desc", op.outputs)):
+                for t, r in zip(tensors, d[kind]):
+                    spec_types = [x.name for x in t.dtypes]
+                    if len(r["type"]) == 1:
+                        r_types = r["type"] * len(spec_types)
+                    else:
+                        r_types = r["type"]
+                    if spec_types != r_types:
+                        print(f"opkit: note: {path.name}: {op.op_type} {t.name} is {', '.join(spec_types)} in the "
+                              f"spec but {', '.join(r['type'])} in op_host; building what op_host registers, "
+                              "as CANN does", file=sys.stderr)
+
+
+def _driver(project: Project, specs: list[Path]) -> str:
+    lines = [
+        "# Written by `opkit build`; rewritten on every build.",
+        "cmake_minimum_required(VERSION 3.18)",
+        "project(opkit_op_project LANGUAGES CXX)",
+        "find_package(opkit REQUIRED)",
+    ]
+    for spec in specs:
+        lines.append(f'opkit_add_op_project(SPEC "{spec}" KERNEL_DIR "{project.kernel_dir}" '
+                     f'HOST_DIR "{project.host_dir}" OUTPUT_DIR ops HOST_TARGET {HOST_TARGET})')
+    return "\n".join(lines) + "\n"
+
+
+def _tool(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else None
+
+
+def _first_error(log: str) -> str:
+    for line in log.splitlines():
+        if re.search(r"\berror\b", line) and ("error:" in line or "Error" in line):
+            return line.strip()
+    tail = [line for line in log.splitlines() if line.strip()]
+    return tail[-1].strip() if tail else "no output"
+
+
+def _run(cmd: list[str], log_path: Path, label: str, progress: bool) -> None:
+    from .progress import Progress
+
+    with open(log_path, "a", encoding="utf-8") as log, Progress(label, enabled=progress) as bar:
+        log.write("$ " + " ".join(cmd) + "\n")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        out = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            out.append(line)
+            m = _PROGRESS.match(line)
+            if m:
+                bar.update(int(m.group(1)), int(m.group(2)), line[m.end():].strip())
+        rc = proc.wait()
+    if rc != 0:
+        raise BuildError(f"{label} failed: {_first_error(''.join(out))} (full log: {log_path})")
+
+
+def build(path: str | Path, build_dir: str | Path | None = None, jobs: int | None = None,
+          progress: bool = False) -> Built:
+    """Configure (once) and build an op project; returns where the results are.
+
+    >>> built = build("my_project")  # doctest: +SKIP
+    >>> built.opapi_lib.name  # doctest: +SKIP
+    'libcust_opapi.so'
+    """
+    from .paths import CMAKE_DIR
+
+    from . import spec as spec_mod
+
+    project = find_project(path)
+    for s in project.specs:  # clear spec errors before CMake wraps them
+        spec_mod.load(s)
+    cmake = _tool("cmake")
+    if cmake is None:
+        raise BuildError("cmake was not found on PATH; install it (pip install cmake) and retry")
+    bdir = Path(build_dir).resolve() if build_dir else project.root / "build_out" / "opkit"
+    (bdir / "driver").mkdir(parents=True, exist_ok=True)
+    specs = _probe_specs(project, bdir)
+    driver = bdir / "driver" / "CMakeLists.txt"
+    text = _driver(project, specs)
+    if not driver.exists() or driver.read_text() != text:
+        driver.write_text(text)
+    cmake_dir = bdir / "cmake"
+    log = bdir / "build.log"
+    log.write_text("")
+    configured = (cmake_dir / "CMakeCache.txt").exists() and any(
+        (cmake_dir / f).exists() for f in ("build.ninja", "Makefile"))
+    if not configured:
+        ninja = _tool("ninja")
+        cmd = [cmake, "-S", str(driver.parent), "-B", str(cmake_dir), "-DCMAKE_BUILD_TYPE=Release",
+               f"-Dopkit_DIR={CMAKE_DIR}", f"-DOPKIT_PYTHON={sys.executable}"]
+        if ninja:
+            cmd += ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={ninja}"]
+        if shutil.which("ccache"):
+            cmd.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+        _run(cmd, log, f"configuring {project.root.name}", progress)
+    jobs = jobs or os.cpu_count() or 1
+    _run([cmake, "--build", str(cmake_dir), "-j", str(jobs)], log, f"building {project.root.name}", progress)
+    return Built(project, cmake_dir / "ops")
+
+
+def load(path: str | Path, build_dir: str | Path | None = None):
+    """Build a project if needed and return its ops as callables.
+
+    >>> ops = load("MyOp")  # doctest: +SKIP
+    >>> ops.my_op(x, y)  # doctest: +SKIP
+    """
+    from .library import OpLibrary
+
+    built = build(path, build_dir)
+    return OpLibrary(built.out, host_target=HOST_TARGET)

@@ -1,0 +1,169 @@
+// opkit: the two aclnn phases behind every generated aclnn<Op>GetWorkspaceSize / aclnn<Op>.
+#include <dlfcn.h>
+
+#include <string>
+
+#include "acl_state.h"
+#include "opkit/aclnn/executor.h"
+#include "opkit/host/launch.h"
+
+struct aclOpExecutor {
+    opkit::host::Plan plan;
+    std::vector<void*> inputs, outputs;
+    std::string kernelLib;
+    const opkit::rt::SocInfo* soc = nullptr;
+    bool empty = false;  // a zero-element input: nothing to launch
+};
+
+namespace opkit {
+namespace aclnn {
+namespace {
+
+using acl::SetError;
+
+uint32_t ElemBytes(aclDataType t) {
+    switch (t) {
+        case ACL_FLOAT: case ACL_INT32: case ACL_UINT32: return 4;
+        case ACL_FLOAT16: case ACL_BF16: case ACL_INT16: case ACL_UINT16: return 2;
+        case ACL_INT8: case ACL_UINT8: case ACL_BOOL: return 1;
+        default: return 8;
+    }
+}
+
+std::string ShapeText(const std::vector<int64_t>& s) {
+    std::string out = "(";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + ")";
+}
+
+bool Contiguous(const aclTensor& t) {
+    if (t.strides.empty()) return true;
+    int64_t expect = 1;
+    for (size_t i = t.shape.size(); i-- > 0;) {
+        if (t.shape[i] != 1 && t.strides[i] != expect) return false;
+        expect *= t.shape[i];
+    }
+    return true;
+}
+
+void* DataOf(const aclTensor& t) { return static_cast<uint8_t*>(t.data) + t.offset * ElemBytes(t.dtype); }
+
+std::string KernelDir(const void* anchor) {
+    Dl_info info{};
+    if (anchor == nullptr || dladdr(anchor, &info) == 0 || info.dli_fname == nullptr)
+        throw KernelError("cannot locate the library holding the aclnn entry points");
+    std::string lib = info.dli_fname;  // .../op_api/lib/libcust_opapi.so
+    std::string dir = lib.substr(0, lib.find_last_of('/'));
+    std::string apiDir = dir.substr(0, dir.find_last_of('/'));
+    std::string root = apiDir.substr(0, apiDir.find_last_of('/'));
+    return root + "/op_impl/kernel";
+}
+
+}  // namespace
+
+AttrIn Attr(const char* name, int64_t v) { AttrIn a{name, {}}; a.value.kind = gert::AttrValue::INT; a.value.i = v; return a; }
+AttrIn Attr(const char* name, double v) { AttrIn a{name, {}}; a.value.kind = gert::AttrValue::FLOAT; a.value.f = static_cast<float>(v); return a; }
+AttrIn Attr(const char* name, bool v) { AttrIn a{name, {}}; a.value.kind = gert::AttrValue::BOOL; a.value.b = v; return a; }
+AttrIn Attr(const char* name, const char* v) { AttrIn a{name, {}}; a.value.kind = gert::AttrValue::STRING; a.value.s = v ? v : ""; return a; }
+AttrIn Attr(const char* name, const aclIntArray* v) {
+    AttrIn a{name, {}};
+    a.value.kind = gert::AttrValue::LIST_INT;
+    if (v) a.value.listInt = gert::TypedContinuousVector<int64_t>(v->v);
+    return a;
+}
+AttrIn Attr(const char* name, const aclFloatArray* v) {
+    AttrIn a{name, {}};
+    a.value.kind = gert::AttrValue::LIST_FLOAT;
+    if (v) a.value.listFloat = gert::TypedContinuousVector<float>(v->v);
+    return a;
+}
+AttrIn Attr(const char* name, const aclBoolArray* v) {
+    AttrIn a{name, {}};
+    a.value.kind = gert::AttrValue::LIST_BOOL;
+    if (v) a.value.listBool = gert::TypedContinuousVector<bool>(std::vector<bool>(v->v.begin(), v->v.end()));
+    return a;
+}
+
+aclnnStatus GetWorkspaceSize(const char* opType, std::initializer_list<const aclTensor*> inputs,
+                             std::initializer_list<const aclTensor*> outputs, std::initializer_list<AttrIn> attrs,
+                             uint64_t* workspaceSize, aclOpExecutor** executor, const void* anchor) {
+    const std::string where = std::string("aclnn") + opType + "GetWorkspaceSize";
+    if (workspaceSize == nullptr || executor == nullptr)
+        return SetError(ACLNN_ERR_PARAM_NULLPTR, where + ": workspaceSize and executor must not be null");
+    std::vector<host::TensorArg> args;
+    auto exec = std::make_unique<aclOpExecutor>();
+    size_t i = 0;
+    for (const aclTensor* t : inputs) {
+        if (t == nullptr) return SetError(ACLNN_ERR_PARAM_NULLPTR, where + ": input " + std::to_string(i) + " is null");
+        if (!Contiguous(*t))
+            return SetError(ACLNN_ERR_PARAM_INVALID, where + ": input " + std::to_string(i) + " is not contiguous");
+        host::TensorArg a;
+        a.data = DataOf(*t);
+        a.shape = t->shape;
+        a.dtype = static_cast<ge::DataType>(t->dtype);
+        a.format = static_cast<ge::Format>(t->format);
+        args.push_back(a);
+        exec->inputs.push_back(a.data);
+        int64_t n = 1;
+        for (auto d : t->shape) n *= d;
+        exec->empty = exec->empty || n == 0;
+        ++i;
+    }
+    std::vector<host::AttrArg> attrArgs;
+    for (const auto& a : attrs) attrArgs.push_back({a.name, a.value});
+    try {
+        exec->soc = &rt::DefaultSoc();
+        exec->plan = host::Prepare(opType, args, attrArgs, exec->soc);
+        if (outputs.size() != exec->plan.outShapes.size())
+            return SetError(ACLNN_ERR_PARAM_INVALID, where + ": " + std::to_string(outputs.size()) + " outputs given, " +
+                                                         opType + " has " + std::to_string(exec->plan.outShapes.size()));
+        size_t k = 0;
+        for (const aclTensor* t : outputs) {
+            if (t == nullptr) return SetError(ACLNN_ERR_PARAM_NULLPTR, where + ": output " + std::to_string(k) + " is null");
+            if (t->shape != exec->plan.outShapes[k] || static_cast<int>(t->dtype) != static_cast<int>(exec->plan.outDtypes[k]))
+                return SetError(ACLNN_ERR_PARAM_INVALID,
+                                where + ": output " + std::to_string(k) + " has shape " + ShapeText(t->shape) + " and dtype " +
+                                    host::DataTypeName(static_cast<ge::DataType>(t->dtype)) + ", the op produces " +
+                                    ShapeText(exec->plan.outShapes[k]) + " " + host::DataTypeName(exec->plan.outDtypes[k]));
+            if (!Contiguous(*t)) return SetError(ACLNN_ERR_PARAM_INVALID, where + ": output " + std::to_string(k) + " is not contiguous");
+            exec->outputs.push_back(DataOf(*t));
+            ++k;
+        }
+        exec->kernelLib = KernelDir(anchor) + "/libopkit_kernel_" + host::SnakeCase(opType) + "_" +
+                          std::to_string(exec->plan.column) + ".so";
+    } catch (const std::exception& e) {
+        return SetError(ACLNN_ERR_PARAM_INVALID, where + ": " + e.what());
+    }
+    *workspaceSize = exec->plan.workspaceBytes;
+    *executor = exec.release();
+    return ACLNN_SUCCESS;
+}
+
+aclnnStatus Unsupported(const char* opType, const char* why, uint64_t* workspaceSize, aclOpExecutor** executor) {
+    if (workspaceSize != nullptr) *workspaceSize = 0;
+    if (executor != nullptr) *executor = nullptr;
+    return SetError(ACLNN_ERR_PARAM_INVALID, std::string("aclnn") + opType + "GetWorkspaceSize: " + why);
+}
+
+aclnnStatus Run(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor, aclrtStream stream) {
+    if (executor == nullptr) return SetError(ACLNN_ERR_PARAM_NULLPTR, "aclnn launch: executor is null (call GetWorkspaceSize first)");
+    std::unique_ptr<aclOpExecutor> exec(executor);  // an executor runs once
+    const std::string where = "aclnn" + exec->plan.opType;
+    if (workspaceSize < exec->plan.workspaceBytes || (exec->plan.workspaceBytes > 0 && workspace == nullptr))
+        return SetError(ACLNN_ERR_PARAM_INVALID, where + ": the workspace needs " + std::to_string(exec->plan.workspaceBytes) +
+                                                     " bytes, got " + std::to_string(workspaceSize));
+    if (exec->empty) return ACLNN_SUCCESS;
+    try {
+        host::Execute(exec->plan, exec->kernelLib, exec->inputs, exec->outputs, exec->soc, workspace);
+    } catch (const std::exception& e) {
+        if (stream != nullptr) {
+            auto* s = static_cast<acl::Stream*>(stream);
+            if (s->failed.empty()) s->failed = e.what();
+        }
+        return SetError(ACLNN_ERR_RUNTIME_ERROR, where + ": " + e.what());
+    }
+    return ACLNN_SUCCESS;
+}
+
+}  // namespace aclnn
+}  // namespace opkit

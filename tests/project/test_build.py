@@ -1,0 +1,127 @@
+"""`opkit build` / `opkit.load` on an op project, and C++ callers through aclnn.
+
+The project is a copy of the repository's own ops (opkit's layout: ops/, host/, kernels/), so the
+same sources that `pip install` builds into opkit.ops are built here the way a user's are.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import opkit
+from opkit.tolerances import assert_close
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def _opkit(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "opkit", *args], capture_output=True, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("proj") / "BuiltinCopy"
+    for part in ("ops", "host", "kernels"):
+        shutil.copytree(REPO / part, root / part)
+    done = _opkit("build", str(root))
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(project: Path) -> Path:
+    return project / "build_out" / "opkit" / "cmake" / "ops"
+
+
+def test_build_layout(built: Path) -> None:
+    assert (built / "op_api" / "lib" / "libcust_opapi.so").is_file()
+    for op in ("add_custom", "addcdiv_custom", "sinh_custom"):
+        assert (built / "op_api" / "include" / f"aclnn_{op}.h").is_file()
+        assert (built / "op_impl" / "kernel" / f"libopkit_kernel_{op}_0.so").is_file()
+    header = (built / "op_api" / "include" / "aclnn_addcdiv_custom.h").read_text()
+    assert "aclnnAddcdivCustomGetWorkspaceSize(" in header
+    assert "const aclTensor *x,\n    const aclTensor *y,\n    const aclTensor *z,\n    double value,\n    const aclTensor *out," in header
+
+
+def test_load_matches_builtin(project: Path) -> None:
+    lib = opkit.load(project)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(70001).astype(np.float16)
+    y = rng.standard_normal(70001).astype(np.float16)
+    np.testing.assert_array_equal(lib.add_custom(x, y), opkit.ops.add_custom(x, y))
+    assert sorted(lib.names()) == ["add_custom", "addcdiv_custom", "sinh_custom"]
+
+
+def test_rebuild_is_incremental(project: Path) -> None:
+    done = _opkit("build", str(project))
+    assert done.returncode == 0, done.stderr
+    assert "no work to do" in (project / "build_out" / "opkit" / "build.log").read_text()
+
+
+@pytest.fixture(scope="module")
+def aclnn_program(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    exe = tmp_path_factory.mktemp("aclnn") / "aclnn_addcdiv"
+    flags = _opkit("config", "--cflags", "--libs").stdout.split()
+    lib = built / "op_api" / "lib"
+    cmd = ["g++", str(HERE / "aclnn_addcdiv.cpp"), "-o", str(exe), f"-I{built / 'op_api' / 'include'}", *flags,
+           f"-L{lib}", "-lcust_opapi", f"-Wl,-rpath,{lib}"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return exe
+
+
+def test_aclnn_caller(aclnn_program: Path) -> None:
+    n, value = 1000, 0.25
+    done = subprocess.run([str(aclnn_program), str(n), str(value)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = np.array(done.stdout.split(), dtype=np.float64)
+    i = np.arange(n)
+    x, y, z = 0.5 * (i % 17), (i % 5) - 2.0, 1.0 + (i % 3)
+    assert_close(out.astype(np.float32), x + value * y / z, "float32")
+
+
+def test_aclnn_rejects_wrong_output_shape(aclnn_program: Path) -> None:
+    done = subprocess.run([str(aclnn_program), "64", "1.0", "bad-out"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "FAILED aclnnAddcdivCustomGetWorkspaceSize" in done.stdout and ": 161002:" in done.stdout
+    assert "output 0 has shape (65) and dtype float32, the op produces (64) float32" in done.stdout
+
+
+def test_op_host_decides_the_dtypes(tmp_path: Path) -> None:
+    # The spec says float32 only, op_host registers float16 too: the build follows op_host (as
+    # CANN does) and says so.
+    root = tmp_path / "Proj"
+    (root / "host").mkdir(parents=True)
+    shutil.copytree(REPO / "kernels", root / "kernels")
+    for f in ("add_custom.cpp", "add_custom_tiling.h", "elementwise_tiling.h"):
+        shutil.copy(REPO / "host" / f, root / "host" / f)
+    spec = json.loads((REPO / "ops" / "add_custom.json").read_text())
+    for t in spec[0]["input_desc"] + spec[0]["output_desc"]:
+        t["type"], t["format"] = ["float32"], ["ND"]
+    (root / "add_custom.json").write_text(json.dumps(spec))
+    done = _opkit("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "AddCustom x is float32 in the spec but float16, float32, bfloat16 in op_host" in done.stderr
+    x = np.ones(100, np.float16)
+    np.testing.assert_array_equal(opkit.load(root).add_custom(x, x), x + x)
+
+
+def test_build_errors_are_one_line(tmp_path: Path) -> None:
+    done = _opkit("build", str(tmp_path / "missing"))
+    assert done.returncode == 2
+    assert done.stderr.startswith("opkit: error: ") and "not a directory" in done.stderr
+    assert "Traceback" not in done.stderr
+    (tmp_path / "p" / "op_host").mkdir(parents=True)
+    (tmp_path / "p" / "op_kernel").mkdir()
+    (tmp_path / "p" / "op_host" / "bad.cpp").write_text("int broken( {\n")
+    done = _opkit("build", str(tmp_path / "p"))
+    assert done.returncode == 2
+    assert "compiling op_host failed: " in done.stderr and "bad.cpp:1" in done.stderr
