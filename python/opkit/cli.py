@@ -43,6 +43,18 @@ def _socs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    built = build(args.dir, build_dir=args.build_dir, jobs=args.jobs, progress=True)
+    print(f"+ {built.include_dir}  (aclnn_<op>.h)")
+    print(f"+ {built.opapi_lib}")
+    print(f"+ {built.out / 'op_impl'}  (op_host library, one kernel library per dtype column)")
+    print(f"next: call it from Python with opkit.load({str(built.project.root)!r}), or from C++ with "
+          f"-I{built.include_dir} -L{built.opapi_lib.parent} -lcust_opapi $(python -m opkit config --cflags --libs)")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -67,8 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--soc", default=None, help="SoC whose __CCE_AICORE__ to define (default $OPKIT_SOC or Ascend910B1)")
     c.set_defaults(func=_config)
 
+    b = sub.add_parser("build", help="build an op project into aclnn and kernel libraries for the software AI Core")
+    b.add_argument("dir", help="the project (op_host/ + op_kernel/ + <op>.json)")
+    b.add_argument("--build-dir", default=None, help="where to build (default DIR/build_out/opkit)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compile jobs (default: CPU count)")
+    b.set_defaults(func=_build)
+
     s = sub.add_parser("socs", help="list the SoCs opkit models")
     s.set_defaults(func=_socs)
+
+    from .gen.project import add_parser as add_gen_parser  # `gen`: spec -> op project (opkit/gen/)
+
+    add_gen_parser(sub)
     return p
 
 

@@ -1,0 +1,225 @@
+"""op_host files of a generated project: the tiling struct header and the OpDef/TilingFunc source.
+
+An elementwise op (OpModel.elementwise) gets a complete TilingFunc built on SplitElementwise
+(op_host/elementwise_tiling.h); any other op gets a skeleton whose TilingFunc fails loudly at its
+``OPKIT: TILING`` mark until written.
+"""
+
+from __future__ import annotations
+
+from .model import SPLIT_FIELDS, OpModel
+
+MARK_BEGIN = "// ===== OPKIT: {what} (edit here) " + "=" * 40
+MARK_END = "// ===== end OPKIT: {what} " + "=" * 48
+
+
+def tiling_header(m: OpModel) -> str:
+    """``op_host/<op>_tiling.h``: the tiling struct shared by TilingFunc and the kernel.
+
+    >>> from opkit.spec import load
+    >>> print(tiling_header(OpModel(load("ops/sinh_custom.json")[0])))  # doctest: +SKIP
+    """
+    if m.elementwise:
+        fields = [("uint32_t", f) for f in SPLIT_FIELDS]
+        about = "Fields: the split of Note [Elementwise split] (op_host/elementwise_tiling.h)"
+    else:
+        fields = [("uint32_t", "totalLength")]
+        about = "Fields: add what the kernel needs to split its work (set in TilingFunc)"
+    fields += [(a.field_type, a.attr.name) for a in m.scalar_attrs]
+    if m.scalar_attrs:
+        about += ", then the scalar attrs\n// (bool as uint8_t: tiling fields are integers or float)"
+    lines = [
+        f"// Tiling data of {m.op_type}, shared by op_host/{m.name}.cpp and op_kernel/{m.name}.cpp.",
+        f"// {about}.",
+        "#pragma once",
+        '#include "register/tilingdata_base.h"',
+        "",
+        "namespace optiling {",
+        f"BEGIN_TILING_DATA_DEF({m.tiling_class})",
+        *(f"TILING_DATA_FIELD_DEF({t}, {n});" for t, n in fields),
+        "END_TILING_DATA_DEF;",
+        "",
+        f"REGISTER_TILING_DATA_CLASS({m.op_type}, {m.tiling_class})",
+        "}  // namespace optiling",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _attr_reads(m: OpModel, indent: str = "    ") -> list[str]:
+    """TilingFunc lines copying each scalar attr into the tiling struct."""
+    out = []
+    for a in m.scalar_attrs:
+        var = a.member.rstrip("_") + "Attr"  # never a local of TilingFunc (size, split, tiling, ...)
+        value = f"*{var} ? 1 : 0" if a.attr.type == "bool" else f"*{var}"
+        out += [
+            f"const {a.host_type}* {var} = context->GetAttrs()->{a.getter}({a.index});",
+            f"if ({var} == nullptr) {{",
+            (f'    std::fprintf(stderr, "%s tiling: attr \'{a.attr.name}\' ({a.attr.type}) is missing\\n", '
+             "context->GetNodeName());"),
+            "    return ge::GRAPH_FAILED;",
+            "}",
+            f"tiling.set_{a.attr.name}({value});",
+        ]
+    return [indent + line for line in out]
+
+
+def _opdef(m: OpModel, socs: list[str]) -> list[str]:
+    """The ``namespace ops`` registration: tensors with their dtype/format columns, attrs, configs."""
+    body = []
+    for kind, tensors in (("Input", m.spec.inputs), ("Output", m.spec.outputs)):
+        for t in tensors:
+            body += [
+                f'this->{kind}("{t.name}")',
+                f"    .ParamType({t.param_type.upper()})",
+                f"    .DataType({{{', '.join('ge::' + d.ge for d in t.dtypes)}}})",
+                f"    .Format({{{', '.join('ge::FORMAT_' + f for f in t.formats)}}});",
+            ]
+    body += [line for a in m.spec.attrs for line in m.attr_builder(a).splitlines()]
+    body += ["this->SetInferShape(ge::InferShape).SetInferDataType(ge::InferDataType);",
+             "this->AICore().SetTiling(optiling::TilingFunc);"]
+    body += [f'this->AICore().AddConfig("{s}");' for s in socs]
+    return [
+        "namespace ops {",
+        f"class {m.op_type} : public OpDef {{",
+        "public:",
+        f"    explicit {m.op_type}(const char* name) : OpDef(name) {{",
+        *("        " + line for line in body),
+        "    }",
+        "};",
+        f"OP_ADD({m.op_type});",
+        "}  // namespace ops",
+    ]
+
+
+def _infer_dtype(m: OpModel) -> list[str]:
+    body = []
+    for j, out in enumerate(m.spec.outputs):
+        how, arg = m.infer_dtype_source(out)
+        if how == "input":
+            body.append(f"context->SetOutputDataType({j}, context->GetInputDataType({arg}));  // {out.name}")
+        elif how == "const":
+            body.append(f"context->SetOutputDataType({j}, ge::{arg});  // {out.name}")
+        elif how == "table":
+            body.append(f"switch (context->GetInputDataType(0)) {{  // {out.name}, by the dtype columns")
+            body += [f"    case ge::{src}: context->SetOutputDataType({j}, ge::{dst}); break;" for src, dst in arg]
+            body += ["    default: return GRAPH_FAILED;", "}"]
+        else:
+            body.append(f"context->SetOutputDataType({j}, ge::{arg});  "
+                        f"// {out.name}: OPKIT: the spec does not say; set it from the inputs")
+    return [
+        "static graphStatus InferDataType(gert::InferDataTypeContext* context) {",
+        *("    " + line for line in body),
+        "    return GRAPH_SUCCESS;",
+        "}",
+    ]
+
+
+def _infer_shape(m: OpModel) -> list[str]:
+    if m.elementwise:
+        return ["static graphStatus InferShape(gert::InferShapeContext* context) {",
+                f"    return optiling::InferSameShape(context, {len(m.spec.inputs)});  // every tensor shaped alike",
+                "}"]
+    if not m.spec.inputs:
+        return ["static graphStatus InferShape(gert::InferShapeContext* context) {",
+                (f'    std::fprintf(stderr, "%s: write InferShape in op_host/{m.name}.cpp: the op has no '
+                 'inputs to take output shapes from\\n", context->GetNodeName());'),
+                "    return GRAPH_FAILED;",
+                "}"]
+    lines = ["// OPKIT: every output takes the first input's shape; change this where the op's outputs differ.",
+             "static graphStatus InferShape(gert::InferShapeContext* context) {",
+             f"    const gert::Shape* first = context->GetInputShape(0);  // {m.spec.inputs[0].name}",
+             "    if (first == nullptr) return GRAPH_FAILED;"]
+    lines += [f"    *context->GetOutputShape({j}) = *first;  // {t.name}"
+              for j, t in enumerate(m.spec.outputs)]
+    return lines + ["    return GRAPH_SUCCESS;", "}"]
+
+
+def _tiling_func_elementwise(m: OpModel) -> list[str]:
+    n = len(m.spec.tensors)
+    names = ", ".join(t.name for t in m.spec.tensors)
+    return [
+        "namespace optiling {",
+        "// UB bytes per tile element of any scratch buffers the kernel adds with TBuf (e.g. 4 for one fp32",
+        "// tile); the queues are counted below. Raise it when the compute needs scratch.",
+        "constexpr uint32_t SCRATCH_BYTES_PER_ELEM = 0;",
+        "",
+        "static ge::graphStatus TilingFunc(gert::TilingContext* context) {",
+        "    const uint32_t size = DTypeBytes(context->GetInputDesc(0)->GetDataType());",
+        f"    // {names}: {n} queues x 2 buffers (double buffering), plus the scratch",
+        f"    const uint32_t perElem = {n} * 2 * size + SCRATCH_BYTES_PER_ELEM;",
+        "    ElementwiseSplit split;",
+        "    if (SplitElementwise(context, size, perElem, split) != ge::GRAPH_SUCCESS) return ge::GRAPH_FAILED;",
+        f"    {m.tiling_class} tiling;",
+        *_attr_reads(m),
+        "    return SaveElementwiseTiling(context, split, tiling);",
+        "}",
+        "}  // namespace optiling",
+    ]
+
+
+def _tiling_func_skeleton(m: OpModel) -> list[str]:
+    what = "TILING"
+    first = []
+    if m.spec.inputs:
+        first = ["    const gert::StorageShape* first = context->GetInputShape(0);  // " + m.spec.inputs[0].name,
+                 "    if (first != nullptr)",
+                 "        tiling.set_totalLength(static_cast<uint32_t>(first->GetStorageShape().GetShapeSize()));"]
+    return [
+        "namespace optiling {",
+        "static ge::graphStatus TilingFunc(gert::TilingContext* context) {",
+        f"    {m.tiling_class} tiling;",
+        *first,
+        *_attr_reads(m),
+        "    " + MARK_BEGIN.format(what=what),
+        "    // Split the work over the cores: the fields of op_host/" + m.name + "_tiling.h, how many cores,",
+        "    // a tiling key if the kernel has variants, and the GM workspace the kernel needs. The platform:",
+        "    //   platform_ascendc::PlatformAscendC p(context->GetPlatformInfo());  p.GetCoreNumAiv(),",
+        "    //   p.GetCoreMemSize(platform_ascendc::CoreMemType::UB, ubBytes), p.GetSocVersion()",
+        "    context->SetBlockDim(1);",
+        "    context->GetWorkspaceSizes(1)[0] = 0;",
+        (f'    std::fprintf(stderr, "%s: write the tiling in op_host/{m.name}.cpp (marked OPKIT: TILING)\\n", '
+         "context->GetNodeName());"),
+        "    return ge::GRAPH_FAILED;  // delete these two lines once the tiling is written",
+        "    " + MARK_END.format(what=what),
+        "    if (tiling.GetDataSize() > context->GetRawTilingData()->GetCapacity()) return ge::GRAPH_FAILED;",
+        "    tiling.SaveToBuffer(context->GetRawTilingData()->GetData(), context->GetRawTilingData()->GetCapacity());",
+        "    context->GetRawTilingData()->SetDataSize(tiling.GetDataSize());",
+        "    return ge::GRAPH_SUCCESS;",
+        "}",
+        "}  // namespace optiling",
+    ]
+
+
+def host_source(m: OpModel, socs: list[str], spec_file: str) -> str:
+    """``op_host/<op>.cpp``: tiling function, shape and dtype inference, OpDef registration.
+
+    ``socs`` are the SoCs' short names for ``AddConfig`` (``["ascend910b"]``).
+
+    >>> from opkit.spec import load
+    >>> "AddConfig(\\"ascend910b\\")" in host_source(OpModel(load("ops/add_custom.json")[0]),
+    ...                                              ["ascend910b"], "add_custom.json")  # doctest: +SKIP
+    True
+    """
+    if m.elementwise:
+        head = [f"// {m.op_type}, host side: registration, shape and dtype inference, tiling. Generated by",
+                f"// `python -m opkit gen` from {spec_file}. The tiling is complete (Note [Elementwise split] in",
+                f"// op_host/elementwise_tiling.h); the compute to write is in op_kernel/{m.name}.cpp.",
+                f'#include "{m.name}_tiling.h"',
+                '#include "elementwise_tiling.h"',
+                '#include "register/op_def_registry.h"']
+        tiling = _tiling_func_elementwise(m)
+    else:
+        head = [f"// {m.op_type}, host side: registration, shape and dtype inference, tiling. Generated by",
+                f"// `python -m opkit gen` from {spec_file}. Write the parts marked OPKIT: the tiling fails",
+                "// loudly until it is written.",
+                "#include <cstdio>",
+                "",
+                f'#include "{m.name}_tiling.h"',
+                '#include "register/op_def_registry.h"']
+        tiling = _tiling_func_skeleton(m)
+    if any(a.type == "float" and a.default is not None and str(a.default) in ("inf", "-inf", "nan")
+           for a in m.spec.attrs):
+        head.insert(3, "#include <cmath>")
+    parts = [head, tiling, ["namespace ge {", *_infer_shape(m), *_infer_dtype(m), "}  // namespace ge"],
+             _opdef(m, socs)]
+    return "\n\n".join("\n".join(p) for p in parts) + "\n"

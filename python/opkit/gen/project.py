@@ -1,0 +1,181 @@
+"""Planning and writing a generated op project, and the ``python -m opkit gen`` command.
+
+A project is planned completely in memory first (every file's text), so a bad spec, an unknown SoC
+or an existing file stops the command before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import spec as spec_mod
+from ..errors import OpkitError
+from .host import host_source, tiling_header
+from .kernel import kernel_source
+from .model import OpModel
+from .project_files import cmakelists, presets, readme
+from .testfile import test_source
+
+# Installed by CMakeLists.txt from kernels/elementwise.h and host/elementwise_tiling.h.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# opkit's own shared elementwise code, copied into projects that use it (tests/gen checks the copies
+# against kernels/ and host/ of the opkit source tree).
+SHARED = {"op_kernel/elementwise.h": ("elementwise.h", "kernels/elementwise.h"),
+          "op_host/elementwise_tiling.h": ("elementwise_tiling.h", "host/elementwise_tiling.h")}
+
+
+@dataclass
+class Project:
+    """A planned project: its directory and every file's text, by path relative to it."""
+
+    out_dir: Path
+    models: list[OpModel]
+    files: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def paths(self) -> list[Path]:
+        return [self.out_dir / rel for rel in self.files]
+
+
+def resolve_socs(names: list[str] | None) -> list[dict]:
+    """opkit's SoC records for ``--soc`` names or aliases (default: $OPKIT_SOC or Ascend910B1).
+
+    >>> [s["short_name"] for s in resolve_socs(["Ascend910B1", "Ascend310P3"])]
+    ['ascend910b', 'ascend310p']
+    """
+    from .. import _core
+
+    socs: dict[str, dict] = {}
+    for name in names or [None]:
+        s = _core.soc(name)
+        socs.setdefault(s["name"], s)
+    return list(socs.values())
+
+
+def shared_file(rel: str) -> str:
+    """The text of a copied opkit file (``op_kernel/elementwise.h``), with a line saying where from."""
+    template, origin = SHARED[rel]
+    text = (TEMPLATES / template).read_text(encoding="utf-8")
+    return f"// opkit's {origin}, copied by `python -m opkit gen`: shared by the elementwise ops here.\n" + text
+
+
+def _raw_spec(path: Path, op_types: list[str]) -> str:
+    """The chosen ops' objects as the user wrote them (the file was validated by spec.load already)."""
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    objs = data if isinstance(data, list) else [data]
+    return json.dumps([o for o in objs if o.get("op") in op_types], indent=4) + "\n"
+
+
+def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
+         socs: list[str] | None = None) -> Project:
+    """Plan the project of a spec file: every op of it, or only ``op``; nothing is written.
+
+    >>> p = plan("ops/add_custom.json", "/tmp/AddCustom")  # doctest: +SKIP
+    >>> sorted(p.files)[:3]  # doctest: +SKIP
+    ['CMakeLists.txt', 'CMakePresets.json', 'README.md']
+    """
+    spec_path = Path(spec_path)
+    specs = spec_mod.load(spec_path, op)
+    models = [OpModel(s) for s in specs]
+    records = resolve_socs(socs)
+    short = list(dict.fromkeys(s["short_name"] for s in records))
+    project = Project(Path(out_dir) if out_dir is not None else Path(specs[0].op_type), models)
+    spec_file = f"{models[0].name}.json" if len(models) == 1 else spec_path.name
+    files = project.files
+    files[spec_file] = _raw_spec(spec_path, [m.op_type for m in models])
+    for m in models:
+        files[f"op_host/{m.name}.cpp"] = host_source(m, short, spec_file)
+        files[f"op_host/{m.name}_tiling.h"] = tiling_header(m)
+        files[f"op_kernel/{m.name}.cpp"] = kernel_source(m, spec_file)
+        files[f"tests/test_{m.name}.py"] = test_source(m, spec_file)
+        project.warnings += m.warnings()
+    if any(m.elementwise for m in models):
+        for rel in SHARED:
+            files[rel] = shared_file(rel)
+    files["CMakeLists.txt"] = cmakelists()
+    files["CMakePresets.json"] = presets(short)
+    files["README.md"] = readme(models, spec_file, [s["name"] for s in records])
+    return project
+
+
+def write(project: Project, force: bool = False) -> list[Path]:
+    """Write a planned project; without ``force`` an existing target stops it before any write.
+
+    >>> write(plan("ops/add_custom.json", "/tmp/AddCustom"), force=True)  # doctest: +SKIP
+    """
+    paths = project.paths()
+    if not force:
+        for p in paths:
+            if p.exists():
+                raise OpkitError(f"{p} exists; pass --force to overwrite")
+    for p, text in zip(paths, project.files.values()):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return paths
+
+
+def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
+             socs: list[str] | None = None, force: bool = False, dry_run: bool = False) -> Project:
+    """Turn an op spec into a complete op project (the Python side of ``python -m opkit gen``).
+
+    >>> p = generate("ops/sinh_custom.json", "/tmp/SinhCustom", force=True)  # doctest: +SKIP
+    >>> (p.out_dir / "op_kernel/sinh_custom.cpp").is_file()  # doctest: +SKIP
+    True
+    """
+    project = plan(spec_path, out_dir, op, socs)
+    if not dry_run:
+        write(project, force)
+    return project
+
+
+def _next_steps(project: Project) -> list[str]:
+    d = project.out_dir
+    lines = ["next steps:"]
+    for m in project.models:
+        if m.elementwise:
+            lines.append(f"  write the per-tile compute in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
+        else:
+            lines.append(f"  write the tiling in {d / 'op_host' / (m.name + '.cpp')} (OPKIT: TILING) and the kernel "
+                         f"in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
+        lines.append(f"  write the numpy golden in {d / 'tests' / ('test_' + m.name + '.py')} (OPKIT: GOLDEN)")
+    lines += [f"  python -m opkit build {d}", f"  pytest {d / 'tests'} --mode=cpu",
+              f"  ({d / 'README.md'} says this again, and how to build with CANN)"]
+    return lines
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """The ``gen`` subcommand: ``python -m opkit gen SPEC [-o DIR] [--op T] [--soc S ...] [--force] [--dry-run]``."""
+    project = generate(args.spec, args.output, args.op, args.soc, args.force, args.dry_run)
+    for w in project.warnings:
+        print(f"opkit: warning: {w}", file=sys.stderr)
+    for p in project.paths():
+        print(f"+ {p}")
+    if args.dry_run:
+        print("(dry run: nothing written)")
+    else:
+        print("\n".join(_next_steps(project)))
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``gen`` on the CLI's subparsers."""
+    g = sub.add_parser("gen", help="turn an op JSON spec (msopgen's format) into a complete op project",
+                       description="Generate an op project (op_host/, op_kernel/, tests/, CMake files) from "
+                                   "an op JSON spec in msopgen's format. Never prompts; never overwrites "
+                                   "without --force.")
+    g.add_argument("spec", metavar="SPEC", help="the op spec: a JSON list of op objects")
+    g.add_argument("-o", "--output", metavar="DIR", default=None,
+                   help="project directory (default ./<OpType> of the first op)")
+    g.add_argument("--op", metavar="OpType", default=None,
+                   help="generate only this op of the spec (default: all its ops, into one project)")
+    g.add_argument("--soc", metavar="SOC", nargs="+", action="extend", default=None,
+                   help="SoCs to support, opkit names or aliases (default $OPKIT_SOC or Ascend910B1); "
+                        "several after one --soc, or --soc repeated")
+    g.add_argument("--force", action="store_true", help="overwrite existing files")
+    g.add_argument("--dry-run", action="store_true", help="list the files that would be written; write nothing")
+    g.set_defaults(func=run_cli)
+    return g

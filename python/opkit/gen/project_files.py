@@ -1,0 +1,158 @@
+"""The project-level files of a generated op project: README.md, CMakeLists.txt, CMakePresets.json.
+
+CMakeLists.txt and CMakePresets.json serve CANN's own build; ``python -m opkit build`` ignores them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from .model import OpModel
+
+DEFAULT_CANN = "/usr/local/Ascend/ascend-toolkit/latest"
+
+
+def cann_path() -> str:
+    """The CANN toolkit to name in CMakePresets.json: $ASCEND_HOME_PATH, else CANN's standard path.
+
+    >>> cann_path()  # doctest: +SKIP
+    '/usr/local/Ascend/ascend-toolkit/latest'
+    """
+    return os.environ.get("ASCEND_HOME_PATH") or DEFAULT_CANN
+
+
+def presets(compute_units: list[str]) -> str:
+    """``CMakePresets.json`` for CANN: toolkit path, compute units (``ascend910b``), vendor name.
+
+    >>> json.loads(presets(["ascend910b"]))["configurePresets"][0]["cacheVariables"]["vendor_name"]
+    {'type': 'STRING', 'value': 'customize'}
+    """
+    def var(kind: str, value: str) -> dict[str, str]:
+        return {"type": kind, "value": value}
+
+    doc = {
+        "version": 1,
+        "cmakeMinimumRequired": {"major": 3, "minor": 19, "patch": 0},
+        "configurePresets": [{
+            "name": "default",
+            "displayName": "CANN build of this op project",
+            "description": "Written by python -m opkit gen; opkit's own build (python -m opkit build) ignores it",
+            "generator": "Unix Makefiles",
+            "binaryDir": "${sourceDir}/build_out",
+            "cacheVariables": {
+                "CMAKE_BUILD_TYPE": var("STRING", "Release"),
+                "ASCEND_CANN_PACKAGE_PATH": var("PATH", cann_path()),
+                "ASCEND_COMPUTE_UNIT": var("STRING", ";".join(compute_units)),
+                "vendor_name": var("STRING", "customize"),
+                "ASCEND_PYTHON_EXECUTABLE": var("STRING", "python3"),
+                "ENABLE_SOURCE_PACKAGE": var("BOOL", "True"),
+                "ENABLE_BINARY_PACKAGE": var("BOOL", "True"),
+                "CMAKE_INSTALL_PREFIX": var("PATH", "${sourceDir}/build_out"),
+            },
+        }],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+_CMAKELISTS = """\
+# CANN build of this op project; opkit's own build (python -m opkit build) ignores this file.
+#
+# CANN compiles op_host/ and op_kernel/ with the op-project scripts its msopgen tool writes into a
+# project: cmake/{config,func,intf}.cmake, op_host/CMakeLists.txt, op_kernel/CMakeLists.txt, build.sh.
+# opkit does not ship CANN's scripts. This file checks the toolkit named in CMakePresets.json, then
+# hands over to those scripts when they are here, and otherwise says how to get them (README.md).
+# Not verified against CANN: opkit was developed without it.
+cmake_minimum_required(VERSION 3.16)
+project(opkit_op_project LANGUAGES CXX)
+
+if(NOT DEFINED ASCEND_CANN_PACKAGE_PATH)
+  message(FATAL_ERROR "ASCEND_CANN_PACKAGE_PATH is not set: configure with the preset, "
+                      "cmake --preset=default (it is set in CMakePresets.json)")
+endif()
+if(NOT EXISTS ${ASCEND_CANN_PACKAGE_PATH}/compiler OR NOT EXISTS ${ASCEND_CANN_PACKAGE_PATH}/include)
+  message(FATAL_ERROR "ASCEND_CANN_PACKAGE_PATH=${ASCEND_CANN_PACKAGE_PATH} (CMakePresets.json) is not a "
+                      "CANN toolkit: it has no compiler/ and include/. Set it to the toolkit that CANN's "
+                      "set_env.sh exports as ASCEND_HOME_PATH, e.g. /usr/local/Ascend/ascend-toolkit/latest")
+endif()
+
+set(missing "")
+foreach(script cmake/config.cmake cmake/func.cmake cmake/intf.cmake op_host/CMakeLists.txt
+               op_kernel/CMakeLists.txt)
+  if(NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${script})
+    list(APPEND missing ${script})
+  endif()
+endforeach()
+if(missing)
+  message(FATAL_ERROR "this project has no CANN build scripts (missing: ${missing}). Generate a project "
+                      "with CANN's msopgen from the same spec and copy its scripts here, keeping "
+                      "op_host/*.cpp, op_host/*.h and op_kernel/*: see README.md, 'Building with CANN'")
+endif()
+
+include(${CMAKE_CURRENT_SOURCE_DIR}/cmake/config.cmake)
+include(${CMAKE_CURRENT_SOURCE_DIR}/cmake/func.cmake)
+include(${CMAKE_CURRENT_SOURCE_DIR}/cmake/intf.cmake)
+add_subdirectory(op_host)
+add_subdirectory(op_kernel)
+"""
+
+
+def cmakelists() -> str:
+    """``CMakeLists.txt``: checks the CANN toolkit, then hands over to CANN's op-project scripts.
+
+    >>> "ASCEND_CANN_PACKAGE_PATH" in cmakelists()
+    True
+    """
+    return _CMAKELISTS
+
+
+def readme(models: list[OpModel], spec_file: str, socs: list[str]) -> str:
+    """``README.md``: what was generated and the next steps, per op.
+
+    >>> from opkit.spec import load
+    >>> "python -m opkit build" in readme([OpModel(load("ops/sinh_custom.json")[0])], "sinh_custom.json",
+    ...                                  ["Ascend910B1"])  # doctest: +SKIP
+    True
+    """
+    lines = [f"# {', '.join(m.op_type for m in models)}", "",
+             (f"An Ascend C op project generated by `python -m opkit gen` from `{spec_file}` (SoCs: "
+              f"{', '.join(socs)}). `{spec_file}` is the spec: opkit's build reads it."), "",
+             "## Next steps", ""]
+    step = 1
+    for m in models:
+        if m.elementwise:
+            lines.append(f"{step}. Write the per-tile compute of {m.op_type} in `op_kernel/{m.name}.cpp`, in the "
+                         "block marked `OPKIT: COMPUTE`. The rest of the kernel (split over the cores, double "
+                         "buffering, the tail) and the tiling in `op_host/` are complete.")
+        else:
+            lines.append(f"{step}. {m.op_type} is not elementwise, so its kernel and tiling are skeletons: write "
+                         f"the tiling in `op_host/{m.name}.cpp` (`OPKIT: TILING`, fields in "
+                         f"`op_host/{m.name}_tiling.h`) and the kernel in `op_kernel/{m.name}.cpp` (`OPKIT: "
+                         "COMPUTE`). Check InferShape there too: it gives every output the first input's shape.")
+        lines += [f"   Note: attr `{a.name}` ({a.type}) is not in opkit's host API yet; its registration in "
+                  f"`op_host/{m.name}.cpp` is commented out." for a in m.unsupported_attrs]
+        step += 1
+    lines += [
+        f"{step}. Write the numpy golden in `tests/test_<op>.py`, in `golden()` (marked `OPKIT: GOLDEN`).",
+        f"{step + 1}. Build and test on the CPU (software AI Core), in this directory:",
+        "",
+        "   ```",
+        "   python -m opkit build .",
+        "   pytest tests --mode=cpu",
+        "   ```",
+        "",
+        "   Until a marked block is written, running the op fails with a message naming the file to edit.",
+        "   From Python: `lib = opkit.load('.')`, then " + ", ".join(f"`lib.{m.name}(...)`" for m in models) + ".",
+        "",
+        "## Building with CANN",
+        "",
+        "`CMakeLists.txt` and `CMakePresets.json` are for CANN's own build (opkit's ignores them).",
+        "`CMakePresets.json` names the toolkit (`ASCEND_CANN_PACKAGE_PATH`, from `$ASCEND_HOME_PATH` when",
+        "the project was generated) and the compute units (`ASCEND_COMPUTE_UNIT`); check both. CANN's build",
+        "scripts are not generated by opkit: run `msopgen gen -i " + spec_file + " -c ai_core-<SoC> -lan cpp "
+        "-out <scratch dir>`, copy its `CMakeLists.txt`, `cmake/`, `scripts/`, `build.sh`, `framework/`,",
+        "`op_host/CMakeLists.txt` and `op_kernel/CMakeLists.txt` here (keep this project's `op_host/*.cpp`,",
+        "`op_host/*.h` and `op_kernel/*`), then run `./build.sh` to get `build_out/custom_opp_*.run`.",
+        "",
+    ]
+    return "\n".join(lines)
