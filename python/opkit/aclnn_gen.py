@@ -95,9 +95,9 @@ __attribute__((visibility("default"))) aclnnStatus aclnn{op.op_type}(
 def source(op: spec_mod.OpSpec) -> str:
     params, ins, outs, attrs = _params(op)
     sig = ",\n    ".join(params + ["uint64_t *workspaceSize", "aclOpExecutor **executor"])
-    unsupported = [t.name for t in op.inputs if t.param_type in ("dynamic", "optional")]
+    unsupported = [t.name for t in op.inputs if t.param_type == "dynamic"]
     if unsupported:
-        body = (f'    return opkit::aclnn::Unsupported("{op.op_type}", "optional and dynamic inputs '
+        body = (f'    return opkit::aclnn::Unsupported("{op.op_type}", "dynamic (tensor list) inputs '
                 f'({", ".join(unsupported)}) are not run by opkit\'s aclnn yet", workspaceSize, executor);')
     else:
         body = (f'    return opkit::aclnn::GetWorkspaceSize("{op.op_type}", {{{", ".join(ins)}}}, {{{", ".join(outs)}}},\n'

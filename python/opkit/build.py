@@ -26,7 +26,6 @@ from pathlib import Path
 
 from .errors import BuildError
 
-HOST_TARGET = "cust_op_host"
 _PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]")
 
 
@@ -141,6 +140,15 @@ def _compare_with_specs(project: Project, defs: list[dict]) -> None:
                               "as CANN does", file=sys.stderr)
 
 
+def _host_target(project: Project) -> str:
+    # The op_host library is found by its soname when libcust_opapi.so loads, and the dynamic
+    # linker reuses an already-loaded library of the same soname: two projects in one process
+    # would share the first one's op_host. A name per project keeps them apart.
+    import hashlib
+
+    return "cust_op_host_" + hashlib.sha1(str(project.root).encode()).hexdigest()[:10]
+
+
 def _driver(project: Project, specs: list[Path]) -> str:
     lines = [
         "# Written by `opkit build`; rewritten on every build.",
@@ -150,7 +158,7 @@ def _driver(project: Project, specs: list[Path]) -> str:
     ]
     for spec in specs:
         lines.append(f'opkit_add_op_project(SPEC "{spec}" KERNEL_DIR "{project.kernel_dir}" '
-                     f'HOST_DIR "{project.host_dir}" OUTPUT_DIR ops HOST_TARGET {HOST_TARGET})')
+                     f'HOST_DIR "{project.host_dir}" OUTPUT_DIR ops HOST_TARGET {_host_target(project)})')
     return "\n".join(lines) + "\n"
 
 
@@ -242,4 +250,4 @@ def load(path: str | Path, build_dir: str | Path | None = None):
     from .library import OpLibrary
 
     built = build(path, build_dir)
-    return OpLibrary(built.out, host_target=HOST_TARGET)
+    return OpLibrary(built.out)

@@ -57,7 +57,9 @@ class Op:
         self._lib = library
         self.spec = op
         self.__name__ = op.name
-        params = [inspect.Parameter(t.name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for t in op.inputs]
+        params = [inspect.Parameter(t.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=None if t.param_type == "optional" else inspect.Parameter.empty)
+                  for t in op.inputs]
         params += [inspect.Parameter(a.name, inspect.Parameter.KEYWORD_ONLY,
                                      default=inspect.Parameter.empty if a.required else a.default)
                    for a in op.attrs]
@@ -78,7 +80,8 @@ class Op:
             raise OpkitError(f"{self.spec.name}: {e}") from None
         bound.apply_defaults()
         values = bound.arguments
-        inputs = [self._check_input(t.name, values[t.name]) for t in self.spec.inputs]
+        inputs = [None if values[t.name] is None and t.param_type == "optional" else self._check_input(t.name, values[t.name])
+                  for t in self.spec.inputs]
         attrs = {a.name: values[a.name] for a in self.spec.attrs}
         return self._lib.run(self.spec, inputs, attrs, values["soc"])
 
@@ -97,19 +100,22 @@ class Op:
 
 
 class OpLibrary:
-    """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``."""
+    """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``.
 
-    def __init__(self, root: Path, host_target: str = "cust_op_host"):
+    Calls go through the project's aclnn library (opkit.aclnn), the path C++ callers take.
+    """
+
+    def __init__(self, root: Path):
         from . import _core
+        from .aclnn import AclnnLibrary
 
         self._core = _core
         self.dir = Path(root)  # the layout of cmake/OpkitOps.cmake
-        host_lib = self.dir / "op_impl" / f"lib{host_target}.so"
+        if not (self.dir / "op_api" / "lib" / "libcust_opapi.so").is_file():
+            raise OpkitError(f"{self.dir}: no op_api/lib/libcust_opapi.so; build the project first "
+                             "(python -m opkit build DIR)")
+        self._aclnn = AclnnLibrary(self.dir)
         self._ops: dict[str, Op] = {}
-        self._kernels: dict[tuple[str, int], str] = {}
-        if not host_lib.is_file():
-            raise OpkitError(f"{host_lib}: op_host library not found; build the project first")
-        self._scope = _core.load_host_library(str(host_lib))
         for path in sorted(self.dir.glob("*.json")):
             for op in spec_mod.load(path):
                 self._ops[op.name] = Op(self, op)
@@ -123,24 +129,22 @@ class OpLibrary:
     def __dir__(self) -> list[str]:
         return sorted(self._ops) + ["names", "run"]
 
-    def _kernel_lib(self, name: str, column: int) -> str:
-        key = (name, column)
-        if key not in self._kernels:
-            self._kernels[key] = str(self.dir / "op_impl" / "kernel" / f"libopkit_kernel_{name}_{column}.so")
-        return self._kernels[key]
-
     def names(self) -> list[str]:
         return sorted(self._ops)
 
     def run(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], attrs: dict[str, Any],
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
-        desc = [(a.shape, str(a.dtype)) for a in inputs]
+        desc = [((), "absent") if a is None else (a.shape, str(a.dtype)) for a in inputs]
         try:
-            plan = self._core.prepare(op.op_type, desc, attrs, soc, self._scope)
+            shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:
             raise TilingError(str(e)) from None
-        outputs = [_gm_empty(shape, _np_dtype(dt)) for shape, dt in zip(plan.out_shapes, plan.out_dtypes)]
-        if all(a.size > 0 for a in inputs):
-            self._core.execute(plan, self._kernel_lib(op.name, plan.column), [a.ctypes.data for a in inputs],
-                               [o.ctypes.data for o in outputs], soc)
+        by_name = {t.name: a for t, a in zip(op.inputs, inputs)}
+        outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt))
+                   for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
+        self._core.set_thread_soc(soc)
+        try:
+            self._aclnn.call(op, inputs, outputs, attrs)
+        finally:
+            self._core.set_thread_soc(None)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)

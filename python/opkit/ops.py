@@ -22,7 +22,7 @@ def _lib():
     if _library is None:
         from .library import OpLibrary
 
-        _library = OpLibrary(OPS_DIR, host_target="opkit_ops_host")
+        _library = OpLibrary(OPS_DIR)
     return _library
 
 

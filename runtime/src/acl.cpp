@@ -22,13 +22,17 @@ int32_t gDevice = -1;
 std::set<void*> gDeviceAllocs;
 std::set<void*> gStreams;
 thread_local std::string tLastError;
+bool gQuiet = false;
 }  // namespace
 
+// C++ callers usually print only the code, so the message goes to stderr as well; Python reads
+// it through aclGetRecentErrMsg and raises it instead (SetQuiet).
 aclError SetError(aclError code, const std::string& msg) {
     tLastError = msg;
-    std::fprintf(stderr, "opkit: acl error %d: %s\n", code, msg.c_str());
+    if (!gQuiet) std::fprintf(stderr, "opkit: acl error %d: %s\n", code, msg.c_str());
     return code;
 }
+void SetQuiet(bool quiet) { gQuiet = quiet; }
 const char* LastError() { return tLastError.c_str(); }
 
 }  // namespace acl

@@ -33,5 +33,6 @@ struct Stream {
 };
 aclError SetError(aclError code, const std::string& msg);
 const char* LastError();
+void SetQuiet(bool quiet);
 }  // namespace acl
 }  // namespace opkit

@@ -94,7 +94,14 @@ aclnnStatus GetWorkspaceSize(const char* opType, std::initializer_list<const acl
     auto exec = std::make_unique<aclOpExecutor>();
     size_t i = 0;
     for (const aclTensor* t : inputs) {
-        if (t == nullptr) return SetError(ACLNN_ERR_PARAM_NULLPTR, where + ": input " + std::to_string(i) + " is null");
+        if (t == nullptr) {  // an absent optional input; Prepare refuses it for required ones
+            host::TensorArg a;
+            a.present = false;
+            args.push_back(a);
+            exec->inputs.push_back(nullptr);
+            ++i;
+            continue;
+        }
         if (!Contiguous(*t))
             return SetError(ACLNN_ERR_PARAM_INVALID, where + ": input " + std::to_string(i) + " is not contiguous");
         host::TensorArg a;
@@ -113,7 +120,8 @@ aclnnStatus GetWorkspaceSize(const char* opType, std::initializer_list<const acl
     for (const auto& a : attrs) attrArgs.push_back({a.name, a.value});
     try {
         exec->soc = &rt::DefaultSoc();
-        exec->plan = host::Prepare(opType, args, attrArgs, exec->soc);
+        const std::string kernelDir = KernelDir(anchor);  // <root>/op_impl/kernel
+        exec->plan = host::Prepare(opType, args, attrArgs, exec->soc, host::ScopeOfPath(kernelDir));
         if (outputs.size() != exec->plan.outShapes.size())
             return SetError(ACLNN_ERR_PARAM_INVALID, where + ": " + std::to_string(outputs.size()) + " outputs given, " +
                                                          opType + " has " + std::to_string(exec->plan.outShapes.size()));
@@ -129,7 +137,7 @@ aclnnStatus GetWorkspaceSize(const char* opType, std::initializer_list<const acl
             exec->outputs.push_back(DataOf(*t));
             ++k;
         }
-        exec->kernelLib = KernelDir(anchor) + "/libopkit_kernel_" + host::SnakeCase(opType) + "_" +
+        exec->kernelLib = kernelDir + "/libopkit_kernel_" + host::SnakeCase(opType) + "_" +
                           std::to_string(exec->plan.column) + ".so";
     } catch (const std::exception& e) {
         return SetError(ACLNN_ERR_PARAM_INVALID, where + ": " + e.what());

@@ -1,5 +1,7 @@
 // opkit: CANN's host API on the CPU: the op registry, PlatformAscendC, and the two-phase launch.
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -10,8 +12,11 @@
 
 namespace ops {
 namespace {
-// Op types are registered per op_host library ("scope"): a user's project may define an op type
-// that a built-in library defines too, and each library's kernels must run with its own tiling.
+// Note [Op scopes]: op types are registered per op_host library, keyed by the directory the
+// library lives in (its "scope", e.g. <project>/build_out/.../ops/op_impl): a user's project may
+// define an op type that the built-in ops define too, and each project's kernels must run with its
+// own tiling. The registerer finds its own library with dladdr, so this works whether the library
+// was dlopen'ed by Python or linked into a program through libcust_opapi.so.
 struct Registry {
     std::mutex mu;
     std::map<std::string, std::map<std::string, std::unique_ptr<OpDef>>> scopes;
@@ -20,13 +25,13 @@ Registry& Reg() {
     static Registry r;
     return r;
 }
-thread_local std::string tLoadingScope;  // set while LoadHostLibrary runs a library's initialisers
 }  // namespace
 
 OpDefRegisterer::OpDefRegisterer(const char* type, OpDefFactory factory) {
     auto def = factory(type);
+    std::string scope = opkit::host::ScopeOf(this);
     std::lock_guard<std::mutex> lock(Reg().mu);
-    Reg().scopes[tLoadingScope][type] = std::move(def);
+    Reg().scopes[scope][type] = std::move(def);
 }
 
 const OpDef* FindOpDef(const std::string& type, const std::string& scope) {
@@ -56,7 +61,6 @@ std::vector<std::string> RegisteredOpTypes() {
     return out;
 }
 
-void SetLoadingScope(const std::string& scope) { tLoadingScope = scope; }
 
 std::vector<const OpDef*> OpDefsIn(const std::string& scope) {
     std::lock_guard<std::mutex> lock(Reg().mu);
@@ -166,10 +170,17 @@ int PickColumn(const ops::OpDef& def, const std::vector<TensorArg>& inputs) {
     const auto& ins = def.Inputs();
     if (inputs.size() != ins.size())
         Error(def.Type(), "takes " + std::to_string(ins.size()) + " inputs, got " + std::to_string(inputs.size()));
+    for (size_t i = 0; i < ins.size(); ++i) {
+        if (!inputs[i].present && ins[i].GetParamType() != ops::OPTIONAL)
+            Error(def.Type(), "input '" + ins[i].Name() + "' is required but was not given");
+        if (ins[i].GetParamType() == ops::DYNAMIC)
+            Error(def.Type(), "input '" + ins[i].Name() + "' is dynamic (a tensor list); opkit does not run dynamic inputs yet");
+    }
     size_t columns = ins.empty() ? def.Outputs().at(0).DataTypes().size() : ins[0].DataTypes().size();
     for (size_t c = 0; c < columns; ++c) {
         bool ok = true;
         for (size_t i = 0; i < ins.size() && ok; ++i) {
+            if (!inputs[i].present) continue;  // an absent optional input matches any column
             const auto& dts = ins[i].DataTypes();
             ok = (dts.size() == 1 ? dts[0] : dts.at(c)) == inputs[i].dtype;
         }
@@ -177,7 +188,7 @@ int PickColumn(const ops::OpDef& def, const std::vector<TensorArg>& inputs) {
     }
     std::string got, supported;
     for (size_t i = 0; i < inputs.size(); ++i)
-        got += (i ? ", " : "") + ins[i].Name() + "=" + DataTypeName(inputs[i].dtype);
+        got += (i ? ", " : "") + ins[i].Name() + "=" + (inputs[i].present ? DataTypeName(inputs[i].dtype) : "absent");
     for (size_t c = 0; c < columns; ++c) {
         supported += c ? "; " : "";
         for (size_t i = 0; i < ins.size(); ++i) {
@@ -206,18 +217,30 @@ gert::AttrValue ResolveAttr(const ops::OpDef& def, const ops::OpAttrDef& a, cons
 
 }  // namespace
 
-std::string LoadHostLibrary(const std::string& path) {
-    ops::SetLoadingScope(path);
-    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ops::SetLoadingScope("");
-    if (h == nullptr) throw KernelError("cannot load op_host library " + path + ": " + dlerror());
-    return path;
+std::string ScopeOfPath(const std::string& libraryPath) {
+    char buf[PATH_MAX];
+    std::string dir = libraryPath.substr(0, libraryPath.find_last_of('/') == std::string::npos ? 0 : libraryPath.find_last_of('/'));
+    if (dir.empty()) dir = ".";
+    return realpath(dir.c_str(), buf) != nullptr ? std::string(buf) : dir;
 }
 
-Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope) {
-    const ops::OpDef& def = Def(opType, scope);
-    if (soc == nullptr) soc = &rt::DefaultSoc();
+std::string ScopeOf(const void* addressInLibrary) {
+    Dl_info info{};
+    if (dladdr(addressInLibrary, &info) == 0 || info.dli_fname == nullptr) return "";
+    return ScopeOfPath(info.dli_fname);
+}
+
+std::string LoadHostLibrary(const std::string& path) {
+    if (dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr)
+        throw KernelError("cannot load op_host library " + path + ": " + dlerror());
+    return ScopeOfPath(path);
+}
+
+namespace {
+// Everything phase 1 knows before tiling: the dtype column, attributes and output shapes.
+Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+              const rt::SocInfo* soc, gert::OpLaunchInfo& info) {
+    const std::string& opType = def.Type();
     for (const auto& g : attrs) {
         bool known = false;
         for (const auto& a : def.Attrs()) known = known || a.Name() == g.name;
@@ -227,7 +250,6 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     plan.opType = opType;
     plan.column = PickColumn(def, inputs);
 
-    gert::OpLaunchInfo info;
     info.opType = opType;
     info.soc = soc;
     std::vector<gert::AttrValue> values;
@@ -250,6 +272,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     for (const auto& t : inputs) {
         gert::Shape s;
         for (int64_t d : t.shape) s.AppendDim(d);
+        info.inputPresent.push_back(t.present);
         info.inputShapes.emplace_back(s);
         info.inputs.emplace_back(gert::StorageShape(s), t.dtype, t.format, t.data);
         info.inputDescs.emplace_back(t.dtype, t.format);
@@ -282,7 +305,21 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
         plan.outNames.push_back(def.Outputs()[i].Name());
         plan.outBytes.push_back(bytesOf(dims, info.outputDescs[i].GetDataType()));
     }
+    return plan;
+}
+}  // namespace
 
+Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+           const rt::SocInfo* soc, const std::string& scope) {
+    gert::OpLaunchInfo info;
+    return Describe(Def(opType, scope), inputs, attrs, soc ? soc : &rt::DefaultSoc(), info);
+}
+
+Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+             const rt::SocInfo* soc, const std::string& scope) {
+    const ops::OpDef& def = Def(opType, scope);
+    gert::OpLaunchInfo info;
+    Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info);
     auto tilingFn = def.AICoreDef().Tiling();
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
     constexpr size_t kTilingCapacity = 64 * 1024;

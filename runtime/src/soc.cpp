@@ -68,7 +68,14 @@ std::string KnownSocNames() {
     return out;
 }
 
+namespace {
+thread_local const SocInfo* tSocOverride = nullptr;
+}  // namespace
+
+void SetThreadSoc(const SocInfo* soc) { tSocOverride = soc; }
+
 const SocInfo& DefaultSoc() {
+    if (tSocOverride != nullptr) return *tSocOverride;
     const char* env = std::getenv("OPKIT_SOC");
     if (env == nullptr || *env == '\0') return kSocs[0];
     const SocInfo* s = FindSoc(env);

@@ -161,10 +161,9 @@ using OpDefFactory = std::function<std::unique_ptr<OpDef>(const char*)>;
 struct OpDefRegisterer {
     OpDefRegisterer(const char* type, OpDefFactory factory);
 };
-// The OpDef of `type` from the op_host library `scope` (a LoadHostLibrary path; "" for libraries
-// linked into the program). nullptr when none is registered.
+// The OpDef of `type` registered from `scope` (Note [Op scopes] in runtime/src/host.cpp); with
+// an empty scope, the only library that registers `type`. nullptr when there is none.
 const OpDef* FindOpDef(const std::string& type, const std::string& scope = "");
-void SetLoadingScope(const std::string& scope);
 std::vector<const OpDef*> OpDefsIn(const std::string& scope);  // what one library registered
 std::vector<std::string> RegisteredOpTypes();
 

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "../acl_state.h"
 #include "opkit/host/launch.h"
 
 namespace py = pybind11;
@@ -188,7 +189,8 @@ PYBIND11_MODULE(_core, m) {
               for (const auto& [shape, dtype] : inputs) {
                   opkit::host::TensorArg t;
                   t.shape = shape;
-                  t.dtype = ToDType(dtype);
+                  t.present = dtype != "absent";  // an optional input passed as None
+                  t.dtype = t.present ? ToDType(dtype) : ge::DT_UNDEFINED;
                   ins.push_back(t);
               }
               std::vector<opkit::host::AttrArg> as;
@@ -211,6 +213,29 @@ PYBIND11_MODULE(_core, m) {
           py::arg("plan"), py::arg("kernel_lib"), py::arg("inputs"), py::arg("outputs"), py::arg("soc") = py::none(),
           "Phase 2: run the plan's kernel on the software AI Core (the GIL is released meanwhile).");
 
+    m.def("infer",
+          [](const std::string& opType, const std::vector<std::pair<std::vector<int64_t>, std::string>>& inputs,
+             const py::dict& attrs, const py::object& soc, const std::string& scope) {
+              std::vector<opkit::host::TensorArg> ins;
+              for (const auto& [shape, dtype] : inputs) {
+                  opkit::host::TensorArg t;
+                  t.shape = shape;
+                  t.present = dtype != "absent";  // an optional input passed as None
+                  t.dtype = t.present ? ToDType(dtype) : ge::DT_UNDEFINED;
+                  ins.push_back(t);
+              }
+              std::vector<opkit::host::AttrArg> as;
+              for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
+              return opkit::host::Infer(opType, ins, as, ToSoc(soc), scope);
+          },
+          py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(), py::arg("scope") = "",
+          "Phase 1 up to the tiling: the dtype column and the outputs' shapes and dtypes.");
+    m.def("scope_of", &opkit::host::ScopeOfPath, py::arg("library_path"));
+    m.def("set_thread_soc", [](const py::object& soc) {
+        opkit::rt::SetThreadSoc(soc.is_none() ? nullptr : ToSoc(soc));
+    }, py::arg("soc"), "The calling thread's device SoC for aclnn calls (None: back to the default).");
+    m.def("set_acl_quiet", &opkit::acl::SetQuiet, py::arg("quiet"),
+          "Stop acl errors going to stderr (Python raises them from aclGetRecentErrMsg instead).");
     m.def("soc", [](const py::object& name) { return SocDict(*ToSoc(name)); }, py::arg("name") = py::none());
     m.def("known_socs", []() { return opkit::rt::KnownSocNames(); });
 }

@@ -226,6 +226,7 @@ struct OpLaunchInfo {
     std::vector<Tensor> inputs;
     std::vector<CompileTimeTensorDesc> inputDescs;
     std::vector<StorageShape> inputShapes;
+    std::vector<bool> inputPresent;  // optional inputs may be absent
     std::vector<StorageShape> outputShapes;
     std::vector<CompileTimeTensorDesc> outputDescs;
     RuntimeAttrs attrs;
@@ -240,10 +241,10 @@ public:
     const char* GetNodeType() const { return info_.opType.c_str(); }
     size_t GetComputeNodeInputNum() const { return info_.inputs.size(); }
     const StorageShape* GetInputShape(size_t i) const { return At(info_.inputShapes, i); }
-    const StorageShape* GetOptionalInputShape(size_t i) const { return At(info_.inputShapes, i); }
+    const StorageShape* GetOptionalInputShape(size_t i) const { return Present(i) ? At(info_.inputShapes, i) : nullptr; }
     const StorageShape* GetOutputShape(size_t i) const { return At(info_.outputShapes, i); }
     const Tensor* GetInputTensor(size_t i) const { return At(info_.inputs, i); }
-    const Tensor* GetOptionalInputTensor(size_t i) const { return At(info_.inputs, i); }
+    const Tensor* GetOptionalInputTensor(size_t i) const { return Present(i) ? At(info_.inputs, i) : nullptr; }
     const CompileTimeTensorDesc* GetInputDesc(size_t i) const { return At(info_.inputDescs, i); }
     const CompileTimeTensorDesc* GetOutputDesc(size_t i) const { return At(info_.outputDescs, i); }
     const RuntimeAttrs* GetAttrs() const { return &info_.attrs; }
@@ -264,6 +265,7 @@ public:
 private:
     template <typename T>
     static const T* At(const std::vector<T>& v, size_t i) { return i < v.size() ? &v[i] : nullptr; }
+    bool Present(size_t i) const { return i < info_.inputPresent.size() && info_.inputPresent[i]; }
     const OpLaunchInfo& info_;
     fe::PlatFormInfos platform_;
     TilingData tiling_;
@@ -278,7 +280,9 @@ public:
     const Shape* GetInputShape(size_t i) const {
         return i < info_.inputShapes.size() ? &info_.inputShapes[i].GetStorageShape() : nullptr;
     }
-    const Shape* GetOptionalInputShape(size_t i) const { return GetInputShape(i); }
+    const Shape* GetOptionalInputShape(size_t i) const {
+        return i < info_.inputPresent.size() && info_.inputPresent[i] ? GetInputShape(i) : nullptr;
+    }
     Shape* GetOutputShape(size_t i) {
         return i < info_.outputShapes.size() ? &info_.outputShapes[i].MutableStorageShape() : nullptr;
     }

@@ -12,6 +12,7 @@ namespace opkit {
 namespace host {
 
 struct TensorArg {
+    bool present = true;  // false: an optional input that was not given (the kernel gets nullptr)
     void* data = nullptr;
     std::vector<int64_t> shape;
     ge::DataType dtype = ge::DT_UNDEFINED;
@@ -42,7 +43,12 @@ const char* DataTypeName(ge::DataType dt);
 // Loads an op_host library (its OP_ADD registrations run on load) and returns the scope its ops
 // are registered under, for Prepare. Throws KernelError on failure.
 std::string LoadHostLibrary(const std::string& path);
+std::string ScopeOfPath(const std::string& libraryPath);  // Note [Op scopes]
+std::string ScopeOf(const void* addressInLibrary);
 
+// Phase 1 without the tiling: the dtype column and the outputs' shapes and dtypes.
+Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
+           const rt::SocInfo* soc, const std::string& scope = "");
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
              const rt::SocInfo* soc, const std::string& scope = "");
 // kernelLib: the library of the plan's dtype column. Output buffers must hold the plan's shapes.

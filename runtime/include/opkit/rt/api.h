@@ -44,7 +44,8 @@ struct SocInfo {
 
 // The SoC table: Ascend910B1..B4, Ascend910A, Ascend310P3 and their aliases.
 const SocInfo* FindSoc(const std::string& nameOrAlias);  // nullptr when unknown
-const SocInfo& DefaultSoc();                             // $OPKIT_SOC, else Ascend910B1
+const SocInfo& DefaultSoc();  // SetThreadSoc's, else $OPKIT_SOC, else Ascend910B1
+void SetThreadSoc(const SocInfo* soc);  // the calling thread's device SoC (nullptr: back to the default)
 std::string KnownSocNames();
 
 // The state of the AI Core instance running on this thread.
