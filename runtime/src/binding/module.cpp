@@ -60,6 +60,27 @@ gert::AttrValue ToAttr(const py::handle& v) {
     return a;
 }
 
+using InputDesc = std::vector<std::pair<std::vector<int64_t>, std::string>>;
+
+// (shape, dtype name) per input; the dtype "absent" marks an optional input passed as None.
+std::vector<opkit::host::TensorArg> ToInputs(const InputDesc& inputs) {
+    std::vector<opkit::host::TensorArg> ins;
+    for (const auto& [shape, dtype] : inputs) {
+        opkit::host::TensorArg t;
+        t.shape = shape;
+        t.present = dtype != "absent";
+        t.dtype = t.present ? ToDType(dtype) : ge::DT_UNDEFINED;
+        ins.push_back(t);
+    }
+    return ins;
+}
+
+std::vector<opkit::host::AttrArg> ToAttrs(const py::dict& attrs) {
+    std::vector<opkit::host::AttrArg> as;
+    for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
+    return as;
+}
+
 py::dict SocDict(const opkit::rt::SocInfo& s) {
     using opkit::rt::Mem;
     py::dict d;
@@ -183,49 +204,20 @@ PYBIND11_MODULE(_core, m) {
     m.def("snake_case", &opkit::host::SnakeCase);
 
     m.def("prepare",
-          [](const std::string& opType, const std::vector<std::pair<std::vector<int64_t>, std::string>>& inputs,
+          [](const std::string& opType, const InputDesc& inputs,
              const py::dict& attrs, const py::object& soc, const std::string& scope) {
-              std::vector<opkit::host::TensorArg> ins;
-              for (const auto& [shape, dtype] : inputs) {
-                  opkit::host::TensorArg t;
-                  t.shape = shape;
-                  t.present = dtype != "absent";  // an optional input passed as None
-                  t.dtype = t.present ? ToDType(dtype) : ge::DT_UNDEFINED;
-                  ins.push_back(t);
-              }
-              std::vector<opkit::host::AttrArg> as;
-              for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
+              auto ins = ToInputs(inputs);
+              auto as = ToAttrs(attrs);
               return opkit::host::Prepare(opType, ins, as, ToSoc(soc), scope);
           },
           py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(), py::arg("scope") = "",
           "Phase 1: pick the dtype column, infer output shapes, run the op's TilingFunc.");
 
-    m.def("execute",
-          [](const Plan& plan, const std::string& kernelLib, const std::vector<uintptr_t>& inputs,
-             const std::vector<uintptr_t>& outputs, const py::object& soc) {
-              std::vector<void*> in, out;
-              for (auto p : inputs) in.push_back(reinterpret_cast<void*>(p));
-              for (auto p : outputs) out.push_back(reinterpret_cast<void*>(p));
-              const auto* s = ToSoc(soc);
-              py::gil_scoped_release release;
-              opkit::host::Execute(plan, kernelLib, in, out, s);
-          },
-          py::arg("plan"), py::arg("kernel_lib"), py::arg("inputs"), py::arg("outputs"), py::arg("soc") = py::none(),
-          "Phase 2: run the plan's kernel on the software AI Core (the GIL is released meanwhile).");
-
     m.def("infer",
-          [](const std::string& opType, const std::vector<std::pair<std::vector<int64_t>, std::string>>& inputs,
+          [](const std::string& opType, const InputDesc& inputs,
              const py::dict& attrs, const py::object& soc, const std::string& scope) {
-              std::vector<opkit::host::TensorArg> ins;
-              for (const auto& [shape, dtype] : inputs) {
-                  opkit::host::TensorArg t;
-                  t.shape = shape;
-                  t.present = dtype != "absent";  // an optional input passed as None
-                  t.dtype = t.present ? ToDType(dtype) : ge::DT_UNDEFINED;
-                  ins.push_back(t);
-              }
-              std::vector<opkit::host::AttrArg> as;
-              for (auto kv : attrs) as.push_back({py::cast<std::string>(kv.first), ToAttr(kv.second)});
+              auto ins = ToInputs(inputs);
+              auto as = ToAttrs(attrs);
               return opkit::host::Infer(opType, ins, as, ToSoc(soc), scope);
           },
           py::arg("op_type"), py::arg("inputs"), py::arg("attrs"), py::arg("soc") = py::none(), py::arg("scope") = "",
