@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from . import ops
 from .build import load
+from .isolation import set_isolation
 from .errors import (BuildError, CheckError, KernelError, ModeUnavailable, OpkitError, SpecError,
                      TilingError)
 
 __version__ = "0.1.0"
-__all__ = ["ops", "load", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
+__all__ = ["ops", "load", "set_isolation", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
            "ModeUnavailable", "__version__"]

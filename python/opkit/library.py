@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import isolation
 from . import spec as spec_mod
 from .errors import KernelError, OpkitError, TilingError
 
@@ -39,10 +40,18 @@ def _np_dtype(name: str) -> np.dtype:
 _GM_SLACK = 512
 
 
-def _gm_empty(shape: list[int], dtype: np.dtype) -> np.ndarray:
+def _gm_empty(shape: list[int], dtype: np.dtype, shared: bool = False) -> np.ndarray:
     n = int(np.prod(shape, dtype=np.int64))
     pad = -(-(n * dtype.itemsize + _GM_SLACK) // dtype.itemsize)
+    if shared:  # Note: see opkit.isolation; the child process writes it
+        return isolation.shared_empty(pad * dtype.itemsize).view(dtype)[:n].reshape(shape)
     return np.empty(pad, dtype)[:n].reshape(shape)
+
+
+def _shared_copy(a: np.ndarray) -> np.ndarray:
+    out = _gm_empty(list(a.shape), a.dtype, shared=True)
+    np.copyto(out, a)
+    return out
 
 
 class Op:
@@ -139,12 +148,25 @@ class OpLibrary:
             shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:
             raise TilingError(str(e)) from None
+        isolate = isolation.enabled()
         by_name = {t.name: a for t, a in zip(op.inputs, inputs)}
-        outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt))
+        outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt), isolate)
                    for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
+        if isolate:
+            # A ref output is an input the kernel writes: give the child a shared copy of it.
+            refs = {o.name: (by_name[o.name], _shared_copy(by_name[o.name])) for o in op.outputs if o.name in by_name}
+            call_inputs = [refs[t.name][1] if t.name in refs else a for t, a in zip(op.inputs, inputs)]
+            call_outputs = [refs[o.name][1] if o.name in refs else arr for o, arr in zip(op.outputs, outputs)]
+            isolation.run(lambda: self._call(op, call_inputs, call_outputs, attrs, soc), op.name)
+            for original, shared in refs.values():
+                np.copyto(original, shared)
+        else:
+            self._call(op, inputs, outputs, attrs, soc)
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def _call(self, op: spec_mod.OpSpec, inputs: list, outputs: list, attrs: dict[str, Any], soc: str | None) -> None:
         self._core.set_thread_soc(soc)
         try:
             self._aclnn.call(op, inputs, outputs, attrs)
         finally:
             self._core.set_thread_soc(None)
-        return outputs[0] if len(outputs) == 1 else tuple(outputs)

@@ -26,6 +26,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mode", choices=MODES, default=None,
                     help="where kernels run: cpu (software AI Core), npu_simulator, npu_onboard "
                          "(default: $OPKIT_MODE or cpu)")
+    group.addoption("--no-isolation", action="store_true",
+                    help="run kernels in the test process (faster; a crashing kernel then ends the session)")
 
 
 def _mode(config: pytest.Config) -> str:
@@ -40,6 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if mode in _UNAVAILABLE:
         raise pytest.UsageError(f"opkit: mode {mode} is unavailable: {_UNAVAILABLE[mode]}")
     config.addinivalue_line("markers", "modes(*names): run the test only in these opkit modes")
+    if not config.getoption("--no-isolation"):
+        from .isolation import set_isolation
+
+        set_isolation(True)  # a kernel that crashes fails its test, not the session
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -53,13 +54,22 @@ private:
     uint32_t size_[static_cast<int>(Mem::COUNT)] = {};
 };
 
+class WorkerPool;
+WorkerPool* gPool = nullptr;
+
 // Host threads that run cores. They live as long as the process (never joined, so exit does not
 // wait on them); launches are serialised, and worker slot i always uses arenas[i].
 class WorkerPool {
 public:
     static WorkerPool& Get() {
-        static WorkerPool* pool = new WorkerPool();  // leaked on purpose: no teardown at exit
-        return *pool;
+        static std::once_flag once;
+        std::call_once(once, [] {
+            gPool = new WorkerPool();  // leaked on purpose: no teardown at exit
+            // A forked child (crash isolation) has none of the parent's threads: give it a
+            // fresh pool instead of one that waits for workers that do not exist.
+            pthread_atfork(nullptr, nullptr, [] { gPool = new WorkerPool(); });
+        });
+        return *gPool;
     }
     // Runs fn(slot) for slot 0..n-1: slot 0 on the calling thread, the others on pool threads.
     void Run(int n, const std::function<void(int)>& fn) {

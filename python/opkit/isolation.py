@@ -1,0 +1,102 @@
+"""Crash isolation: run a kernel in a child process so a crash cannot take Python down.
+
+A kernel that dereferences a wild pointer, aborts, or loops forever would otherwise kill (or
+hang) the Python process and the pytest session with it. With isolation on, each launch runs in
+a forked child; outputs live in shared memory so the parent sees them, and the parent turns a
+signal or a time-out into an ``opkit.KernelError`` naming the kernel and the signal.
+
+>>> import opkit
+>>> opkit.set_isolation(True)   # the pytest plugin does this for every test session
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import select
+import signal
+import struct
+from collections.abc import Callable
+
+import numpy as np
+
+from .errors import KernelError, OpkitError, TilingError
+
+_enabled = os.environ.get("OPKIT_ISOLATE", "") == "1"
+
+
+def set_isolation(on: bool) -> None:
+    """Run every kernel launch in a child process (True) or in this process (False, faster)."""
+    global _enabled
+    _enabled = bool(on)
+
+
+def enabled() -> bool:
+    return _enabled
+
+
+def timeout_seconds() -> float:
+    """$OPKIT_KERNEL_TIMEOUT, else 300 s: how long a launch may run before it is killed."""
+    try:
+        return float(os.environ.get("OPKIT_KERNEL_TIMEOUT", "300"))
+    except ValueError:
+        raise OpkitError(f"OPKIT_KERNEL_TIMEOUT={os.environ['OPKIT_KERNEL_TIMEOUT']!r} is not a number of "
+                         "seconds") from None
+
+
+def shared_empty(n_bytes: int) -> np.ndarray:
+    """A uint8 buffer a forked child can write and the parent can read."""
+    buf = mmap.mmap(-1, max(n_bytes, 1))
+    return np.frombuffer(buf, np.uint8, count=n_bytes)
+
+
+_ERRORS = {1: TilingError, 2: KernelError, 3: OpkitError}
+
+
+def run(fn: Callable[[], None], label: str) -> None:
+    """Run ``fn`` in a forked child; re-raise its opkit error, or report how it died."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, report, and leave without running the parent's exit handlers
+        code, msg = 0, b""
+        try:
+            os.close(r)
+            fn()
+        except TilingError as e:
+            code, msg = 1, str(e).encode()
+        except KernelError as e:
+            code, msg = 2, str(e).encode()
+        except OpkitError as e:
+            code, msg = 3, str(e).encode()
+        except BaseException as e:  # noqa: BLE001 - anything else is reported, not raised here
+            code, msg = 2, f"{label}: {type(e).__name__}: {e}".encode()
+        finally:
+            try:
+                os.write(w, struct.pack("<BI", code, len(msg)) + msg)
+            finally:
+                os._exit(0)
+    os.close(w)
+    try:
+        limit = timeout_seconds()
+        ready, _, _ = select.select([r], [], [], limit)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise KernelError(f"{label}: still running after {limit:g} s, so it was stopped (an endless loop? "
+                              "set OPKIT_KERNEL_TIMEOUT if it is only slow)")
+        data = b""
+        while chunk := os.read(r, 65536):
+            data += chunk
+    finally:
+        os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if len(data) >= 5:
+        code, n = struct.unpack_from("<BI", data)
+        if code:
+            raise _ERRORS[code](data[5:5 + n].decode(errors="replace"))
+        return
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        raise KernelError(f"{label} crashed with {signal.Signals(sig).name} ({signal.strsignal(sig)}); it ran in a "
+                          "child process, so only the launch was lost")
+    raise KernelError(f"{label} ended its process (exit status {os.WEXITSTATUS(status)}) before finishing")

@@ -1,0 +1,51 @@
+"""Crash isolation: a kernel that crashes, aborts or hangs fails its call, not the Python process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import opkit
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def crash(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("crash") / "CrashCustom"
+    shutil.copytree(HERE / "crash_custom", root)
+    return opkit.load(root)
+
+
+@pytest.fixture(autouse=True)
+def isolated():
+    opkit.set_isolation(True)
+    yield
+
+
+def test_well_behaved_kernel_runs_isolated(crash) -> None:
+    x = np.arange(8, dtype=np.float32)
+    np.testing.assert_array_equal(crash.crash_custom(x, mode=0), x)
+
+
+@pytest.mark.parametrize("mode, signal", [(1, "SIGSEGV"), (2, "SIGABRT")], ids=["wild-pointer", "abort"])
+def test_crash_becomes_an_error(crash, mode: int, signal: str) -> None:
+    with pytest.raises(opkit.KernelError, match=f"crash_custom crashed with {signal}"):
+        crash.crash_custom(np.zeros(8, np.float32), mode=mode)
+    # the process is alive and the runtime still works
+    np.testing.assert_array_equal(crash.crash_custom(np.ones(8, np.float32)), np.ones(8, np.float32))
+
+
+def test_endless_loop_is_stopped(crash, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPKIT_KERNEL_TIMEOUT", "1")
+    with pytest.raises(opkit.KernelError, match=r"crash_custom: still running after 1 s"):
+        crash.crash_custom(np.zeros(8, np.float32), mode=3)
+
+
+def test_kernel_errors_cross_the_process_boundary(crash) -> None:
+    with pytest.raises(opkit.KernelError, match=r"crash_custom core 1: DataCopy\(GM->local\): 256 bytes at offset 0 "
+                                                 r"of input x \(32 bytes\) run 224 bytes past its end"):
+        crash.crash_custom(np.zeros(8, np.float32), mode=4)
