@@ -17,10 +17,12 @@ import select
 import signal
 import struct
 from collections.abc import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import KernelError, OpkitError, TilingError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _enabled = os.environ.get("OPKIT_ISOLATE", "") == "1"
 
@@ -44,8 +46,10 @@ def timeout_seconds() -> float:
                          "seconds") from None
 
 
-def shared_empty(n_bytes: int) -> np.ndarray:
+def shared_empty(n_bytes: int) -> "np.ndarray":
     """A uint8 buffer a forked child can write and the parent can read."""
+    import numpy as np  # not at import time: the build runs opkit.spec without numpy
+
     buf = mmap.mmap(-1, max(n_bytes, 1))
     return np.frombuffer(buf, np.uint8, count=n_bytes)
 
