@@ -52,14 +52,13 @@ def _params(op: spec_mod.OpSpec) -> tuple[list[str], list[str], list[str], list[
         params.append(f"{_ATTR_CTYPES[a.type]}{'' if _ATTR_CTYPES[a.type].endswith('*') else ' '}{camel}")
         attrs.append(f'opkit::aclnn::Attr("{a.name}", {camel})')
     in_names = {t.name for t in op.inputs}
-    new_outputs = [o for o in op.outputs if o.name not in in_names]
-    for o in op.outputs:
+    for o in op.outputs:  # outputs reach the kernel in the op's output order, ref ones included
         if o.name in in_names:
             outs.append(f"{spec_mod.camel_case(o.name)}Ref")
-    for o in new_outputs:
-        name = "out" if len(op.outputs) == 1 else f"{spec_mod.camel_case(o.name)}Out"
-        params.append(f"const aclTensor *{name}")
-        outs.append(name)
+        else:
+            name = "out" if len(op.outputs) == 1 else f"{spec_mod.camel_case(o.name)}Out"
+            params.append(f"const aclTensor *{name}")
+            outs.append(name)
     return params, ins, outs, attrs
 
 

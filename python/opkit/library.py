@@ -91,8 +91,35 @@ class Op:
         values = bound.arguments
         inputs = [None if values[t.name] is None and t.param_type == "optional" else self._check_input(t.name, values[t.name])
                   for t in self.spec.inputs]
-        attrs = {a.name: values[a.name] for a in self.spec.attrs}
+        attrs = {a.name: self._check_attr(a, values[a.name]) for a in self.spec.attrs}
         return self._lib.run(self.spec, inputs, attrs, values["soc"])
+
+    def _check_attr(self, attr: spec_mod.Attr, value: Any) -> Any:
+        import numbers
+
+        def is_int(v: Any) -> bool:
+            return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+        def is_float(v: Any) -> bool:
+            return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+        checks = {"int": is_int, "float": is_float, "bool": lambda v: isinstance(v, (bool, np.bool_)),
+                  "string": lambda v: isinstance(v, str), "type": lambda v: isinstance(v, str),
+                  "data_type": lambda v: isinstance(v, str)}
+        kind = attr.type
+        if kind.startswith("list_") and kind[5:] in checks:
+            ok = isinstance(value, (list, tuple)) and all(checks[kind[5:]](v) for v in value)
+            converted = [int(v) if kind == "list_int" else float(v) if kind == "list_float" else v for v in value] \
+                if ok else value
+        elif kind in checks:
+            ok = checks[kind](value)
+            converted = int(value) if kind == "int" and ok else float(value) if kind == "float" and ok else \
+                bool(value) if kind == "bool" and ok else value
+        else:
+            raise OpkitError(f"{self.spec.name}: attr '{attr.name}' has type {kind}, which opkit cannot pass yet")
+        if not ok:
+            raise OpkitError(f"{self.spec.name}: attr '{attr.name}' must be a {kind.replace('_', ' of ')}, got {value!r}")
+        return converted
 
     def _check_input(self, name: str, value: Any) -> np.ndarray:
         where = f"{self.spec.name}: input '{name}'"

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ namespace {
 std::mutex gMu;
 bool gInit = false;
 int32_t gDevice = -1;
-std::set<void*> gDeviceAllocs;
+std::map<const uint8_t*, size_t> gDeviceAllocs;  // base -> bytes, from aclrtMalloc
 std::set<void*> gStreams;
 thread_local std::string tLastError;
 bool gQuiet = false;
@@ -128,13 +129,13 @@ aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy) {
     void* p = std::aligned_alloc(512, (size + 511) & ~size_t(511));
     if (p == nullptr) return SetError(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc: out of memory for " + std::to_string(size) + " bytes");
     std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    opkit::acl::gDeviceAllocs.insert(p);
+    opkit::acl::gDeviceAllocs[static_cast<const uint8_t*>(p)] = size;
     *devPtr = p;
     return ACL_SUCCESS;
 }
 aclError aclrtFree(void* devPtr) {
     std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    if (opkit::acl::gDeviceAllocs.erase(devPtr) == 0)
+    if (opkit::acl::gDeviceAllocs.erase(static_cast<const uint8_t*>(devPtr)) == 0)
         return SetError(ACL_ERROR_RT_PARAM_INVALID, "aclrtFree: pointer was not returned by aclrtMalloc (or freed twice)");
     std::free(devPtr);
     return ACL_SUCCESS;
@@ -148,8 +149,37 @@ aclError aclrtFreeHost(void* hostPtr) {
     std::free(hostPtr);
     return ACL_SUCCESS;
 }
+// Bytes of device memory from p to the end of its aclrtMalloc block; -1 if p is not device memory.
+static int64_t DeviceRoom(const void* p) {
+    std::lock_guard<std::mutex> lock(opkit::acl::gMu);
+    auto& allocs = opkit::acl::gDeviceAllocs;
+    auto it = allocs.upper_bound(static_cast<const uint8_t*>(p));
+    if (it == allocs.begin()) return -1;
+    --it;
+    const auto* q = static_cast<const uint8_t*>(p);
+    return q < it->first + it->second ? int64_t(it->first + it->second - q) : -1;
+}
+
 aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind) {
     if (dst == nullptr || src == nullptr) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: null pointer");
+    // The device side of a copy must lie inside one aclrtMalloc block: the NPU would fault, and
+    // here the bytes after a block belong to other host objects.
+    const bool toDevice = kind == ACL_MEMCPY_HOST_TO_DEVICE || kind == ACL_MEMCPY_DEVICE_TO_DEVICE;
+    const bool fromDevice = kind == ACL_MEMCPY_DEVICE_TO_HOST || kind == ACL_MEMCPY_DEVICE_TO_DEVICE;
+    if (toDevice) {
+        int64_t room = DeviceRoom(dst);
+        if (room < 0) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: dst is not device memory from aclrtMalloc (check the copy kind)");
+        if (int64_t(count) > room)
+            return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: " + std::to_string(count) + " bytes do not fit in the " +
+                                                         std::to_string(room) + " bytes left in the dst device block");
+    }
+    if (fromDevice) {
+        int64_t room = DeviceRoom(src);
+        if (room < 0) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: src is not device memory from aclrtMalloc (check the copy kind)");
+        if (int64_t(count) > room)
+            return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: " + std::to_string(count) + " bytes run past the " +
+                                                         std::to_string(room) + " bytes left in the src device block");
+    }
     if (count > destMax)
         return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: count " + std::to_string(count) + " exceeds destMax " +
                                                      std::to_string(destMax));
@@ -160,6 +190,9 @@ aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, a
 }
 aclError aclrtMemset(void* devPtr, size_t maxCount, int32_t value, size_t count) {
     if (devPtr == nullptr || count > maxCount) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemset: null pointer or count > maxCount");
+    if (int64_t room = DeviceRoom(devPtr); room < int64_t(count))
+        return SetError(ACL_ERROR_INVALID_PARAM, room < 0 ? std::string("aclrtMemset: not device memory from aclrtMalloc")
+                                                          : "aclrtMemset: " + std::to_string(count) + " bytes run past its device block");
     std::memset(devPtr, value, count);
     return ACL_SUCCESS;
 }

@@ -143,12 +143,16 @@ const SocInfo& CoreSoc() { return *Core().soc; }
 uint8_t* MemBase(Mem m) { return Core().mem[static_cast<int>(m)]; }
 uint32_t MemSize(Mem m) { return Core().memSize[static_cast<int>(m)]; }
 uint8_t* SysWorkspace() { return Core().workspace; }
+void SetSysWorkspace(uint8_t* workspace) { Core().workspace = workspace; }
+// 16 MiB: what library APIs (matmul, SyncAll) reserve on 910B-class parts; an assumption for the
+// other SoCs, where no public figure was found.
+uint64_t SysWorkspaceBytes() { return 16ull * 1024 * 1024; }
 
 void Fail(const std::string& what) { throw KernelError(what); }
 
 void CheckGm(const void* addr, uint64_t bytes, const char* what) {
     const CoreState& core = Core();
-    if (core.gm == nullptr || bytes == 0) return;
+    if (core.gm == nullptr || core.gm->empty() || bytes == 0) return;
     const auto* p = static_cast<const uint8_t*>(addr);
     for (const GmRegion& r : *core.gm) {
         if (p < r.base || p >= r.base + r.bytes) continue;
@@ -158,8 +162,19 @@ void CheckGm(const void* addr, uint64_t bytes, const char* what) {
              r.name + " (" + std::to_string(r.bytes) + " bytes) run " + std::to_string(offset + bytes - r.bytes) +
              " bytes past its end; on the NPU this reads or overwrites whatever memory follows the buffer");
     }
+    // Every GM buffer of the launch is known, and this address is in none of them.
+    std::string nearest;
+    uint64_t best = UINT64_MAX;
+    for (const GmRegion& r : *core.gm) {
+        uint64_t d = p >= r.base + r.bytes ? uint64_t(p - (r.base + r.bytes)) : uint64_t(r.base - p);
+        if (d < best) {
+            best = d;
+            nearest = (p >= r.base + r.bytes ? std::to_string(d) + " bytes after the end of " : std::to_string(d) + " bytes before ") + r.name;
+        }
+    }
+    Fail(std::string(what) + ": " + std::to_string(bytes) + " bytes at a GM address outside every buffer given to the "
+         "kernel (" + nearest + "); check the offsets (elements, not bytes?) given to SetGlobalBuffer and operator[]");
 }
-
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     const SocInfo& soc = cfg.soc ? *cfg.soc : DefaultSoc();
     if (cfg.blockDim == 0) throw KernelError(cfg.kernelName + ": blockDim is 0; launch at least one core");
@@ -180,6 +195,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
         core.tilingKey = cfg.tilingKey;
         core.soc = &soc;
         core.gm = &cfg.gm;
+        core.workspace = cfg.workspace;
         for (;;) {
             uint32_t idx = next.fetch_add(1);
             if (idx >= cfg.blockDim || failed.load()) break;
@@ -276,6 +292,14 @@ void SetVectorMask(uint64_t hi, uint64_t lo) {
 }
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type) {
     if (blob == nullptr) Fail(std::string("GET_TILING_DATA(") + type + "): the tiling pointer is null");
+    const CoreState& core = Core();
+    if (core.gm != nullptr)
+        for (const GmRegion& r : *core.gm)
+            if (static_cast<const uint8_t*>(blob) >= r.base && static_cast<const uint8_t*>(blob) < r.base + r.bytes &&
+                r.bytes - uint64_t(static_cast<const uint8_t*>(blob) - r.base) < bytes)
+                Fail(std::string("GET_TILING_DATA(") + type + "): the kernel's struct is " + std::to_string(bytes) +
+                     " bytes but " + r.name + " holds " + std::to_string(r.bytes) +
+                     "; the host TilingFunc must SaveToBuffer the same struct and call SetDataSize(GetDataSize())");
     std::memcpy(dst, blob, bytes);
 }
 void KernelPrintf(const char* fmt, va_list ap) {
@@ -289,6 +313,13 @@ void AssertFailed(const char* expr, const char* file, int line) {
 
 }  // namespace rt
 }  // namespace opkit
+
+void AscendC::detail::PrintLocked(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    opkit::rt::KernelPrintf(fmt, ap);
+    va_end(ap);
+}
 
 // ---- GM ------------------------------------------------------------------------------------------
 namespace AscendC {

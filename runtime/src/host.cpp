@@ -405,6 +405,7 @@ void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<v
     args.push_back(tiling.p);
     rt::LaunchConfig cfg;
     cfg.kernelName = entry;
+    cfg.workspace = args[args.size() - 2];
     for (size_t i = 0; i < inputs.size() && i < plan.inBytes.size(); ++i)
         cfg.gm.push_back({static_cast<const uint8_t*>(inputs[i]), plan.inBytes[i], "input " + plan.inNames[i]});
     for (size_t i = 0; i < outputs.size() && i < plan.outBytes.size(); ++i)

@@ -64,10 +64,11 @@ int64_t CheckCount(int64_t count, const char* op) {
 }
 
 opkit::rt::RepeatShape MaskShape(uint64_t maskCount, int32_t lanes, int32_t repeat) {
-    if (maskCount == 0 || maskCount > uint64_t(lanes))
-        Fail("vector mask " + std::to_string(maskCount) + " is outside 1.." + std::to_string(lanes) +
-             " (the continuous mask counts lanes of one 256-byte repeat)");
+    // The NPU treats a continuous mask of 0 as "no lanes" (the instruction does nothing) and clamps
+    // a larger one to the lanes of a repeat.
     opkit::rt::RepeatShape s{};
+    if (maskCount == 0) return s;  // repeat 0: nothing runs
+    if (maskCount > uint64_t(lanes)) maskCount = uint64_t(lanes);
     s.repeat = static_cast<uint8_t>(repeat);  // the instruction field is 8 bits wide
     s.mask[0] = maskCount >= 64 ? ~0ull : (1ull << maskCount) - 1;
     s.mask[1] = maskCount <= 64 ? 0 : (maskCount >= 128 ? ~0ull : (1ull << (maskCount - 64)) - 1);

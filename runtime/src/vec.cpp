@@ -88,8 +88,11 @@ inline C Bin(C a, C b) {
     } else if constexpr (op == VOp::OR) {
         return a | b;
     } else if constexpr (op == VOp::SHIFT_LEFT) {
+        // Counts of the type's width or more shift every bit out (C++ would leave that undefined).
+        if (b >= C(8 * sizeof(C))) return C(0);
         return Wrap<C>(static_cast<int64_t>(static_cast<typename std::make_unsigned<C>::type>(a)) << b);
     } else if constexpr (op == VOp::SHIFT_RIGHT) {
+        if (b >= C(8 * sizeof(C))) return std::is_signed<C>::value && a < C(0) ? C(-1) : C(0);
         return a >> b;  // arithmetic for signed types, logical for unsigned
     } else {
         static_assert(op == VOp::ADD, "not a binary op");
@@ -266,6 +269,15 @@ void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
+    if (op == VOp::SHIFT_LEFT || op == VOp::SHIFT_RIGHT) {
+        int64_t count = 0;
+        switch (t) {
+            case DType::I16: { int16_t v; std::memcpy(&v, scalar, 2); count = v; break; }
+            case DType::I32: { int32_t v; std::memcpy(&v, scalar, 4); count = v; break; }
+            default: break;  // unsigned counts are never negative
+        }
+        if (count < 0) Fail(std::string(VOpName(op)) + ": negative shift count " + std::to_string(count));
+    }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {

@@ -22,7 +22,11 @@ namespace {
 
 using AscendC::RoundMode;
 
-double Load(DType t, const void* p, int64_t i) {
+// Generic Cast values travel as long double: its 64-bit significand holds every source value
+// exactly (int64 and uint64 included), so the destination rounding is the only rounding.
+using Wide = long double;
+
+Wide Load(DType t, const void* p, int64_t i) {
     switch (t) {
         case DType::F16: return HalfBitsToFloat(static_cast<const uint16_t*>(p)[i]);
         case DType::BF16: return Bf16BitsToFloat(static_cast<const uint16_t*>(p)[i]);
@@ -35,19 +39,19 @@ double Load(DType t, const void* p, int64_t i) {
         case DType::U16: return static_cast<const uint16_t*>(p)[i];
         case DType::I32: return static_cast<const int32_t*>(p)[i];
         case DType::U32: return static_cast<const uint32_t*>(p)[i];
-        case DType::I64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
-        case DType::U64: return static_cast<double>(static_cast<const uint64_t*>(p)[i]);
+        case DType::I64: return static_cast<Wide>(static_cast<const int64_t*>(p)[i]);
+        case DType::U64: return static_cast<Wide>(static_cast<const uint64_t*>(p)[i]);
     }
     return 0;
 }
 
-// `v` is already representable in t (RoundToFormat ran first).
-void Store(DType t, void* p, int64_t i, double v) {
+// `v` is already representable in t (RoundWide ran first).
+void Store(DType t, void* p, int64_t i, Wide v) {
     switch (t) {
         case DType::F16: static_cast<uint16_t*>(p)[i] = FloatToHalfBits(static_cast<float>(v)); break;
         case DType::BF16: static_cast<uint16_t*>(p)[i] = FloatToBf16Bits(static_cast<float>(v)); break;
         case DType::F32: static_cast<float*>(p)[i] = static_cast<float>(v); break;
-        case DType::F64: static_cast<double*>(p)[i] = v; break;
+        case DType::F64: static_cast<double*>(p)[i] = static_cast<double>(v); break;
         case DType::I8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); break;
         case DType::U8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); break;
         case DType::BOOL: static_cast<uint8_t*>(p)[i] = v != 0; break;
@@ -61,15 +65,15 @@ void Store(DType t, void* p, int64_t i, double v) {
 }
 
 // Round a value to an integer with the given mode (CAST_NONE behaves as CAST_RINT).
-double RoundInteger(double x, RoundMode mode) {
+Wide RoundInteger(Wide x, RoundMode mode) {
     switch (mode) {
         case RoundMode::CAST_FLOOR: return std::floor(x);
         case RoundMode::CAST_CEIL: return std::ceil(x);
         case RoundMode::CAST_ROUND: return std::round(x);  // half away from zero
         case RoundMode::CAST_TRUNC: return std::trunc(x);
         case RoundMode::CAST_ODD: {
-            double t = std::trunc(x);
-            if (t != x && std::fmod(t, 2.0) == 0.0) t += std::copysign(1.0, x);
+            Wide t = std::trunc(x);
+            if (t != x && std::fmod(t, Wide(2)) == 0) t += std::copysign(Wide(1), x);
             return t;
         }
         default: return std::nearbyint(x);  // ties to even in the default environment
@@ -103,20 +107,21 @@ bool RoundsAwayOnOverflow(RoundMode mode, bool negative) {
 
 }  // namespace
 
-double RoundToFormat(double v, DType t, RoundMode mode) {
+namespace {
+Wide RoundWide(Wide v, DType t, RoundMode mode) {
     if (IsFloat(t)) {
-        if (t == DType::F64 || v == 0.0 || !std::isfinite(v)) return v;
-        const FloatFormat f = FormatOf(t);
+        if (v == 0 || !std::isfinite(v)) return v;
+        const FloatFormat f = t == DType::F64 ? FloatFormat{53, -1022, std::numeric_limits<double>::max()} : FormatOf(t);
         int e = std::max(std::ilogb(v), f.minExp);
-        double scaled = std::ldexp(v, f.precision - 1 - e);  // exact: a power-of-two scaling
-        double r = std::ldexp(RoundInteger(scaled, mode), e - (f.precision - 1));
+        Wide scaled = std::ldexp(v, f.precision - 1 - e);  // exact: a power-of-two scaling
+        Wide r = std::ldexp(RoundInteger(scaled, mode), e - (f.precision - 1));
         if (std::fabs(r) > f.maxFinite)
-            return RoundsAwayOnOverflow(mode, v < 0) ? std::copysign(INFINITY, v) : std::copysign(f.maxFinite, v);
+            return RoundsAwayOnOverflow(mode, v < 0) ? std::copysign(Wide(INFINITY), v) : std::copysign(Wide(f.maxFinite), v);
         return r;
     }
     // Integer destinations saturate; NaN converts to 0.
-    if (std::isnan(v)) return 0.0;
-    double lo = 0, hi = 0;
+    if (std::isnan(v)) return 0;
+    Wide lo = 0, hi = 0;
     switch (t) {
         case DType::I8: lo = -128; hi = 127; break;
         case DType::U8: case DType::BOOL: lo = 0; hi = 255; break;
@@ -124,11 +129,14 @@ double RoundToFormat(double v, DType t, RoundMode mode) {
         case DType::U16: lo = 0; hi = 65535; break;
         case DType::I32: lo = -2147483648.0; hi = 2147483647.0; break;
         case DType::U32: lo = 0; hi = 4294967295.0; break;
-        case DType::I64: lo = -9223372036854775808.0; hi = 9223372036854774784.0; break;
-        default: lo = 0; hi = 18446744073709549568.0; break;
+        case DType::I64: lo = -9223372036854775808.0L; hi = 9223372036854775807.0L; break;
+        default: lo = 0; hi = 18446744073709551615.0L; break;
     }
     return std::min(hi, std::max(lo, RoundInteger(v, mode)));
 }
+}  // namespace
+
+double RoundToFormat(double v, DType t, RoundMode mode) { return static_cast<double>(RoundWide(v, t, mode)); }
 
 namespace {
 
@@ -210,7 +218,7 @@ void CastLoop(DType dt, DType st, RoundMode mode, void* dst, const void* src, in
     }
     // General path: every source value is exact in double (int64 beyond 2^53 aside), then one
     // rounding to the destination in the requested mode.
-    for (int64_t i = 0; i < n; ++i) Store(dt, dst, i, RoundToFormat(Load(st, src, i), dt, mode));
+    for (int64_t i = 0; i < n; ++i) Store(dt, dst, i, RoundWide(Load(st, src, i), dt, mode));
 }
 
 }  // namespace

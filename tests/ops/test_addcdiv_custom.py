@@ -49,3 +49,10 @@ def test_addcdiv_custom_rejects_unknown_attr(opkit_mode):
     a = np.ones(4, np.float32)
     with pytest.raises(opkit.OpkitError, match="unexpected keyword argument 'scale'"):
         opkit.ops.addcdiv_custom(a, a, a, scale=2.0)
+
+
+@pytest.mark.parametrize("value", ["2", None, [1.0]], ids=["str", "none", "list"])
+def test_addcdiv_custom_rejects_bad_attr(opkit_mode, value):
+    a = np.ones(4, np.float32)
+    with pytest.raises(opkit.OpkitError, match="addcdiv_custom: attr 'value' must be a float, got"):
+        opkit.ops.addcdiv_custom(a, a, a, value=value)

@@ -125,3 +125,23 @@ def test_build_errors_are_one_line(tmp_path: Path) -> None:
     done = _opkit("build", str(tmp_path / "p"))
     assert done.returncode == 2
     assert "compiling op_host failed: " in done.stderr and "bad.cpp:1" in done.stderr
+
+
+def test_acl_memcpy_refuses_to_overflow_device_memory() -> None:
+    import ctypes
+
+    from opkit.paths import RUNTIME_LIB
+
+    rt = ctypes.CDLL(str(RUNTIME_LIB))
+    rt.aclGetRecentErrMsg.restype = ctypes.c_char_p
+    rt.aclrtMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    rt.aclrtFree.argtypes = [ctypes.c_void_p]
+    dev = ctypes.c_void_p()
+    assert rt.aclrtMalloc(ctypes.byref(dev), ctypes.c_size_t(64), 0) == 0
+    host = ctypes.create_string_buffer(8192)
+    # destMax claims room the device block does not have: the copy must not happen
+    assert rt.aclrtMemcpy(dev, 8192, host, 8192, 1) == 100000
+    assert b"do not fit in the 64 bytes left" in rt.aclGetRecentErrMsg()
+    assert rt.aclrtMemcpy(dev, 64, host, 64, 1) == 0
+    assert rt.aclrtFree(dev) == 0
+    assert rt.aclrtFree(dev) != 0  # freed twice

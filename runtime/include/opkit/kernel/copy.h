@@ -96,6 +96,10 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
     const uint64_t dstStep = slot + uint64_t(p.dstStride) * 32u;
     uint8_t* d = reinterpret_cast<uint8_t*>(dst.addr_);
     if (p.blockCount == 0 || p.blockLen == 0) return;  // a NOP on the NPU
+    if (p.blockCount > 4095 || p.blockLen > 2097151 || left > 32 || uint32_t(pad.rightPadding) * sizeof(T) > 32)
+        opkit::rt::Fail("DataCopyPad(GM->local): blockCount " + std::to_string(p.blockCount) + " (at most 4095), blockLen " +
+                        std::to_string(p.blockLen) + " bytes (at most 2097151), padding " + std::to_string(left) + "+" +
+                        std::to_string(uint32_t(pad.rightPadding) * sizeof(T)) + " bytes (at most 32 each): out of range");
     if (p.blockLen % sizeof(T) != 0)
         opkit::rt::Fail("DataCopyPad(GM->local): blockLen " + std::to_string(p.blockLen) + " bytes is not a multiple of the " +
                         std::to_string(sizeof(T)) + "-byte element");

@@ -18,6 +18,7 @@ void OnSyncAll();
 void SetVectorMask(uint64_t hi, uint64_t lo);
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
 uint8_t* SysWorkspace();
+void SetSysWorkspace(uint8_t* workspace);
 void KernelPrintf(const char* fmt, va_list ap);
 void AssertFailed(const char* expr, const char* file, int line);
 inline int AssertValue(bool ok, const char* expr, const char* file, int line) {
@@ -45,8 +46,13 @@ __aicore__ inline void WaitFlag(int32_t eventId) { opkit::rt::OnWaitFlag(evt, ev
 template <bool isAIVOnly = true>
 __aicore__ inline void SyncAll() { opkit::rt::OnSyncAll(); }
 
+// The workspace of a launch starts with the system part library APIs use (the TilingFunc reserves
+// GetLibApiWorkSpaceSize() bytes for it), followed by the user's.
 __aicore__ inline GM_ADDR GetSysWorkSpacePtr() { return opkit::rt::SysWorkspace(); }
-__aicore__ inline void SetSysWorkspace(GM_ADDR) {}  // the launcher provides the workspace
+__aicore__ inline void SetSysWorkspace(GM_ADDR workspace) { opkit::rt::SetSysWorkspace(workspace); }
+__aicore__ inline GM_ADDR GetUserWorkspace(GM_ADDR workspace) {
+    return workspace == nullptr ? nullptr : workspace + opkit::rt::SysWorkspaceBytes();
+}
 
 enum class MaskMode : uint8_t { NORMAL = 0, COUNTER };
 
@@ -64,12 +70,21 @@ __aicore__ inline void SetVectorMask(int32_t len) {
 }
 __aicore__ inline void ResetMask() { opkit::rt::SetVectorMask(~0ull, ~0ull); }
 
-inline void printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-inline void printf(const char* fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    opkit::rt::KernelPrintf(fmt, ap);
-    va_end(ap);
+namespace detail {
+// Kernel printf arguments as C varargs can take them: 16-bit floats print as double (%f).
+template <typename A>
+inline auto PrintArg(const A& a) {
+    if constexpr (std::is_same<A, half>::value || std::is_same<A, bfloat16_t>::value) return double(float(a));
+    else return a;
+}
+void PrintLocked(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+}  // namespace detail
+
+// A template, as in Ascend C: under `using namespace AscendC;` an unqualified printf picks it over
+// the C library's variadic one instead of being ambiguous.
+template <class... Args>
+__aicore__ inline void printf(const char* fmt, Args&&... args) {
+    detail::PrintLocked(fmt, detail::PrintArg(args)...);
 }
 
 template <typename T>

@@ -52,9 +52,18 @@ public:
     __aicore__ inline const __gm__ T* GetPhyAddr() const { return addr_; }
     __aicore__ inline __gm__ T* GetPhyAddr(uint64_t offset) const { return addr_ + offset; }
     __aicore__ inline __gm__ T* address() const { return addr_; }
-    __aicore__ inline T GetValue(uint64_t offset) const { return addr_[offset]; }
-    __aicore__ inline void SetValue(uint64_t offset, T value) { addr_[offset] = value; }
-    __aicore__ inline T& operator()(uint64_t offset) { return addr_[offset]; }
+    __aicore__ inline T GetValue(uint64_t offset) const {
+        opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::GetValue");
+        return addr_[offset];
+    }
+    __aicore__ inline void SetValue(uint64_t offset, T value) {
+        opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::SetValue");
+        addr_[offset] = value;
+    }
+    __aicore__ inline T& operator()(uint64_t offset) {
+        opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::operator()");
+        return addr_[offset];
+    }
     __aicore__ inline uint64_t GetSize() const { return size_; }
     __aicore__ inline GlobalTensor operator[](uint64_t offset) const {
         GlobalTensor r;
@@ -84,7 +93,10 @@ public:
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
         addr_[index] = value;
     }
-    __aicore__ inline T& operator()(uint32_t index) const { return addr_[index]; }
+    __aicore__ inline T& operator()(uint32_t index) const {
+        detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::operator()");
+        return addr_[index];
+    }
     __aicore__ inline LocalTensor operator[](uint32_t offset) const {
         return LocalTensor(addr_ + offset, size_ > offset ? size_ - offset : 0, pos_);
     }
@@ -254,7 +266,11 @@ public:
     uint32_t Used(opkit::rt::Mem m) const { return used_[static_cast<int>(m)]; }
 
 private:
-    static uint32_t AlignLen(uint32_t len) { return (len + 31u) & ~31u; }
+    static uint32_t AlignLen(uint32_t len) {
+        if (len == 0) opkit::rt::Fail("pipe.InitBuffer: a buffer of 0 bytes; give the length in bytes (count * sizeof(T))");
+        if (len > 0xFFFFFFE0u) opkit::rt::Fail("pipe.InitBuffer: " + std::to_string(len) + " bytes is no buffer length (a negative number?)");
+        return (len + 31u) & ~31u;
+    }
     void Release();
     uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len);
     static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU

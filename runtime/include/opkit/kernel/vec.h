@@ -318,6 +318,9 @@ void ReduceCount(opkit::rt::Reduce r, const char* name, const LocalTensor<T>& ds
                  const LocalTensor<T>& work, int32_t count, bool withIndex) {
     int64_t n = CheckCount(count, name);
     if (n == 0) opkit::rt::Fail(std::string(name) + ": count must be at least 1");
+    if (withIndex && sizeof(T) == 2 && n > 65536)
+        opkit::rt::Fail(std::string(name) + ": with calIndex a half reduction holds the index in 16 bits, so count " +
+                        std::to_string(n) + " exceeds the 65536 elements it can index; reduce in parts");
     Operand(src, n, name);
     CheckUbSpan(dst.addr_, dst.pos_, (withIndex ? 2 : 1) * sizeof(T), sizeof(T), name);
     // ReduceSum's count form does not use the work tensor on 910B; Max/Min need the formula's size.

@@ -56,6 +56,7 @@ int32_t BlockNum();
 uint64_t TilingKey();
 const SocInfo& CoreSoc();
 uint8_t* MemBase(Mem m);
+uint64_t SysWorkspaceBytes();  // the system part of a launch's workspace (GetLibApiWorkSpaceSize)
 // Fails if [addr, addr+bytes) starts inside a GM buffer of this launch and runs past its end.
 void CheckGm(const void* addr, uint64_t bytes, const char* what);
 uint32_t MemSize(Mem m);
@@ -81,6 +82,7 @@ struct LaunchConfig {
     const SocInfo* soc = nullptr;  // default SoC when null
     int threads = 0;               // 0: $OPKIT_NUM_THREADS, else the hardware's
     KernelMode mode = KernelMode::AIV_MODE;
+    uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 

@@ -21,7 +21,7 @@ public:
     SocVersion GetSocVersion() const;
     uint32_t CalcTschBlockDim(uint32_t sliceNum, uint32_t aicCoreNum, uint32_t aivCoreNum) const;
     // The system workspace that library APIs (matmul, SyncAll) reserve in front of the user's.
-    uint32_t GetLibApiWorkSpaceSize() const { return 16u * 1024u * 1024u; }
+    uint32_t GetLibApiWorkSpaceSize() const { return static_cast<uint32_t>(opkit::rt::SysWorkspaceBytes()); }
 
 private:
     const opkit::rt::SocInfo& Soc() const;
