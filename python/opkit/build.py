@@ -251,3 +251,24 @@ def load(path: str | Path, build_dir: str | Path | None = None):
 
     built = build(path, build_dir)
     return OpLibrary(built.out)
+
+
+def build_for(path: str | Path, cann: bool | None = None, socs: list[str] | None = None,
+              build_dir: str | Path | None = None, jobs: int | None = None, progress: bool = False):
+    """``opkit build``: CANN's build or the CPU build, as :func:`opkit.cann_build.choose` decides.
+
+    With ``progress``, says which build runs and why before it starts. Returns a
+    :class:`opkit.cann_build.CannBuilt` or a :class:`Built`.
+
+    >>> build_for("my_project", cann=False, progress=True)  # doctest: +SKIP
+    CPU build for the software AI Core (--cpu was given)
+    """
+    from .cann_build import build_cann, choose
+
+    found, why = choose(path, cann)
+    if progress:
+        print(f"CANN build ({why})" if found is not None else f"CPU build for the software AI Core ({why})",
+              flush=True)
+    if found is not None:
+        return build_cann(path, found, socs, jobs, progress)
+    return build(path, build_dir=build_dir, jobs=jobs, progress=progress)

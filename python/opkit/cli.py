@@ -44,15 +44,30 @@ def _socs(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build_for
+    from .cann_build import CannBuilt
 
-    built = build(args.dir, build_dir=args.build_dir, jobs=args.jobs, progress=True)
+    built = build_for(args.dir, args.cann, args.soc, build_dir=args.build_dir, jobs=args.jobs, progress=True)
+    if isinstance(built, CannBuilt):
+        print(f"+ {built.package}")
+        print(f"next: install it with {built.package} --install-path=<dir> (default: into $ASCEND_CUSTOM_OPP_PATH, "
+              "else $ASCEND_OPP_PATH, as vendors/<vendor_name>)")
+        print(f"  log: {built.log}")
+        return 0
+    if args.soc:
+        print("  (--soc only sets the CANN build's ASCEND_COMPUTE_UNIT; the CPU build runs any modelled SoC)")
     print(f"+ {built.include_dir}  (aclnn_<op>.h)")
     print(f"+ {built.opapi_lib}")
     print(f"+ {built.out / 'op_impl'}  (op_host library, one kernel library per dtype column)")
     print(f"next: call it from Python with opkit.load({str(built.project.root)!r}), or from C++ with "
           f"-I{built.include_dir} -L{built.opapi_lib.parent} -lcust_opapi $(python -m opkit config --cflags --libs)")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -83,7 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("dir", help="the project (op_host/ + op_kernel/ + <op>.json)")
     b.add_argument("--build-dir", default=None, help="where to build (default DIR/build_out/opkit)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compile jobs (default: CPU count)")
+    which = b.add_mutually_exclusive_group()
+    which.add_argument("--cann", dest="cann", action="store_true", default=None,
+                       help="build with CANN's toolchain (msopgen projects; default when CANN and build.sh are found)")
+    which.add_argument("--cpu", dest="cann", action="store_false", default=None, help="build for the software AI Core")
+    b.add_argument("--soc", metavar="SOC", nargs="+", action="extend", default=None,
+                   help="CANN build: the SoCs to compile for (sets ASCEND_COMPUTE_UNIT in CMakePresets.json)")
     b.set_defaults(func=_build)
+
+    dr = sub.add_parser("doctor", help="report CANN, SoCs, simulator libraries, NPUs and compilers, with fixes")
+    dr.set_defaults(func=_doctor)
 
     s = sub.add_parser("socs", help="list the SoCs opkit models")
     s.set_defaults(func=_socs)

@@ -14,8 +14,13 @@ TRICKY = Path(__file__).resolve().parent / "specs" / "tricky.json"
 
 
 def run_gen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """``python -m opkit gen ...`` as a user runs it (installed package, no OPKIT_DEBUG)."""
-    env = {**{k: v for k, v in os.environ.items() if k not in ("OPKIT_DEBUG", "OPKIT_SOC", "ASCEND_HOME_PATH")},
+    """``python -m opkit gen ...`` as a user runs it (installed package, no OPKIT_DEBUG).
+
+    CANN is hidden (no search paths, no toolkit variables) so these tests exercise opkit's own
+    generator even on a machine with CANN; tests/cann covers the msopgen path.
+    """
+    hidden = ("OPKIT_DEBUG", "OPKIT_SOC", "ASCEND_HOME_PATH", "ASCEND_TOOLKIT_HOME")
+    env = {**{k: v for k, v in os.environ.items() if k not in hidden}, "OPKIT_CANN_SEARCH_PATHS": "",
            **(env or {})}
     return subprocess.run([sys.executable, "-m", "opkit", "gen", *args], check=False, capture_output=True,
                           text=True, env=env, timeout=120, cwd=cwd)

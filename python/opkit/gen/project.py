@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import spec as spec_mod
 from ..errors import OpkitError
+from . import msopgen
 from .host import host_source, tiling_header
 from .kernel import kernel_source
 from .model import OpModel
@@ -36,6 +37,7 @@ class Project:
     models: list[OpModel]
     files: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    msopgen: list[list[str]] | None = None  # msopgen's command lines when it wrote the project (gen/msopgen.py)
 
     def paths(self) -> list[Path]:
         return [self.out_dir / rel for rel in self.files]
@@ -119,14 +121,21 @@ def write(project: Project, force: bool = False) -> list[Path]:
 
 
 def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
-             socs: list[str] | None = None, force: bool = False, dry_run: bool = False) -> Project:
+             socs: list[str] | None = None, force: bool = False, dry_run: bool = False,
+             use_msopgen: bool = True) -> Project:
     """Turn an op spec into a complete op project (the Python side of ``python -m opkit gen``).
+
+    When CANN's msopgen is installed (and ``use_msopgen``), it writes the project and opkit adds its
+    spec copy, tests and README (gen/msopgen.py).
 
     >>> p = generate("ops/sinh_custom.json", "/tmp/SinhCustom", force=True)  # doctest: +SKIP
     >>> (p.out_dir / "op_kernel/sinh_custom.cpp").is_file()  # doctest: +SKIP
     True
     """
     project = plan(spec_path, out_dir, op, socs)
+    tool = msopgen.find_tool() if use_msopgen else None
+    if tool is not None:
+        return msopgen.generate(project, Path(spec_path), tool[0], tool[1], socs, op, force, dry_run)
     if not dry_run:
         write(project, force)
     return project
@@ -149,15 +158,16 @@ def _next_steps(project: Project) -> list[str]:
 
 def run_cli(args: argparse.Namespace) -> int:
     """The ``gen`` subcommand: ``python -m opkit gen SPEC [-o DIR] [--op T] [--soc S ...] [--force] [--dry-run]``."""
-    project = generate(args.spec, args.output, args.op, args.soc, args.force, args.dry_run)
+    project = generate(args.spec, args.output, args.op, args.soc, args.force, args.dry_run, not args.no_msopgen)
     for w in project.warnings:
         print(f"opkit: warning: {w}", file=sys.stderr)
     for p in project.paths():
         print(f"+ {p}")
     if args.dry_run:
-        print("(dry run: nothing written)")
+        print("(dry run: nothing written)" + (f"; msopgen would run: {' '.join(project.msopgen[0])}"
+                                               if project.msopgen else ""))
     else:
-        print("\n".join(_next_steps(project)))
+        print("\n".join(msopgen.next_steps(project) if project.msopgen else _next_steps(project)))
     return 0
 
 
@@ -177,5 +187,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "several after one --soc, or --soc repeated")
     g.add_argument("--force", action="store_true", help="overwrite existing files")
     g.add_argument("--dry-run", action="store_true", help="list the files that would be written; write nothing")
+    g.add_argument("--no-msopgen", action="store_true",
+                   help="use opkit's own generator even when CANN's msopgen is installed (it is used by default)")
     g.set_defaults(func=run_cli)
     return g
