@@ -112,7 +112,7 @@ function(opkit_add_op_project)
       if(EXISTS ${A_HOST_DIR}/${name}_tiling.h)
         target_compile_options(${target} PRIVATE -include ${A_HOST_DIR}/${name}_tiling.h)
       endif()
-      target_compile_options(${target} PRIVATE -O2)
+      target_compile_options(${target} PRIVATE -O2 -g)  # -g: npu_simulator findings name kernel lines
       set_target_properties(${target} PROPERTIES
         PREFIX "lib" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
         LIBRARY_OUTPUT_DIRECTORY ${out}/op_impl/kernel

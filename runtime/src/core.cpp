@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "kernel_operator.h"
 #include "tikicpulib.h"
 #include "core_state.h"
+#include "sim.h"
 
 namespace opkit {
 namespace rt {
@@ -136,6 +138,23 @@ CoreState& Core() {
     return *tCore;
 }
 CoreState* CurrentCoreOrNull() { return tCore; }
+
+void Finding(const std::string& kind, const std::string& message, const void* ret) {
+    CoreState* c = tCore;
+    if (c != nullptr && c->launch != nullptr) c->launch->AddFinding(c->blockIdx, kind, message, ret);
+}
+
+void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what) {
+    CoreState* c = tCore;
+    if (c == nullptr || c->model == nullptr) return;
+    c->model->Copy(gmDst ? sim::MTE3 : (gmSrc ? sim::MTE2 : sim::V), what, bytes, gmSrc || gmDst);
+    if (gmDst && gmDstAddr != nullptr) c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan);
+}
+
+void ModelVector(const char* name, uint64_t repeats) {
+    CoreState* c = tCore;
+    if (c != nullptr && c->model != nullptr) c->model->Vector(name, repeats);
+}
 int32_t BlockIdx() { return Core().blockIdx; }
 int32_t BlockNum() { return Core().blockNum; }
 uint64_t TilingKey() { return Core().tilingKey; }
@@ -182,6 +201,9 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
         throw KernelError(cfg.kernelName + ": blockDim " + std::to_string(cfg.blockDim) + " exceeds 65535");
     if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
 
+    std::unique_ptr<sim::LaunchModel> model;
+    if (sim::Enabled()) model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing());
+
     std::atomic<uint32_t> next{0};
     std::atomic<bool> failed{false};
     std::mutex errMu;
@@ -200,6 +222,8 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             uint32_t idx = next.fetch_add(1);
             if (idx >= cfg.blockDim || failed.load()) break;
             core.blockIdx = static_cast<int32_t>(idx);
+            core.launch = model.get();
+            core.model = model ? model->Core(int(idx)) : nullptr;
             core.maskHi = core.maskLo = ~0ull;
             core.pipe = nullptr;
             std::string err;
@@ -213,6 +237,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
                 err = "unknown C++ exception";
             }
             tCore = nullptr;
+            if (!err.empty() && model) model->AddFinding(int(idx), "fatal", err, nullptr);
             if (!err.empty()) {
                 std::lock_guard<std::mutex> lock(errMu);
                 if (idx < firstCore) {
@@ -226,6 +251,10 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
 
     int workers = std::min<int>(ThreadCount(cfg.threads), static_cast<int>(cfg.blockDim));
     WorkerPool::Get().Run(std::max(workers, 1), worker);
+    if (model) {
+        model->Finish();
+        sim::SetLast(sim::Summarise(*model, cfg.kernelName));
+    }
     if (failed.load())
         throw KernelError(cfg.kernelName + " core " + std::to_string(firstCore) + ": " + firstError);
 }
@@ -266,19 +295,74 @@ void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<
     try {
         Launch(cfg, body);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "opkit: error: %s\n", e.what());
         std::fflush(stdout);
+        if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) std::fputs(sim::Format(*s).c_str(), stderr);
+        std::fprintf(stderr, "opkit: error: %s\n", e.what());
         std::exit(1);
+    }
+    if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) {
+        // npu_simulator mode: the model's summary, and a nonzero exit on any finding
+        std::fflush(stdout);
+        std::fputs(sim::Format(*s).c_str(), stderr);
+        if (!s->findings.empty()) {
+            std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s)\n", kernelName, s->findings.size());
+            std::exit(1);
+        }
     }
 }
 
 // ---- hooks and kernel utilities ------------------------------------------------------------------
-void OnBarrier(pipe_t) { Core(); }
-void OnSetFlag(AscendC::HardEvent, int32_t id) {
-    if (id < 0 || id > 7) Fail("SetFlag: event id " + std::to_string(id) + " is outside 0..7");
+namespace {
+sim::Pipe PipeOf(pipe_t p) {
+    switch (p) {
+        case PIPE_S: return sim::S;
+        case PIPE_V: return sim::V;
+        case PIPE_M: return sim::M;
+        case PIPE_MTE1: return sim::MTE1;
+        case PIPE_MTE2: return sim::MTE2;
+        case PIPE_MTE3: return sim::MTE3;
+        case PIPE_FIX: return sim::FIX;
+        default: return sim::PIPE_COUNT;  // PIPE_ALL
+    }
 }
-void OnWaitFlag(AscendC::HardEvent, int32_t id) {
+// HardEvent names are <source pipe>_<waiting pipe>, in the enum's order.
+void EventPipes(AscendC::HardEvent e, sim::Pipe& src, sim::Pipe& dst) {
+    using sim::Pipe;
+    static const Pipe table[][2] = {
+        {sim::MTE2, sim::MTE1}, {sim::MTE1, sim::MTE2}, {sim::MTE1, sim::M}, {sim::M, sim::MTE1}, {sim::MTE2, sim::V},
+        {sim::V, sim::MTE2}, {sim::MTE3, sim::V}, {sim::V, sim::MTE3}, {sim::M, sim::V}, {sim::V, sim::M}, {sim::V, sim::V},
+        {sim::MTE3, sim::MTE1}, {sim::MTE1, sim::MTE3}, {sim::MTE1, sim::V}, {sim::MTE2, sim::M}, {sim::M, sim::MTE2},
+        {sim::V, sim::MTE1}, {sim::M, sim::FIX}, {sim::FIX, sim::M}, {sim::MTE3, sim::MTE2}, {sim::MTE2, sim::MTE3},
+        {sim::S, sim::V}, {sim::V, sim::S}, {sim::S, sim::MTE2}, {sim::MTE2, sim::S}, {sim::S, sim::MTE3}, {sim::MTE3, sim::S},
+        {sim::MTE2, sim::FIX}, {sim::FIX, sim::MTE2}, {sim::FIX, sim::S}, {sim::M, sim::S}, {sim::FIX, sim::MTE3},
+        {sim::MTE1, sim::FIX}, {sim::FIX, sim::MTE1}, {sim::FIX, sim::FIX},
+    };
+    size_t i = static_cast<size_t>(e);
+    src = i < sizeof(table) / sizeof(table[0]) ? table[i][0] : sim::S;
+    dst = i < sizeof(table) / sizeof(table[0]) ? table[i][1] : sim::S;
+}
+}  // namespace
+
+// On the CPU the instructions of a core complete in program order, so these need no action to
+// be correct; the npu_simulator model turns them into the waits they are on the NPU.
+void OnBarrier(pipe_t pipe) {
+    if (auto* m = Core().model) m->Barrier(PipeOf(pipe));
+}
+void OnSetFlag(AscendC::HardEvent evt, int32_t id) {
+    if (id < 0 || id > 7) Fail("SetFlag: event id " + std::to_string(id) + " is outside 0..7");
+    if (auto* m = Core().model) {
+        sim::Pipe src, dst;
+        EventPipes(evt, src, dst);
+        m->SetFlag(static_cast<int>(evt), src, id);
+    }
+}
+void OnWaitFlag(AscendC::HardEvent evt, int32_t id) {
     if (id < 0 || id > 7) Fail("WaitFlag: event id " + std::to_string(id) + " is outside 0..7");
+    if (auto* m = Core().model) {
+        sim::Pipe src, dst;
+        EventPipes(evt, src, dst);
+        m->WaitFlag(static_cast<int>(evt), dst, id);
+    }
 }
 void OnSyncAll() {
     // Cores run one after another per host thread, so a kernel that waits for the others cannot

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "opkit/rt/api.h"
+#include "sim.h"
 
 namespace opkit {
 namespace rt {
@@ -18,8 +19,16 @@ struct CoreState {
     uint8_t* workspace = nullptr;
     const void* pipe = nullptr;  // the live TPipe: a core has one at a time
     const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
+    sim::CoreModel* model = nullptr;            // npu_simulator mode only
+    sim::LaunchModel* launch = nullptr;
 };
 CoreState* CurrentCoreOrNull();
+inline sim::CoreModel* Model() {
+    CoreState* c = CurrentCoreOrNull();
+    return c != nullptr ? c->model : nullptr;
+}
+// A finding of the npu_simulator mode, at the kernel line `ret` returns to.
+void Finding(const std::string& kind, const std::string& message, const void* ret);
 
 }  // namespace rt
 }  // namespace opkit

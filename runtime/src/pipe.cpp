@@ -5,6 +5,7 @@
 
 #include "kernel_operator.h"
 #include "core_state.h"
+#include "sim.h"
 
 namespace AscendC {
 namespace detail {
@@ -67,6 +68,17 @@ opkit::rt::RepeatShape MaskShape(uint64_t maskCount, int32_t lanes, int32_t repe
     // The NPU treats a continuous mask of 0 as "no lanes" (the instruction does nothing) and clamps
     // a larger one to the lanes of a repeat.
     opkit::rt::RepeatShape s{};
+    if (opkit::rt::Model() != nullptr) {
+        if (maskCount == 0 || maskCount > uint64_t(lanes))
+            opkit::rt::Finding("illegal-mask", "continuous mask " + std::to_string(maskCount) + " is outside 1.." +
+                                                   std::to_string(lanes) + "; the NPU " +
+                                                   (maskCount == 0 ? "does nothing" : "clamps it to " + std::to_string(lanes)),
+                               __builtin_return_address(0));
+        if (repeat > 255 || repeat < 0)
+            opkit::rt::Finding("repeat-overflow", "repeatTimes " + std::to_string(repeat) + " does not fit the 8-bit field; the NPU runs " +
+                                                      std::to_string(repeat & 255) + " repeats",
+                               __builtin_return_address(0));
+    }
     if (maskCount == 0) return s;  // repeat 0: nothing runs
     if (maskCount > uint64_t(lanes)) maskCount = uint64_t(lanes);
     s.repeat = static_cast<uint8_t>(repeat);  // the instruction field is 8 bits wide
@@ -77,6 +89,10 @@ opkit::rt::RepeatShape MaskShape(uint64_t maskCount, int32_t lanes, int32_t repe
 
 opkit::rt::RepeatShape MaskShape(const uint64_t mask[2], int32_t lanes, int32_t repeat) {
     opkit::rt::RepeatShape s{};
+    if ((repeat > 255 || repeat < 0) && opkit::rt::Model() != nullptr)
+        opkit::rt::Finding("repeat-overflow", "repeatTimes " + std::to_string(repeat) + " does not fit the 8-bit field; the NPU runs " +
+                                                  std::to_string(repeat & 255) + " repeats",
+                           __builtin_return_address(0));
     s.repeat = static_cast<uint8_t>(repeat);
     s.mask[0] = mask[0];
     s.mask[1] = lanes > 64 ? mask[1] : 0;
@@ -102,6 +118,12 @@ void CheckRepeatOperand(const void* addr, TPosition pos, const opkit::rt::Repeat
 }
 
 void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
+    if (p.requested != 0 && p.requested % 32 != 0 && opkit::rt::Model() != nullptr)
+        opkit::rt::Finding("datacopy-round-down",
+                           std::string(what) + " of " + std::to_string(p.requested) + " bytes is not a multiple of 32 bytes; " +
+                               "the NPU copies " + std::to_string(p.requested / 32 * 32) + " and silently drops the rest " +
+                               "(use DataCopyPad, or pad the length to 32 bytes)",
+                           __builtin_return_address(0));
     if (p.blocks == 0 || p.runBytes == 0) return;
     uint64_t dstSpan = uint64_t(p.blocks - 1) * p.dstStep + p.runBytes;
     uint64_t srcSpan = uint64_t(p.blocks - 1) * p.srcStep + p.runBytes;
@@ -121,6 +143,7 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     } else {
         opkit::rt::CheckGm(p.src, srcSpan, what);
     }
+    opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what);
     opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
 }
 
@@ -132,6 +155,39 @@ void RequirePad(const char* what) {
 }
 
 // ---- queues --------------------------------------------------------------------------------------
+namespace {
+// Which pipe fills a queue position's buffers and which one drains them (Note [Online pipe model]).
+opkit::sim::Pipe ProducerOf(TPosition p) {
+    switch (p) {
+        case TPosition::VECIN: case TPosition::A1: case TPosition::B1: return opkit::sim::MTE2;
+        case TPosition::A2: case TPosition::B2: return opkit::sim::MTE1;
+        case TPosition::CO1: return opkit::sim::M;
+        default: return opkit::sim::V;  // VECOUT, VECCALC, CO2
+    }
+}
+opkit::sim::Pipe ConsumerOf(TPosition p) {
+    switch (p) {
+        case TPosition::VECOUT: return opkit::sim::MTE3;
+        case TPosition::A1: case TPosition::B1: return opkit::sim::MTE1;
+        case TPosition::A2: case TPosition::B2: return opkit::sim::M;
+        case TPosition::CO1: return opkit::sim::FIX;
+        default: return opkit::sim::V;  // VECIN, VECCALC
+    }
+}
+}  // namespace
+
+QueBase::~QueBase() {
+    if (opkit::rt::Model() == nullptr || base_ == nullptr) return;
+    int held = 0;
+    for (int i = 0; i < num_; ++i) held += state_[i] != FREE;
+    if (held > 0)
+        opkit::rt::Finding("held-tensor",
+                           std::to_string(held) + " tensor(s) of a " + PositionName(src_) +
+                               " queue were still allocated or enqueued when the kernel ended (a missing FreeTensor); "
+                               "on the NPU the buffer's sync flags stay set and the next launch can hang or read stale data",
+                           __builtin_return_address(0));
+}
+
 void QueBase::Init(uint8_t* base, uint8_t num, uint32_t len) {
     if (num == 0) Fail("pipe.InitBuffer: a queue needs at least 1 buffer");
     if (num > MAX_BUFFERS) Fail("pipe.InitBuffer: " + std::to_string(num) + " buffers exceed opkit's limit of 64 per queue");
@@ -158,6 +214,7 @@ uint8_t* QueBase::Alloc() {
         int i = (nextAlloc_ + k) % num_;
         if (state_[i] == FREE) {
             state_[i] = ALLOCATED;
+            if (auto* m = opkit::rt::Model()) m->WaitOn(ProducerOf(src_), freeAt_[i]);
             nextAlloc_ = (i + 1) % num_;
             return base_ + uint64_t(i) * len_;
         }
@@ -177,6 +234,7 @@ void QueBase::EnQue(const void* addr) {
     fifo_[(head_ + enqueued_) % MAX_BUFFERS] = i;
     ++enqueued_;
     state_[i] = ENQUEUED;
+    if (auto* m = opkit::rt::Model()) readyAt_[i] = m->DoneOn(ProducerOf(src_));
 }
 
 uint8_t* QueBase::DeQue() {
@@ -187,6 +245,7 @@ uint8_t* QueBase::DeQue() {
     head_ = (head_ + 1) % MAX_BUFFERS;
     --enqueued_;
     state_[i] = DEQUEUED;
+    if (auto* m = opkit::rt::Model()) m->WaitOn(ConsumerOf(dst_), readyAt_[i]);
     return base_ + uint64_t(i) * len_;
 }
 
@@ -195,6 +254,7 @@ void QueBase::Free(const void* addr) {
     if (state_[i] == FREE) Fail("FreeTensor: the tensor was already freed (double FreeTensor)");
     if (state_[i] == ENQUEUED) Fail("FreeTensor: the tensor is still in the queue; DeQue it before freeing it");
     state_[i] = FREE;
+    if (auto* m = opkit::rt::Model()) freeAt_[i] = m->DoneOn(ConsumerOf(dst_));
 }
 
 bool QueBase::HasIdleBuffer() const {

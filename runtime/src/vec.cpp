@@ -264,11 +264,13 @@ const char* VOpName(VOp op) {
 void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t n) {
     if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
+    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
     kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
+    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
     if (op == VOp::SHIFT_LEFT || op == VOp::SHIFT_RIGHT) {
         int64_t count = 0;
         switch (t) {
@@ -283,6 +285,7 @@ void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, in
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
+    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
 }
 
@@ -290,6 +293,7 @@ void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
 void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const void* scalar, const RepeatShape& s) {
     if (op >= VOp::COUNT) Fail("VecRepeat: not a vector instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
+    ModelVector(VOpName(op), s.repeat);
     const uint32_t size = DTypeSize(t);
     const uint32_t lanes = 256 / size, perBlock = 32 / size;
     alignas(64) uint8_t ta[256], tb[256], td[256];
@@ -337,11 +341,13 @@ constexpr uint32_t DUPLICATE_DTYPES = DTypeBit(DType::I16) | DTypeBit(DType::U16
 
 void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count) {
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
+    ModelVector("Duplicate", Repeats(count, DTypeSize(t)));
     Fill(t, dst, scalar, count);
 }
 
 void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShape& s) {
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
+    ModelVector("Duplicate", s.repeat);
     const uint32_t size = DTypeSize(t), lanes = 256 / size, perBlock = 32 / size;
     for (uint32_t r = 0; r < s.repeat; ++r)
         for (uint32_t l = 0; l < lanes; ++l)
@@ -356,6 +362,7 @@ void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShap
 // fp32 (std::fma, so the result does not depend on -ffp-contract), then fp16 results round once
 // more; an fp16 product is exact in fp32, so for fp16 that is the correctly rounded a*s+d.
 void VecAxpy(DType dstT, DType srcT, void* dst, const void* src, const void* scalar, int64_t n) {
+    ModelVector("Axpy", Repeats(n, std::max(DTypeSize(dstT), DTypeSize(srcT))));
     constexpr int64_t CHUNK = 512;
     alignas(64) float ta[CHUNK];
     alignas(64) float td[CHUNK];

@@ -225,11 +225,13 @@ void CastLoop(DType dt, DType st, RoundMode mode, void* dst, const void* src, in
 
 void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
     CheckCast(dt, st, mode);
+    ModelVector("Cast", Repeats(n, std::max(DTypeSize(dt), DTypeSize(st))));
     CastLoop(dt, st, mode, dst, src, n);
 }
 
 void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* src, const RepeatShape& s) {
     CheckCast(dt, st, mode);
+    ModelVector("Cast", s.repeat);
     const uint32_t ds = DTypeSize(dt), ss = DTypeSize(st);
     const uint32_t lanes = 256 / std::max(ds, ss);
     alignas(64) uint8_t tin[256], tout[256];
@@ -282,6 +284,7 @@ void CompareLoop(AscendC::CMPMODE mode, uint8_t* dst, const T* a, Get b, int64_t
 void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b, bool bIsScalar, int64_t count) {
     const char* name = bIsScalar ? "Compares" : "Compare";
     RequireDType(name, t, DTYPES_FLOAT | DTypeBit(DType::I32));
+    ModelVector("Compare", uint64_t(count) * DTypeSize(t) / 256);
     if (t == DType::I32 && mode != AscendC::CMPMODE::EQ)
         Fail(std::string(name) + ": int32 operands support only CMPMODE::EQ on the NPU (float16 and float32 take every mode)");
     // The NPU compares whole 256-byte repeats only: the elements of a trailing partial repeat are
@@ -318,6 +321,7 @@ void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, con
 
 void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
     RequireDType("Select", t, DTYPES_FLOAT);
+    ModelVector("Select", Repeats(n, DTypeSize(t)));
     const uint32_t size = DTypeSize(t);
     // VSEL_CMPMASK_SPR selects with the CMPMASK register, loaded once with the first 256/size bits
     // of selMask, so every repeat reuses them; the other modes stream selMask bit by bit.
@@ -450,6 +454,7 @@ Partial TreeOfPartials(Reduce r, DType t, std::vector<Partial> parts, uint32_t l
 
 void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool withIndex) {
     RequireReduceDType(r, t, "Reduce");
+    ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), Repeats(n, DTypeSize(t)) + 2);
     const uint32_t size = DTypeSize(t), lanes = 256 / size;
     alignas(64) float v[MAX_LANES];
     Partial total;
@@ -472,6 +477,7 @@ void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool wi
 
 void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, int32_t repeat, bool withIndex) {
     RequireReduceDType(r, t, "Reduce");
+    ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), uint64_t(repeat) + 2);
     const uint32_t lanes = 256 / DTypeSize(t);
     alignas(64) float v[MAX_LANES];
     std::vector<Partial> parts;
@@ -498,6 +504,7 @@ uint32_t ReduceRecordBytes(Reduce r, DType t, ReduceLayout layout) {
 void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, uint32_t groupLanes,
                      ReduceLayout layout, uint64_t dstRepBytes) {
     RequireReduceDType(r, t, groupLanes == 2 ? "PairReduce" : (groupLanes * DTypeSize(t) == 32 ? "BlockReduce" : "WholeReduce"));
+    ModelVector("WholeReduce", s.repeat);
     const uint32_t size = DTypeSize(t), lanes = 256 / size;
     if (groupLanes == 0 || lanes % groupLanes != 0) Fail("VecReduceGroups: a group must divide the repeat's lanes");
     const uint32_t record = ReduceRecordBytes(r, t, layout);

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "../acl_state.h"
+#include "../sim.h"
 #include "opkit/host/launch.h"
 
 namespace py = pybind11;
@@ -228,6 +229,48 @@ PYBIND11_MODULE(_core, m) {
     }, py::arg("soc"), "The calling thread's device SoC for aclnn calls (None: back to the default).");
     m.def("set_acl_quiet", &opkit::acl::SetQuiet, py::arg("quiet"),
           "Stop acl errors going to stderr (Python raises them from aclGetRecentErrMsg instead).");
+    m.def("set_simulator", &opkit::sim::SetEnabled, py::arg("on"),
+          "npu_simulator mode for launches: 1 on, 0 off, -1 follow $OPKIT_MODE.");
+    m.def("simulator_enabled", &opkit::sim::Enabled);
+    m.def("set_tracing", &opkit::sim::SetTracing, py::arg("on"), "Keep each instruction of simulated launches.");
+    m.def("last_simulation", []() -> py::object {
+        const opkit::sim::Summary* s = opkit::sim::Last();
+        if (s == nullptr) return py::none();
+        py::dict d;
+        d["kernel"] = s->kernel;
+        d["soc"] = s->soc;
+        d["model"] = s->model;
+        d["block_dim"] = s->blockDim;
+        d["cycles"] = s->cycles;
+        d["microseconds"] = s->microseconds;
+        py::dict busy, util;
+        for (int p = 0; p < opkit::sim::PIPE_COUNT; ++p) {
+            busy[opkit::sim::PipeName(opkit::sim::Pipe(p))] = s->pipeBusy[p];
+            util[opkit::sim::PipeName(opkit::sim::Pipe(p))] = s->pipeUtilisation[p];
+        }
+        d["pipe_busy_cycles"] = busy;
+        d["pipe_utilisation"] = util;
+        d["gm_bytes"] = s->gmBytes;
+        d["achieved_bytes_per_second"] = s->achievedBytesPerSecond;
+        d["peak_bytes_per_second"] = s->peakBytesPerSecond;
+        d["bound"] = s->bound;
+        py::list findings;
+        for (const auto& f : s->findings) {
+            py::dict fd;
+            fd["kind"] = f.kind;
+            fd["core"] = f.core;
+            fd["site"] = f.site;
+            fd["message"] = f.message;
+            findings.append(fd);
+        }
+        d["findings"] = findings;
+        py::list events;
+        for (const auto& e : s->events)
+            events.append(py::make_tuple(e.core, opkit::sim::PipeName(opkit::sim::Pipe(e.pipe)), e.name, e.start, e.end, e.bytes));
+        d["events"] = events;
+        d["text"] = opkit::sim::Format(*s);
+        return d;
+    }, "The npu_simulator summary of this thread's last simulated launch (None if none).");
     m.def("soc", [](const py::object& name) { return SocDict(*ToSoc(name)); }, py::arg("name") = py::none());
     m.def("known_socs", []() { return opkit::rt::KnownSocNames(); });
 }

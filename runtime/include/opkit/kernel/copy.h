@@ -19,6 +19,7 @@ struct CopyPlan {
     uint32_t runBytes;
     uint64_t dstStep;
     uint64_t srcStep;
+    uint64_t requested = 0;  // a contiguous DataCopy's count * sizeof(T), before the round-down
 };
 
 void RunCopy(const CopyPlan& p, opkit::rt::Mem dstMem, opkit::rt::Mem srcMem, const char* what);
@@ -29,7 +30,7 @@ template <typename T>
 CopyPlan Contiguous(T* dst, const T* src, uint32_t count) {
     uint32_t bytes = static_cast<uint32_t>((uint64_t(count) * sizeof(T)) & ~uint64_t(31));
     return CopyPlan{reinterpret_cast<uint8_t*>(dst), reinterpret_cast<const uint8_t*>(src), 1, bytes,
-                    bytes, bytes};
+                    bytes, bytes, uint64_t(count) * sizeof(T)};
 }
 
 template <typename T>
@@ -110,6 +111,7 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
     if (src.addr_ == nullptr) opkit::rt::Fail("DataCopyPad(GM->local): the GlobalTensor has no buffer (call SetGlobalBuffer)");
     opkit::rt::CheckGm(src.addr_, uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen,
                        "DataCopyPad(GM->local)");
+    opkit::rt::ModelCopy(true, false, uint64_t(p.blockCount) * p.blockLen, nullptr, 0, "DataCopyPad(GM->local)");
     opkit::rt::CopyRuns(d + left, reinterpret_cast<const uint8_t*>(src.addr_), p.blockCount, p.blockLen, dstStep,
                         uint64_t(p.blockLen) + p.srcStride);
     // Note [DataCopyPad fill].

@@ -136,6 +136,7 @@ public:
     static constexpr int MAX_BUFFERS = 64;
     QueBase(TPosition src, TPosition dst, int32_t depth) : src_(src), dst_(dst), depth_(depth) {}
     QueBase(const QueBase&) = delete;
+    ~QueBase();
     QueBase& operator=(const QueBase&) = delete;
 
     void Init(uint8_t* base, uint8_t num, uint32_t len);
@@ -165,6 +166,8 @@ private:
     int fifo_[MAX_BUFFERS] = {};
     int head_ = 0;       // oldest enqueued entry of fifo_
     int nextAlloc_ = 0;  // buffers are handed out round-robin, like the hardware's ping-pong
+    double readyAt_[MAX_BUFFERS] = {};  // npu_simulator: when an enqueued buffer's data is complete
+    double freeAt_[MAX_BUFFERS] = {};   // npu_simulator: when a freed buffer's last reader is done
     int32_t enqueued_ = 0;
 };
 

@@ -89,6 +89,10 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 // --- data movement -----------------------------------------------------------------------------
 // Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
 // bytes apart. Range and overlap checks are the caller's.
+// npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
+void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what);
+void ModelVector(const char* name, uint64_t repeats);
+inline uint64_t Repeats(int64_t count, uint32_t elemBytes) { return (uint64_t(count) * elemBytes + 255) / 256; }
 void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
               uint64_t dstStep, uint64_t srcStep);
 void Fill(DType t, void* dst, const void* scalar, int64_t count);

@@ -1,0 +1,307 @@
+// opkit: the npu_simulator model (Note [Online pipe model] in sim.h), its parameters and reports.
+#include "sim.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <unordered_map>
+
+namespace opkit {
+namespace sim {
+
+const char* PipeName(Pipe p) {
+    static const char* names[] = {"S", "V", "M", "MTE1", "MTE2", "MTE3", "FIX"};
+    return p < PIPE_COUNT ? names[p] : "?";
+}
+
+// Note [Model parameters]: no Ascend hardware was available, so no value below is calibrated
+// against a measurement. Each says where it comes from:
+//   clock            the SoC table (CANN platform_config .ini figures, runtime/src/soc.cpp)
+//   gm per core      `ddr_rate=32` of the 910B .ini, read as bytes/cycle/core (unit unconfirmed)
+//   gm peak          Huawei's 1.6-1.8 TB/s for 910B-class HBM: the lower figure; 910A 1.2 TB/s and
+//                    310P3 204.8 GB/s are third-party figures
+//   vector           256 bytes per cycle per AIV (one repeat per cycle for simple ops)
+//   latencies/issue  assumptions of plausible size, to be calibrated when a board or camodel is at hand
+const Params& ParamsFor(const rt::SocInfo& soc) {
+    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10};
+    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10};
+    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10};
+    static thread_local Params p;
+    p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
+    p.clockGhz = soc.clockGhz;
+    return p;
+}
+
+// Cycles per 256-byte repeat (assumed: simple ops one repeat per cycle; division, transcendental and
+// conversion ops several; see Note [Model parameters]).
+double VectorCyclesPerRepeat(const char* op) {
+    static const std::unordered_map<std::string, double> table = {
+        {"Div", 4}, {"Exp", 4}, {"Ln", 4}, {"Sqrt", 4}, {"Rsqrt", 4}, {"Reciprocal", 2}, {"Cast", 2},
+        {"ReduceSum", 2}, {"ReduceMax", 2}, {"ReduceMin", 2}, {"Select", 2}, {"Compare", 1},
+    };
+    auto it = table.find(op);
+    return it == table.end() ? 1.0 : it->second;
+}
+
+CoreModel::CoreModel(int core, const Params& p, double gmBytesPerCycle, bool trace)
+    : core_(core), p_(p), gmRate_(gmBytesPerCycle), trace_(trace) {}
+
+double CoreModel::Run(Pipe pipe, const char* name, double occupancy, double latency, uint64_t bytes) {
+    double start = std::max({free_[pipe], wait_[pipe], issue_});
+    double end = start + occupancy;
+    free_[pipe] = end;
+    done_[pipe] = std::max(done_[pipe], end + latency);
+    busy_[pipe] += occupancy;
+    issue_ += p_.scalarIssue;
+    busy_[S] += p_.scalarIssue;
+    if (trace_)
+        events.push_back({static_cast<uint16_t>(core_), static_cast<uint8_t>(pipe), name, start, end, bytes});
+    return end;
+}
+
+void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm) {
+    if (!touchesGm) {
+        Run(pipe, name, p_.vecIssue + double(bytes) / p_.ubCopyBytesPerCycle, p_.vecLatency, bytes);
+        return;
+    }
+    // The core's share of GM bandwidth is one port that MTE2 and MTE3 transfers take turns on.
+    // A transfer takes the first gap on the port that is long enough, at or after the moment its
+    // pipe could start it, so a copy issued later but ready earlier (the next tile's load, with
+    // double buffering) fills the port while an earlier-issued one still waits for its data.
+    const double duration = p_.mteIssue + double(bytes) / gmRate_;
+    const double ready = std::max({free_[pipe], wait_[pipe], issue_});
+    const double start = ReservePort(ready, duration);
+    wait_[pipe] = std::max(wait_[pipe], start);
+    Run(pipe, name, duration, p_.mteLatency, bytes);
+    if (pipe == MTE2) gmRead_ += bytes;
+    else gmWritten_ += bytes;
+}
+
+double CoreModel::ReservePort(double ready, double duration) {
+    // Forget intervals no future transfer can start before (both GM pipes are past them).
+    const double horizon = std::min(free_[MTE2], free_[MTE3]);
+    size_t keep = 0;
+    while (keep < port_.size() && port_[keep].second <= horizon) ++keep;
+    if (keep > 64) port_.erase(port_.begin(), port_.begin() + long(keep));
+    double start = ready;
+    size_t i = 0;
+    while (i < port_.size() && port_[i].second <= start) ++i;
+    for (; i < port_.size(); ++i) {
+        if (start + duration <= port_[i].first) break;  // fits in the gap before interval i
+        start = std::max(start, port_[i].second);
+    }
+    port_.insert(port_.begin() + long(i), {start, start + duration});
+    return start;
+}
+
+void CoreModel::Vector(const char* name, uint64_t repeats) {
+    Run(V, name, p_.vecIssue + double(repeats) * VectorCyclesPerRepeat(name), p_.vecLatency, repeats * 256);
+}
+
+void CoreModel::Scalar(const char*, double cycles) {
+    issue_ += cycles;
+    busy_[S] += cycles;
+}
+
+void CoreModel::Barrier(Pipe p) {
+    if (p == PIPE_COUNT) {  // PIPE_ALL
+        double t = issue_;
+        for (int i = 0; i < PIPE_COUNT; ++i) t = std::max(t, done_[i]);
+        for (double& w : wait_) w = std::max(w, t);
+        issue_ = t;
+        return;
+    }
+    WaitOn(p, done_[p]);
+}
+
+void CoreModel::SetFlag(int event, Pipe src, int id) { flags_[event * 16 + id] = done_[src]; }
+
+void CoreModel::WaitFlag(int event, Pipe dst, int id) {
+    auto it = flags_.find(event * 16 + id);
+    if (it != flags_.end()) {
+        WaitOn(dst, it->second);
+        flags_.erase(it);  // a wait consumes the flag
+    }
+}
+
+double CoreModel::Cycles() const {
+    double t = issue_;
+    for (int i = 0; i < PIPE_COUNT; ++i) t = std::max({t, free_[i], done_[i]});
+    return t;
+}
+
+// ---- the launch ----------------------------------------------------------------------------------
+LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace) : soc(s), blockDim(dim), params(ParamsFor(s)) {
+    const uint32_t physical = std::max(1, s.splitArch ? s.aivCores : s.aicCores);
+    const uint32_t active = std::min(dim, physical);
+    const double share = params.gmPeakBytesPerSecond / (params.clockGhz * 1e9) / active;
+    const double rate = std::min(params.gmBytesPerCycleCore, share);
+    cores.reserve(dim);
+    for (uint32_t i = 0; i < dim; ++i) cores.emplace_back(int(i), params, rate, trace);
+}
+
+CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
+
+void LaunchModel::AddFinding(int core, const std::string& kind, const std::string& message, const void* ret) {
+    std::string site = ret ? SiteOf(ret) : "";
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& f : findings)  // one finding per kind and site: loops would repeat it
+        if (f.kind == kind && f.site == site && (!site.empty() || f.message == message)) return;
+    findings.push_back({kind, core, site, message});
+}
+
+void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    writes_.push_back({addr, bytes, core});
+}
+
+void LaunchModel::Finish() {
+    std::sort(writes_.begin(), writes_.end(), [](const Write& a, const Write& b) { return a.addr < b.addr; });
+    const Write* reach = nullptr;  // the write reaching furthest so far
+    for (const Write& w : writes_) {
+        if (reach != nullptr && w.addr < reach->addr + reach->bytes && w.core != reach->core) {
+            std::ostringstream msg;
+            msg << "cores " << reach->core << " and " << w.core << " both write the GM bytes at "
+                << static_cast<const void*>(w.addr) << " (" << std::min<uint64_t>(reach->addr + reach->bytes - w.addr, w.bytes)
+                << " bytes) in one launch; on the NPU the result depends on which core writes last";
+            AddFinding(w.core, "gm-overlap", msg.str(), nullptr);
+            if (findings.size() > 50) return;
+        }
+        if (reach == nullptr || w.addr + w.bytes > reach->addr + reach->bytes) reach = &w;
+    }
+}
+
+Summary Summarise(LaunchModel& m, const std::string& kernel) {
+    Summary s;
+    s.kernel = kernel;
+    s.soc = m.soc.name;
+    s.model = "opkit AI Core model (not calibrated against hardware)";
+    s.blockDim = m.blockDim;
+    const uint32_t physical = std::max(1, m.soc.splitArch ? m.soc.aivCores : m.soc.aicCores);
+    // Cores beyond the physical count run in later waves.
+    double total = 0;
+    for (uint32_t wave = 0; wave * physical < m.blockDim; ++wave) {
+        double longest = 0;
+        for (uint32_t c = wave * physical; c < std::min(m.blockDim, (wave + 1) * physical); ++c)
+            longest = std::max(longest, m.cores[c].Cycles());
+        total += longest;
+    }
+    s.cycles = total;
+    s.microseconds = total / (m.params.clockGhz * 1e3);
+    const double lanes = double(std::min(m.blockDim, physical));
+    double maxVector = 0, maxCube = 0, maxScalar = 0;
+    for (const auto& c : m.cores) {
+        for (int p = 0; p < PIPE_COUNT; ++p) s.pipeBusy[p] += c.Busy()[p];
+        s.gmBytes += c.GmRead() + c.GmWritten();
+        maxVector = std::max(maxVector, c.Busy()[V]);
+        maxCube = std::max(maxCube, c.Busy()[M]);
+        maxScalar = std::max(maxScalar, c.Busy()[S]);
+    }
+    for (int p = 0; p < PIPE_COUNT; ++p)
+        s.pipeUtilisation[p] = total > 0 ? s.pipeBusy[p] / (total * lanes) : 0;
+    s.peakBytesPerSecond = m.params.gmPeakBytesPerSecond;
+    s.achievedBytesPerSecond = s.microseconds > 0 ? double(s.gmBytes) / (s.microseconds * 1e-6) : 0;
+    const double memoryShare = s.achievedBytesPerSecond / s.peakBytesPerSecond;
+    if (total <= 0) s.bound = "nothing ran";
+    else if (memoryShare > 0.6) s.bound = "memory (GM bandwidth)";
+    else if (maxCube / total > 0.6) s.bound = "cube";
+    else if (maxVector / total > 0.6) s.bound = "vector";
+    else s.bound = "scalar/latency (pipes wait on each other or on issue)";
+    s.findings = m.findings;
+    for (auto& c : m.cores) s.events.insert(s.events.end(), c.events.begin(), c.events.end());
+    return s;
+}
+
+std::string Format(const Summary& s) {
+    std::ostringstream o;
+    char line[256];
+    o << "npu_simulator: " << s.kernel << " on " << s.soc << ", blockDim " << s.blockDim << " (" << s.model << ")\n";
+    std::snprintf(line, sizeof line, "  time        %.0f cycles = %.2f us\n", s.cycles, s.microseconds);
+    o << line;
+    std::snprintf(line, sizeof line, "  GM traffic  %.3f MB, %.1f GB/s of %.1f GB/s peak (%.0f%%)\n", double(s.gmBytes) / 1e6,
+                  s.achievedBytesPerSecond / 1e9, s.peakBytesPerSecond / 1e9,
+                  100.0 * s.achievedBytesPerSecond / s.peakBytesPerSecond);
+    o << line;
+    o << "  pipe utilisation:";
+    for (int p : {MTE2, V, MTE3, S, M}) {
+        std::snprintf(line, sizeof line, " %s %.0f%%", PipeName(Pipe(p)), 100.0 * s.pipeUtilisation[p]);
+        o << line;
+    }
+    o << "\n  bound by    " << s.bound << "\n";
+    if (s.findings.empty()) o << "  findings    none\n";
+    for (const auto& f : s.findings)
+        o << "  finding     [" << f.kind << "] core " << f.core << (f.site.empty() ? "" : " at " + f.site) << ": "
+          << f.message << "\n";
+    return o.str();
+}
+
+// ---- mode and results ------------------------------------------------------------------------------
+namespace {
+int gEnabled = -1;  // -1: follow $OPKIT_MODE
+bool gTracing = false;
+thread_local Summary* tLast = nullptr;
+}  // namespace
+
+bool Enabled() {
+    if (gEnabled >= 0) return gEnabled == 1;
+    const char* mode = std::getenv("OPKIT_MODE");
+    return mode != nullptr && std::strcmp(mode, "npu_simulator") == 0;
+}
+void SetEnabled(int on) { gEnabled = on; }
+void SetTracing(bool on) { gTracing = on; }
+bool Tracing() { return gTracing; }
+const Summary* Last() { return tLast; }
+void SetLast(Summary s) {
+    delete tLast;
+    tLast = new Summary(std::move(s));
+}
+
+std::string SiteOf(const void* ret) {
+    static std::mutex mu;
+    static std::unordered_map<const void*, std::string> cache;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(ret);
+    if (it != cache.end()) return it->second;
+    Dl_info info{};
+    std::string site;
+    if (dladdr(ret, &info) != 0 && info.dli_fname != nullptr) {
+        uintptr_t offset = reinterpret_cast<uintptr_t>(ret) - reinterpret_cast<uintptr_t>(info.dli_fbase) - 1;
+        char cmd[1024];
+        std::snprintf(cmd, sizeof cmd, "addr2line -i -e '%s' 0x%lx 2>/dev/null", info.dli_fname, static_cast<unsigned long>(offset));
+        if (FILE* f = popen(cmd, "r")) {
+            // innermost frame first; the first one outside opkit's own headers is the kernel's line
+            char buf[1024];
+            std::string first;
+            while (std::fgets(buf, sizeof buf, f)) {
+                std::string l(buf);
+                while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+                size_t disc = l.find(" (discriminator");
+                if (disc != std::string::npos) l = l.substr(0, disc);
+                if (l.empty() || l[0] == '?') continue;
+                if (first.empty()) first = l;
+                if (l.find("/opkit/include/") == std::string::npos && l.find("/runtime/include/") == std::string::npos &&
+                    l.find("/include/c++/") == std::string::npos) {
+                    site = l;
+                    break;
+                }
+            }
+            pclose(f);
+            if (site.empty()) site = first;
+        }
+        if (site.empty()) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "+0x%lx", static_cast<unsigned long>(offset));
+            site = std::string(info.dli_fname).substr(std::string(info.dli_fname).find_last_of('/') + 1) + buf;
+        }
+    }
+    cache[ret] = site;
+    return site;
+}
+
+}  // namespace sim
+}  // namespace opkit

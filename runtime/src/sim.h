@@ -1,0 +1,153 @@
+// opkit: the npu_simulator model of an AI Core: instruction timing per pipe and hardware-rule
+// findings, computed while the kernel runs on the CPU.
+//
+// Note [Online pipe model]: the kernel's API calls arrive in program order, as the scalar unit
+// issues them. Each instruction goes to its pipe (MTE2, V, MTE3, S, ...), which runs in order; it
+// starts when the pipe is free, it has been issued, and every wait in front of it on that pipe is
+// satisfied. Queues and flags become those waits: EnQue remembers when the producer pipe's work so
+// far completes and DeQue makes the consumer pipe wait for it; FreeTensor/AllocTensor do the same in
+// the other direction; SetFlag/WaitFlag and PipeBarrier likewise. So the timeline is computed in
+// one pass, at a few nanoseconds per instruction, with no trace to replay.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "opkit/rt/api.h"
+
+namespace opkit {
+namespace sim {
+
+enum Pipe : uint8_t { S = 0, V, M, MTE1, MTE2, MTE3, FIX, PIPE_COUNT };
+const char* PipeName(Pipe p);
+
+// The cost parameters of one SoC (runtime/src/sim_params.cpp names the source of each value).
+struct Params {
+    double clockGhz;
+    double gmBytesPerCycleCore;   // one core's MTE2/MTE3 rate to GM
+    double gmPeakBytesPerSecond;  // the chip's GM bandwidth, shared by all cores
+    double mteLatency;            // cycles from a GM copy's end to its data being usable
+    double mteIssue;              // fixed cycles a copy instruction occupies its pipe
+    double ubCopyBytesPerCycle;   // UB -> UB copies (on the V pipe)
+    double vecIssue;              // fixed cycles per vector instruction
+    double vecLatency;            // cycles from a vector instruction's end to its result being usable
+    double scalarIssue;           // cycles the scalar unit spends issuing one API call
+    double scalarAccess;          // cycles of a GetValue/SetValue
+};
+const Params& ParamsFor(const rt::SocInfo& soc);
+double VectorCyclesPerRepeat(const char* op);  // per 256-byte repeat
+
+struct Finding {
+    std::string kind;
+    int core;
+    std::string site;  // kernel source file:line of the offending call, when known
+    std::string message;
+};
+
+struct Event {  // one instruction on the timeline (kept only when tracing)
+    uint16_t core;
+    uint8_t pipe;
+    const char* name;
+    double start, end;
+    uint64_t bytes;
+};
+
+// One core's model state, owned by the launch (CoreState points at it).
+class CoreModel {
+public:
+    CoreModel(int core, const Params& p, double gmBytesPerCycle, bool trace);
+
+    // Instructions. `ret` is the return address in kernel code, for findings' source lines.
+    void Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm);
+    void Vector(const char* name, uint64_t repeats);
+    void Scalar(const char* name, double cycles);
+    // Synchronisation (Note [Online pipe model]).
+    double DoneOn(Pipe p) const { return done_[p]; }
+    void WaitOn(Pipe p, double t) {
+        if (t > wait_[p]) wait_[p] = t;
+    }
+    void Barrier(Pipe p);  // PIPE_ALL: every pipe waits for every other
+    void SetFlag(int event, Pipe src, int id);
+    void WaitFlag(int event, Pipe dst, int id);
+
+    double Cycles() const;
+    const double* Busy() const { return busy_; }
+    uint64_t GmRead() const { return gmRead_; }
+    uint64_t GmWritten() const { return gmWritten_; }
+    double issue() const { return issue_; }
+
+    uint64_t gmRead_ = 0, gmWritten_ = 0;
+    std::vector<Event> events;  // this core's timeline, when tracing
+
+private:
+    double Run(Pipe p, const char* name, double occupancy, double latency, uint64_t bytes);
+    double ReservePort(double ready, double duration);
+    int core_;
+    const Params& p_;
+    double gmRate_;
+    bool trace_;
+    double issue_ = 0;               // the scalar unit's clock
+    double free_[PIPE_COUNT] = {};   // when each pipe can start its next instruction
+    double done_[PIPE_COUNT] = {};   // when each pipe's last instruction's results are usable
+    double wait_[PIPE_COUNT] = {};   // waits in front of the pipe's next instruction
+    double busy_[PIPE_COUNT] = {};
+    std::map<int, double> flags_;    // (event, id) -> when the flag was set
+    std::vector<std::pair<double, double>> port_;  // busy intervals of the core's GM port, sorted
+};
+
+// Findings and GM writes of a launch, shared by its cores.
+class LaunchModel {
+public:
+    LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace);
+    CoreModel* Core(int core);
+    void AddFinding(int core, const std::string& kind, const std::string& message, const void* ret);
+    void RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes);
+    void Finish();  // overlapping GM writes across cores
+
+    const rt::SocInfo& soc;
+    uint32_t blockDim;
+    Params params;
+    std::vector<CoreModel> cores;
+    std::vector<Finding> findings;
+
+private:
+    std::mutex mu_;
+    struct Write {
+        const uint8_t* addr;
+        uint64_t bytes;
+        int core;
+    };
+    std::vector<Write> writes_;
+};
+
+// The summary of the last launch on this thread (for Python and CPU-debug programs).
+struct Summary {
+    std::string kernel, soc, model;
+    uint32_t blockDim = 0;
+    double cycles = 0, microseconds = 0;
+    double pipeBusy[PIPE_COUNT] = {};         // summed over cores, cycles
+    double pipeUtilisation[PIPE_COUNT] = {};  // busy / (cycles * cores)
+    uint64_t gmBytes = 0;
+    double achievedBytesPerSecond = 0, peakBytesPerSecond = 0;
+    std::string bound;
+    std::vector<Finding> findings;
+    std::vector<Event> events;
+};
+Summary Summarise(LaunchModel& m, const std::string& kernel);
+std::string Format(const Summary& s);  // the table CPU-debug programs print
+
+bool Enabled();            // is the npu_simulator mode on ($OPKIT_MODE or SetEnabled)
+void SetEnabled(int on);   // 1 on, 0 off, -1 back to $OPKIT_MODE
+void SetTracing(bool on);  // keep per-instruction events for timelines
+bool Tracing();
+const Summary* Last();     // this thread's last simulated launch, or nullptr
+void SetLast(Summary s);
+
+// Source location of a return address in kernel code: "file:line" via addr2line, else lib+offset.
+std::string SiteOf(const void* ret);
+
+}  // namespace sim
+}  // namespace opkit
