@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import mmap
 import os
+import pickle
 import select
 import signal
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .errors import KernelError, OpkitError, TilingError
+from .errors import CheckError, KernelError, OpkitError, TilingError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,15 +58,18 @@ def shared_empty(n_bytes: int) -> "np.ndarray":
 _ERRORS = {1: TilingError, 2: KernelError, 3: OpkitError}
 
 
-def run(fn: Callable[[], None], label: str) -> None:
-    """Run ``fn`` in a forked child; re-raise its opkit error, or report how it died."""
+def run(fn: Callable[[], Any], label: str) -> Any:
+    """Run ``fn`` in a forked child and return its (picklable) result; re-raise its opkit error,
+    or report how it died."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report, and leave without running the parent's exit handlers
         code, msg = 0, b""
         try:
             os.close(r)
-            fn()
+            msg = pickle.dumps(fn())
+        except CheckError as e:
+            code, msg = 4, pickle.dumps((str(e), e.findings))
         except TilingError as e:
             code, msg = 1, str(e).encode()
         except KernelError as e:
@@ -96,9 +100,13 @@ def run(fn: Callable[[], None], label: str) -> None:
     _, status = os.waitpid(pid, 0)
     if len(data) >= 5:
         code, n = struct.unpack_from("<BI", data)
+        body = data[5:5 + n]
+        if code == 4:
+            message, findings = pickle.loads(body)
+            raise CheckError(message, findings)
         if code:
-            raise _ERRORS[code](data[5:5 + n].decode(errors="replace"))
-        return
+            raise _ERRORS[code](body.decode(errors="replace"))
+        return pickle.loads(body)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         raise KernelError(f"{label} crashed with {signal.Signals(sig).name} ({signal.strsignal(sig)}); it ran in a "

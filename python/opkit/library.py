@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import isolation
+from . import isolation, simulator
 from . import spec as spec_mod
 from .errors import KernelError, OpkitError, TilingError
 
@@ -184,16 +184,25 @@ class OpLibrary:
             refs = {o.name: (by_name[o.name], _shared_copy(by_name[o.name])) for o in op.outputs if o.name in by_name}
             call_inputs = [refs[t.name][1] if t.name in refs else a for t, a in zip(op.inputs, inputs)]
             call_outputs = [refs[o.name][1] if o.name in refs else arr for o, arr in zip(op.outputs, outputs)]
-            isolation.run(lambda: self._call(op, call_inputs, call_outputs, attrs, soc), op.name)
+            sim = isolation.run(lambda: self._call(op, call_inputs, call_outputs, attrs, soc), op.name)
             for original, shared in refs.values():
                 np.copyto(original, shared)
         else:
-            self._call(op, inputs, outputs, attrs, soc)
+            sim = self._call(op, inputs, outputs, attrs, soc)
+        simulator.record(sim)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
-    def _call(self, op: spec_mod.OpSpec, inputs: list, outputs: list, attrs: dict[str, Any], soc: str | None) -> None:
+    def _call(self, op: spec_mod.OpSpec, inputs: list, outputs: list, attrs: dict[str, Any],
+              soc: str | None) -> dict | None:
+        """Run the op; in npu_simulator mode return the launch's simulation (findings included)."""
         self._core.set_thread_soc(soc)
         try:
             self._aclnn.call(op, inputs, outputs, attrs)
+        except KernelError as e:
+            sim = simulator.collect() if simulator.enabled() else None
+            if sim is not None and sim["findings"]:
+                simulator.record(sim)  # raises CheckError with the fatal finding and any others
+            raise e
         finally:
             self._core.set_thread_soc(None)
+        return simulator.collect() if simulator.enabled() else None

@@ -14,10 +14,8 @@ MODES = ("cpu", "npu_simulator", "npu_onboard")
 
 # Why each mode cannot run yet on this build; a mode leaves this table when it is implemented.
 _UNAVAILABLE = {
-    "npu_simulator": "the npu_simulator mode (opkit's AI Core model with hardware-rule checks and timing) "
-                     "is not implemented in this version of opkit; run with --mode=cpu",
     "npu_onboard": "the npu_onboard mode needs CANN and an Ascend NPU, and opkit cannot drive a board in "
-                   "this version; run with --mode=cpu",
+                   "this version; run with --mode=cpu or --mode=npu_simulator",
 }
 
 
@@ -46,12 +44,18 @@ def pytest_configure(config: pytest.Config) -> None:
         from .isolation import set_isolation
 
         set_isolation(True)  # a kernel that crashes fails its test, not the session
+    if mode == "npu_simulator":
+        from . import simulator
+
+        simulator.enable(True)  # every launch runs under the model; any finding fails its test
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     soc = os.environ.get("OPKIT_SOC") or "Ascend910B1"
-    return (f"opkit: mode={_mode(config)} soc={soc} backend=software AI Core on the CPU "
-            "(no NPU, no CANN)")
+    mode = _mode(config)
+    backend = ("opkit AI Core model (checks + timing, not calibrated against hardware) on the software AI Core"
+               if mode == "npu_simulator" else "software AI Core on the CPU")
+    return f"opkit: mode={mode} soc={soc} backend={backend} (no NPU, no CANN)"
 
 
 @pytest.fixture(scope="session")
