@@ -12,11 +12,6 @@ import pytest
 
 MODES = ("cpu", "npu_simulator", "npu_onboard")
 
-# Why each mode cannot run yet on this build; a mode leaves this table when it is implemented.
-_UNAVAILABLE = {
-    "npu_onboard": "the npu_onboard mode needs CANN and an Ascend NPU, and opkit cannot drive a board in "
-                   "this version; run with --mode=cpu or --mode=npu_simulator",
-}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,9 +31,12 @@ def _mode(config: pytest.Config) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .modes import unavailable
+
     mode = _mode(config)
-    if mode in _UNAVAILABLE:
-        raise pytest.UsageError(f"opkit: mode {mode} is unavailable: {_UNAVAILABLE[mode]}")
+    reason = unavailable(mode, os.environ.get("OPKIT_SOC") or None)
+    if reason is not None:
+        raise pytest.UsageError(f"opkit: mode {mode} is unavailable: {reason}")
     config.addinivalue_line("markers", "modes(*names): run the test only in these opkit modes")
     if not config.getoption("--no-isolation"):
         from .isolation import set_isolation
