@@ -151,6 +151,28 @@ void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr,
     if (gmDst && gmDstAddr != nullptr) c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan);
 }
 
+void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret) {
+    CoreState* c = tCore;
+    if (c == nullptr || c->model == nullptr || bytes == 0 || c->ubWritten.empty()) return;
+    const uint8_t* base = c->mem[static_cast<int>(Mem::UB)];
+    const auto* p = static_cast<const uint8_t*>(addr);
+    if (p < base || p >= base + c->memSize[static_cast<int>(Mem::UB)]) return;  // not UB
+    const uint64_t first = uint64_t(p - base) / 32;
+    const uint64_t last = std::min<uint64_t>((uint64_t(p - base) + bytes - 1) / 32, c->ubWritten.size() - 1);
+    if (write) {
+        std::fill(c->ubWritten.begin() + long(first), c->ubWritten.begin() + long(last) + 1, 1);
+        return;
+    }
+    for (uint64_t b = first; b <= last; ++b)
+        if (!c->ubWritten[b]) {
+            Finding("uninitialised-read",
+                    std::string(what) + " reads UB bytes at offset " + std::to_string(b * 32) +
+                        " that nothing wrote in this launch; on the NPU they hold whatever an earlier kernel left there",
+                    ret != nullptr ? ret : __builtin_return_address(0));
+            return;
+        }
+}
+
 void ModelVector(const char* name, uint64_t repeats) {
     CoreState* c = tCore;
     if (c != nullptr && c->model != nullptr) c->model->Vector(name, repeats);
@@ -224,6 +246,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             core.blockIdx = static_cast<int32_t>(idx);
             core.launch = model.get();
             core.model = model ? model->Core(int(idx)) : nullptr;
+            if (model) core.ubWritten.assign(soc.memBytes[static_cast<int>(Mem::UB)] / 32, 0);
             core.maskHi = core.maskLo = ~0ull;
             core.pipe = nullptr;
             std::string err;

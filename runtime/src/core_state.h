@@ -4,6 +4,8 @@
 #include "opkit/rt/api.h"
 #include "sim.h"
 
+#include <vector>
+
 namespace opkit {
 namespace rt {
 
@@ -20,6 +22,7 @@ struct CoreState {
     const void* pipe = nullptr;  // the live TPipe: a core has one at a time
     const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
     sim::CoreModel* model = nullptr;            // npu_simulator mode only
+    std::vector<uint8_t> ubWritten;             // npu_simulator: one flag per 32-byte UB block
     sim::LaunchModel* launch = nullptr;
 };
 CoreState* CurrentCoreOrNull();

@@ -144,6 +144,12 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
         opkit::rt::CheckGm(p.src, srcSpan, what);
     }
     opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what);
+    if (srcMem == Mem::UB && opkit::rt::Model() != nullptr)
+        for (uint32_t b = 0; b < p.blocks; ++b)
+            opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0));
+    if (dstMem == Mem::UB && opkit::rt::Model() != nullptr)
+        for (uint32_t b = 0; b < p.blocks; ++b)
+            opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0));
     opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
 }
 

@@ -2,6 +2,7 @@
 #include "sim.h"
 
 #include <dlfcn.h>
+#include <execinfo.h>
 
 #include <algorithm>
 #include <cmath>
@@ -148,7 +149,15 @@ LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace) : soc(s
 CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
 
 void LaunchModel::AddFinding(int core, const std::string& kind, const std::string& message, const void* ret) {
-    std::string site = ret ? SiteOf(ret) : "";
+    std::string site;
+    if (ret != nullptr) {
+        // The offending call is the innermost frame outside opkit: walk the stack (kernels built
+        // at -O0 call the API's header functions instead of inlining them).
+        void* frames[24];
+        int n = backtrace(frames, 24);
+        for (int i = 0; i < n && site.empty(); ++i) site = KernelSite(frames[i]);
+        if (site.empty()) site = SiteOf(ret);
+    }
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& f : findings)  // one finding per kind and site: loops would repeat it
         if (f.kind == kind && f.site == site && (!site.empty() || f.message == message)) return;
@@ -261,6 +270,25 @@ void SetLast(Summary s) {
     tLast = new Summary(std::move(s));
 }
 
+namespace {
+bool OpkitPath(const std::string& location) {
+    return location.find("/opkit/include/") != std::string::npos || location.find("/runtime/include/") != std::string::npos ||
+           location.find("/include/c++/") != std::string::npos || location.find("/runtime/src/") != std::string::npos;
+}
+}  // namespace
+
+// The kernel-source location of one stack frame, or "" when the frame is opkit's own code.
+std::string KernelSite(const void* frame) {
+    Dl_info info{};
+    if (dladdr(frame, &info) == 0 || info.dli_fname == nullptr) return "";
+    std::string lib = info.dli_fname;
+    if (lib.find("libopkit_rt") != std::string::npos || lib.find("libc.so") != std::string::npos ||
+        lib.find("libstdc++") != std::string::npos)
+        return "";
+    std::string site = SiteOf(frame);
+    return site.empty() || OpkitPath(site) || site.find("+0x") != std::string::npos ? "" : site;
+}
+
 std::string SiteOf(const void* ret) {
     static std::mutex mu;
     static std::unordered_map<const void*, std::string> cache;
@@ -284,8 +312,7 @@ std::string SiteOf(const void* ret) {
                 if (disc != std::string::npos) l = l.substr(0, disc);
                 if (l.empty() || l[0] == '?') continue;
                 if (first.empty()) first = l;
-                if (l.find("/opkit/include/") == std::string::npos && l.find("/runtime/include/") == std::string::npos &&
-                    l.find("/include/c++/") == std::string::npos) {
+                if (!OpkitPath(l)) {
                     site = l;
                     break;
                 }

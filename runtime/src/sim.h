@@ -148,6 +148,7 @@ void SetLast(Summary s);
 
 // Source location of a return address in kernel code: "file:line" via addr2line, else lib+offset.
 std::string SiteOf(const void* ret);
+std::string KernelSite(const void* frame);  // "" for frames in opkit's own code
 
 }  // namespace sim
 }  // namespace opkit

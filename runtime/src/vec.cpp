@@ -18,6 +18,7 @@
 
 #include "opkit/rt/api.h"
 #include "vec_internal.h"
+#include "core_state.h"
 
 namespace opkit {
 namespace rt {
@@ -265,6 +266,12 @@ void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t
     if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
+    if (Model() != nullptr) {
+        const void* ret = __builtin_return_address(0);
+        ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), ret);
+        ModelAccess(b, uint64_t(n) * DTypeSize(t), false, VOpName(op), ret);
+        ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), ret);
+    }
     kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
@@ -280,12 +287,20 @@ void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, in
         }
         if (count < 0) Fail(std::string(VOpName(op)) + ": negative shift count " + std::to_string(count));
     }
+    if (Model() != nullptr) {
+        ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), __builtin_return_address(0));
+        ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
+    }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
+    if (Model() != nullptr) {
+        ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), __builtin_return_address(0));
+        ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
+    }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
 }
 
@@ -294,6 +309,8 @@ void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const v
     if (op >= VOp::COUNT) Fail("VecRepeat: not a vector instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), s.repeat);
+    if (Model() != nullptr && s.repeat > 0)  // the mask/repeat form: its whole footprint counts as written
+        ModelAccess(dst, (uint64_t(s.repeat - 1) * s.dstRep + 8ull * s.dstBlk) * 32, true, VOpName(op));
     const uint32_t size = DTypeSize(t);
     const uint32_t lanes = 256 / size, perBlock = 32 / size;
     alignas(64) uint8_t ta[256], tb[256], td[256];
@@ -342,12 +359,15 @@ constexpr uint32_t DUPLICATE_DTYPES = DTypeBit(DType::I16) | DTypeBit(DType::U16
 void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count) {
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
     ModelVector("Duplicate", Repeats(count, DTypeSize(t)));
+    ModelAccess(dst, uint64_t(count) * DTypeSize(t), true, "Duplicate", __builtin_return_address(0));
     Fill(t, dst, scalar, count);
 }
 
 void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShape& s) {
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
     ModelVector("Duplicate", s.repeat);
+    if (Model() != nullptr && s.repeat > 0)
+        ModelAccess(dst, (uint64_t(s.repeat - 1) * s.dstRep + 8ull * s.dstBlk) * 32, true, "Duplicate");
     const uint32_t size = DTypeSize(t), lanes = 256 / size, perBlock = 32 / size;
     for (uint32_t r = 0; r < s.repeat; ++r)
         for (uint32_t l = 0; l < lanes; ++l)
@@ -363,6 +383,10 @@ void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShap
 // more; an fp16 product is exact in fp32, so for fp16 that is the correctly rounded a*s+d.
 void VecAxpy(DType dstT, DType srcT, void* dst, const void* src, const void* scalar, int64_t n) {
     ModelVector("Axpy", Repeats(n, std::max(DTypeSize(dstT), DTypeSize(srcT))));
+    if (Model() != nullptr) {
+        ModelAccess(src, uint64_t(n) * DTypeSize(srcT), false, "Axpy", __builtin_return_address(0));
+        ModelAccess(dst, uint64_t(n) * DTypeSize(dstT), false, "Axpy", __builtin_return_address(0));
+    }
     constexpr int64_t CHUNK = 512;
     alignas(64) float ta[CHUNK];
     alignas(64) float td[CHUNK];

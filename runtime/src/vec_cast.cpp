@@ -15,6 +15,7 @@
 
 #include "opkit/rt/api.h"
 #include "vec_internal.h"
+#include "core_state.h"
 
 namespace opkit {
 namespace rt {
@@ -226,12 +227,18 @@ void CastLoop(DType dt, DType st, RoundMode mode, void* dst, const void* src, in
 void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
     CheckCast(dt, st, mode);
     ModelVector("Cast", Repeats(n, std::max(DTypeSize(dt), DTypeSize(st))));
+    if (Model() != nullptr) {
+        ModelAccess(src, uint64_t(n) * DTypeSize(st), false, "Cast", __builtin_return_address(0));
+        ModelAccess(dst, uint64_t(n) * DTypeSize(dt), true, "Cast", __builtin_return_address(0));
+    }
     CastLoop(dt, st, mode, dst, src, n);
 }
 
 void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* src, const RepeatShape& s) {
     CheckCast(dt, st, mode);
     ModelVector("Cast", s.repeat);
+    if (Model() != nullptr && s.repeat > 0)
+        ModelAccess(dst, (uint64_t(s.repeat - 1) * s.dstRep + 8ull * s.dstBlk) * 32, true, "Cast");
     const uint32_t ds = DTypeSize(dt), ss = DTypeSize(st);
     const uint32_t lanes = 256 / std::max(ds, ss);
     alignas(64) uint8_t tin[256], tout[256];
@@ -285,6 +292,12 @@ void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, con
     const char* name = bIsScalar ? "Compares" : "Compare";
     RequireDType(name, t, DTYPES_FLOAT | DTypeBit(DType::I32));
     ModelVector("Compare", uint64_t(count) * DTypeSize(t) / 256);
+    if (Model() != nullptr) {
+        const uint64_t whole = uint64_t(count) * DTypeSize(t) / 256 * 256;  // whole repeats only
+        ModelAccess(a, whole, false, name, __builtin_return_address(0));
+        if (!bIsScalar) ModelAccess(b, whole, false, name, __builtin_return_address(0));
+        ModelAccess(dst, whole / DTypeSize(t) / 8, true, name, __builtin_return_address(0));
+    }
     if (t == DType::I32 && mode != AscendC::CMPMODE::EQ)
         Fail(std::string(name) + ": int32 operands support only CMPMODE::EQ on the NPU (float16 and float32 take every mode)");
     // The NPU compares whole 256-byte repeats only: the elements of a trailing partial repeat are
@@ -322,6 +335,14 @@ void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, con
 void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
     RequireDType("Select", t, DTYPES_FLOAT);
     ModelVector("Select", Repeats(n, DTypeSize(t)));
+    if (Model() != nullptr) {
+        ModelAccess(mask, mode == AscendC::SELMODE::VSEL_CMPMASK_SPR ? 256 / DTypeSize(t) / 8 : uint64_t(n + 7) / 8, false,
+                    "Select", __builtin_return_address(0));
+        ModelAccess(a, uint64_t(n) * DTypeSize(t), false, "Select", __builtin_return_address(0));
+        if (mode == AscendC::SELMODE::VSEL_TENSOR_TENSOR_MODE)
+            ModelAccess(b, uint64_t(n) * DTypeSize(t), false, "Select", __builtin_return_address(0));
+        ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, "Select", __builtin_return_address(0));
+    }
     const uint32_t size = DTypeSize(t);
     // VSEL_CMPMASK_SPR selects with the CMPMASK register, loaded once with the first 256/size bits
     // of selMask, so every repeat reuses them; the other modes stream selMask bit by bit.
@@ -455,6 +476,10 @@ Partial TreeOfPartials(Reduce r, DType t, std::vector<Partial> parts, uint32_t l
 void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool withIndex) {
     RequireReduceDType(r, t, "Reduce");
     ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), Repeats(n, DTypeSize(t)) + 2);
+    if (Model() != nullptr) {
+        ModelAccess(src, uint64_t(n) * DTypeSize(t), false, "Reduce", __builtin_return_address(0));
+        ModelAccess(dst, (withIndex ? 2 : 1) * DTypeSize(t), true, "Reduce", __builtin_return_address(0));
+    }
     const uint32_t size = DTypeSize(t), lanes = 256 / size;
     alignas(64) float v[MAX_LANES];
     Partial total;
@@ -478,6 +503,7 @@ void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool wi
 void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, int32_t repeat, bool withIndex) {
     RequireReduceDType(r, t, "Reduce");
     ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), uint64_t(repeat) + 2);
+    if (Model() != nullptr) ModelAccess(dst, (withIndex ? 2 : 1) * DTypeSize(t), true, "Reduce");
     const uint32_t lanes = 256 / DTypeSize(t);
     alignas(64) float v[MAX_LANES];
     std::vector<Partial> parts;
@@ -505,6 +531,7 @@ void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const Repeat
                      ReduceLayout layout, uint64_t dstRepBytes) {
     RequireReduceDType(r, t, groupLanes == 2 ? "PairReduce" : (groupLanes * DTypeSize(t) == 32 ? "BlockReduce" : "WholeReduce"));
     ModelVector("WholeReduce", s.repeat);
+    if (Model() != nullptr) ModelAccess(dst, uint64_t(s.repeat) * dstRepBytes + 32, true, "WholeReduce");
     const uint32_t size = DTypeSize(t), lanes = 256 / size;
     if (groupLanes == 0 || lanes % groupLanes != 0) Fail("VecReduceGroups: a group must divide the repeat's lanes");
     const uint32_t record = ReduceRecordBytes(r, t, layout);

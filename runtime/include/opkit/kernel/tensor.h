@@ -87,14 +87,17 @@ public:
 
     __aicore__ inline T GetValue(uint32_t index) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::GetValue");
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), false, "LocalTensor::GetValue");
         return addr_[index];
     }
     __aicore__ inline void SetValue(uint32_t index, const T& value) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::SetValue");
         addr_[index] = value;
     }
     __aicore__ inline T& operator()(uint32_t index) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::operator()");
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::operator()");  // may be a write
         return addr_[index];
     }
     __aicore__ inline LocalTensor operator[](uint32_t offset) const {

@@ -92,6 +92,10 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 // npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what);
 void ModelVector(const char* name, uint64_t repeats);
+// Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of UB this core has written;
+// reading a block nothing wrote is a finding (on the NPU it holds a previous kernel's data).
+// `ret`: the kernel-code address to report; null means the caller of ModelAccess itself.
+void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret = nullptr);
 inline uint64_t Repeats(int64_t count, uint32_t elemBytes) { return (uint64_t(count) * elemBytes + 255) / 256; }
 void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
               uint64_t dstStep, uint64_t srcStep);
