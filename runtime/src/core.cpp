@@ -144,11 +144,13 @@ void Finding(const std::string& kind, const std::string& message, const void* re
     if (c != nullptr && c->launch != nullptr) c->launch->AddFinding(c->blockIdx, kind, message, ret);
 }
 
-void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what) {
+void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
+               const void* ret) {
     CoreState* c = tCore;
     if (c == nullptr || c->model == nullptr) return;
     c->model->Copy(gmDst ? sim::MTE3 : (gmSrc ? sim::MTE2 : sim::V), what, bytes, gmSrc || gmDst);
-    if (gmDst && gmDstAddr != nullptr) c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan);
+    if (gmDst && gmDstAddr != nullptr)
+        c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan, ret != nullptr ? ret : __builtin_return_address(0));
 }
 
 void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret) {
@@ -189,7 +191,14 @@ void SetSysWorkspace(uint8_t* workspace) { Core().workspace = workspace; }
 // other SoCs, where no public figure was found.
 uint64_t SysWorkspaceBytes() { return 16ull * 1024 * 1024; }
 
-void Fail(const std::string& what) { throw KernelError(what); }
+namespace {
+thread_local std::string tFailSite;  // npu_simulator: where the last Fail() was raised
+}  // namespace
+
+void Fail(const std::string& what) {
+    if (tCore != nullptr && tCore->model != nullptr) tFailSite = sim::CurrentKernelSite();
+    throw KernelError(what);
+}
 
 void CheckGm(const void* addr, uint64_t bytes, const char* what) {
     const CoreState& core = Core();
@@ -260,7 +269,10 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
                 err = "unknown C++ exception";
             }
             tCore = nullptr;
-            if (!err.empty() && model) model->AddFinding(int(idx), "fatal", err, nullptr);
+            if (!err.empty() && model) {
+                model->AddFindingAt(int(idx), "fatal", err, tFailSite);
+                tFailSite.clear();
+            }
             if (!err.empty()) {
                 std::lock_guard<std::mutex> lock(errMu);
                 if (idx < firstCore) {

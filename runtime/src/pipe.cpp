@@ -1,6 +1,7 @@
 // opkit: TPipe's carving of on-chip memory, the queues' buffer discipline, data movement, and the
 // operand checks shared by every instruction.
 #include <cinttypes>
+#include <exception>
 #include <cstdio>
 
 #include "kernel_operator.h"
@@ -143,7 +144,8 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     } else {
         opkit::rt::CheckGm(p.src, srcSpan, what);
     }
-    opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what);
+    opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what,
+                         __builtin_return_address(0));
     if (srcMem == Mem::UB && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0));
@@ -183,9 +185,25 @@ opkit::sim::Pipe ConsumerOf(TPosition p) {
 }  // namespace
 
 QueBase::~QueBase() {
-    if (opkit::rt::Model() == nullptr || base_ == nullptr) return;
+    // Not while a kernel error unwinds the stack: that error is the finding.
+    if (opkit::rt::Model() == nullptr || base_ == nullptr || std::uncaught_exceptions() > 0) return;
     int held = 0;
-    for (int i = 0; i < num_; ++i) held += state_[i] != FREE;
+    const void* site = nullptr;
+    for (int i = 0; i < num_; ++i)
+        if (state_[i] != FREE) {
+            ++held;
+            if (site == nullptr) site = allocSite_[i];
+        }
+    if (held > 0 && site != nullptr) {
+        if (auto* c = opkit::rt::CurrentCoreOrNull(); c != nullptr && c->launch != nullptr)
+            c->launch->AddFinding(c->blockIdx, "held-tensor",
+                                  std::to_string(held) + " tensor(s) of a " + PositionName(src_) +
+                                      " queue were still allocated or enqueued when the kernel ended (the AllocTensor "
+                                      "here was never freed); on the NPU the buffer's sync flags stay set and the next "
+                                      "launch can hang or read stale data",
+                                  site, false);
+        return;
+    }
     if (held > 0)
         opkit::rt::Finding("held-tensor",
                            std::to_string(held) + " tensor(s) of a " + PositionName(src_) +
@@ -222,6 +240,7 @@ uint8_t* QueBase::Alloc() {
             state_[i] = ALLOCATED;
             if (auto* m = opkit::rt::Model()) m->WaitOn(ProducerOf(src_), freeAt_[i]);
             nextAlloc_ = (i + 1) % num_;
+            allocSite_[i] = __builtin_return_address(0);
             return base_ + uint64_t(i) * len_;
         }
     }

@@ -148,29 +148,41 @@ LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace) : soc(s
 
 CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
 
-void LaunchModel::AddFinding(int core, const std::string& kind, const std::string& message, const void* ret) {
+std::string CurrentKernelSite() {
+    // The offending call is the innermost frame outside opkit: walk the stack (kernels built at
+    // -O0 call the API's header functions instead of inlining them).
+    void* frames[24];
+    int n = backtrace(frames, 24);
+    std::string site;
+    for (int i = 0; i < n && site.empty(); ++i) site = KernelSite(frames[i]);
+    return site;
+}
+
+void LaunchModel::AddFinding(int core, const std::string& kind, const std::string& message, const void* ret, bool walkStack) {
     std::string site;
     if (ret != nullptr) {
-        // The offending call is the innermost frame outside opkit: walk the stack (kernels built
-        // at -O0 call the API's header functions instead of inlining them).
-        void* frames[24];
-        int n = backtrace(frames, 24);
-        for (int i = 0; i < n && site.empty(); ++i) site = KernelSite(frames[i]);
+        if (walkStack) site = CurrentKernelSite();
+        if (site.empty()) site = KernelSite(ret);
         if (site.empty()) site = SiteOf(ret);
     }
+    AddFindingAt(core, kind, message, site);
+}
+
+void LaunchModel::AddFindingAt(int core, const std::string& kind, const std::string& message, const std::string& site) {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& f : findings)  // one finding per kind and site: loops would repeat it
         if (f.kind == kind && f.site == site && (!site.empty() || f.message == message)) return;
     findings.push_back({kind, core, site, message});
 }
 
-void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes) {
+void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
     std::lock_guard<std::mutex> lock(mu_);
-    writes_.push_back({addr, bytes, core});
+    writes_.push_back({addr, bytes, core, ret});
 }
 
 void LaunchModel::Finish() {
-    std::sort(writes_.begin(), writes_.end(), [](const Write& a, const Write& b) { return a.addr < b.addr; });
+    std::sort(writes_.begin(), writes_.end(),
+              [](const Write& a, const Write& b) { return a.addr != b.addr ? a.addr < b.addr : a.core < b.core; });
     const Write* reach = nullptr;  // the write reaching furthest so far
     for (const Write& w : writes_) {
         if (reach != nullptr && w.addr < reach->addr + reach->bytes && w.core != reach->core) {
@@ -178,7 +190,7 @@ void LaunchModel::Finish() {
             msg << "cores " << reach->core << " and " << w.core << " both write the GM bytes at "
                 << static_cast<const void*>(w.addr) << " (" << std::min<uint64_t>(reach->addr + reach->bytes - w.addr, w.bytes)
                 << " bytes) in one launch; on the NPU the result depends on which core writes last";
-            AddFinding(w.core, "gm-overlap", msg.str(), nullptr);
+            AddFinding(w.core, "gm-overlap", msg.str(), w.ret, false);
             if (findings.size() > 50) return;
         }
         if (reach == nullptr || w.addr + w.bytes > reach->addr + reach->bytes) reach = &w;

@@ -103,8 +103,11 @@ class LaunchModel {
 public:
     LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace);
     CoreModel* Core(int core);
-    void AddFinding(int core, const std::string& kind, const std::string& message, const void* ret);
-    void RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes);
+    // `ret`: an address in the kernel's code; the site is the innermost kernel frame of the
+    // current stack, or with `walkStack` false the line of `ret` itself.
+    void AddFinding(int core, const std::string& kind, const std::string& message, const void* ret, bool walkStack = true);
+    void AddFindingAt(int core, const std::string& kind, const std::string& message, const std::string& site);
+    void RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret);
     void Finish();  // overlapping GM writes across cores
 
     const rt::SocInfo& soc;
@@ -119,6 +122,7 @@ private:
         const uint8_t* addr;
         uint64_t bytes;
         int core;
+        const void* ret;  // the copy's kernel code address
     };
     std::vector<Write> writes_;
 };
@@ -149,6 +153,7 @@ void SetLast(Summary s);
 // Source location of a return address in kernel code: "file:line" via addr2line, else lib+offset.
 std::string SiteOf(const void* ret);
 std::string KernelSite(const void* frame);  // "" for frames in opkit's own code
+std::string CurrentKernelSite();             // the innermost kernel frame of the calling stack
 
 }  // namespace sim
 }  // namespace opkit

@@ -171,6 +171,7 @@ private:
     int nextAlloc_ = 0;  // buffers are handed out round-robin, like the hardware's ping-pong
     double readyAt_[MAX_BUFFERS] = {};  // npu_simulator: when an enqueued buffer's data is complete
     double freeAt_[MAX_BUFFERS] = {};   // npu_simulator: when a freed buffer's last reader is done
+    const void* allocSite_[MAX_BUFFERS] = {};  // where each buffer was last allocated (for findings)
     int32_t enqueued_ = 0;
 };
 

@@ -90,7 +90,8 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 // Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
 // bytes apart. Range and overlap checks are the caller's.
 // npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
-void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what);
+void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
+               const void* ret = nullptr);
 void ModelVector(const char* name, uint64_t repeats);
 // Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of UB this core has written;
 // reading a block nothing wrote is a finding (on the NPU it holds a previous kernel's data).

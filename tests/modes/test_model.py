@@ -1,0 +1,117 @@
+"""The npu_simulator's performance model behaves like an AI Core: the properties any timing model of a
+memory-bound kernel must have, and zero findings on opkit's own kernels.
+
+Built-in ops run through the Python API (``simulator.simulating()`` and ``simulator.last()``); kernel
+variants the ops cannot express (buffer count, core count) are programs/sim_model.cpp, whose printed
+summary is parsed. The figures asserted are properties, not calibrations: the model is not calibrated
+against hardware (runtime/src/sim.cpp, Note [Model parameters]).
+
+Run: pytest tests/modes/test_model.py -q --mode=cpu
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import opkit
+from opkit import simulator
+
+SIM = "npu_simulator"
+SEED = 20240601
+
+
+# ---- kernel variants: programs/sim_model.cpp ------------------------------------------------------
+
+def test_double_buffering_makes_a_memory_bound_kernel_faster(run_program, summary_of) -> None:
+    # One core, 128 tiles of 2048 halves: the same work and tiles, 1 or 2 buffers per queue.
+    runs = {}
+    for buffers in (1, 2):
+        proc = run_program("sim_model", buffers, 1, 128 * 2048, 2048, mode=SIM)
+        assert proc.returncode == 0, proc.stderr
+        runs[buffers] = summary_of(proc.stderr)
+    single, double = runs[1], runs[2]
+    assert single.findings_none and double.findings_none
+    assert single.gm_megabytes == double.gm_megabytes == pytest.approx(128 * 2048 * 2 * 3 / 1e6, abs=1e-3)
+    # Loads of tile t+1 overlap the add and store of tile t: clearly fewer cycles, busier MTE2.
+    assert double.cycles < 0.8 * single.cycles, (single.cycles, double.cycles)
+    assert double.utilisation["MTE2"] > single.utilisation["MTE2"]
+
+
+CORES = (1, 2, 4, 8, 16, 32, 48)
+
+
+def test_more_cores_help_until_bandwidth_binds(run_program, summary_of) -> None:
+    # The same 3 Mi halves per tensor on 1..48 cores in 16 KiB tiles (96 divides the tile count).
+    total, tile = 96 * 4 * 8192, 8192
+    runs = {}
+    for cores in CORES:
+        proc = run_program("sim_model", 2, cores, total, tile, mode=SIM)
+        assert proc.returncode == 0, proc.stderr
+        runs[cores] = summary_of(proc.stderr)
+        assert runs[cores].findings_none and runs[cores].block_dim == cores
+    cycles = [runs[c].cycles for c in CORES]
+    share = {c: runs[c].achieved_gbps / runs[c].peak_gbps for c in CORES}
+    # Up to 16 cores each core's own GM port is the limit: doubling the cores halves the time.
+    for a, b in zip(CORES[:4], CORES[1:5]):
+        assert 1.8 < runs[a].cycles / runs[b].cycles < 2.1, (a, b, cycles)
+    # Past the chip's bandwidth (1.6 TB/s is ~27 cores' ports on 910B1) the time flattens:
+    # 32 -> 48 cores is 1.5x the cores but far less than 1.5x the speed, and never slower.
+    assert 1.0 <= runs[32].cycles / runs[48].cycles < 1.2, cycles
+    assert all(later <= earlier * 1.001 for earlier, later in zip(cycles, cycles[1:])), cycles
+    # The achieved bandwidth approaches the peak but never exceeds it.
+    assert all(s <= 1.0 for s in share.values()), share
+    assert max(share.values()) >= 0.75, share
+
+
+# ---- built-in ops: the Python API -----------------------------------------------------------------
+
+def _simulate(op: str, *inputs: np.ndarray, soc: str | None = None) -> simulator.Simulation:
+    with simulator.simulating():
+        getattr(opkit.ops, op)(*inputs, soc=soc)
+    sim = simulator.last()
+    assert sim is not None and sim.kernel.startswith(op), sim
+    return sim
+
+
+SIZES = (1 << 21, 1 << 22, 1 << 23, 1 << 24)
+
+
+def test_time_grows_linearly_with_size() -> None:
+    cycles = []
+    for n in SIZES:
+        x = np.ones(n, np.float16)
+        sim = _simulate("add_custom", x, x)
+        assert sim.gm_bytes >= 3 * x.nbytes
+        cycles.append(sim.cycles)
+    for (n0, c0), (n1, c1) in zip(zip(SIZES, cycles), zip(SIZES[1:], cycles[1:])):
+        assert abs((c1 / c0) / (n1 / n0) - 1) <= 0.15, (n0, n1, c0, c1)
+
+
+def test_add_custom_reaches_the_bandwidth_roofline() -> None:
+    x = np.ones(16_000_000, np.float16)
+    sim = _simulate("add_custom", x, x, soc="Ascend910B1")
+    assert sim.soc == "Ascend910B1" and sim.findings == []
+    assert sim.gm_bytes == 3 * x.nbytes
+    assert 0.85 <= sim.bandwidth_share <= 1.0, sim.text or sim.bandwidth_share
+    assert sim.bound.startswith("memory"), sim.bound
+
+
+ARITY = {"add_custom": 2, "addcdiv_custom": 3, "sinh_custom": 1}
+# Tails: 15 and 17 are not whole 32-byte blocks of fp16 or fp32; 8x2051 and 100003 leave a
+# remainder after the per-core split. 910A has no DataCopyPad (another tail path) and needs >= 32 B.
+SHAPES = {"Ascend910B1": [(15,), (17,), (4096,), (8, 2051), (100003,), (1 << 20,)],
+          "Ascend910A": [(17,), (8, 2051), (100003,)]}
+OWN = [pytest.param(op, dtype, soc, shape, id=f"{op}-{soc}-{dtype}-{'x'.join(map(str, shape))}")
+       for op in ARITY for soc, shapes in SHAPES.items()
+       for dtype in ("float16", "float32") for shape in shapes]
+
+
+@pytest.mark.parametrize("op, dtype, soc, shape", OWN)
+def test_own_kernels_have_no_findings(op: str, dtype: str, soc: str, shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(SEED)
+    inputs = [rng.uniform(1, 2, shape).astype(dtype) for _ in range(ARITY[op])]
+    sim = _simulate(op, *inputs, soc=soc)  # a finding raises opkit.CheckError here
+    assert sim.findings == [] and sim.soc == soc
+    # Every input is read and the output written at least once (tails may round up to 32 bytes).
+    assert sim.gm_bytes >= (ARITY[op] + 1) * inputs[0].nbytes
