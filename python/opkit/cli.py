@@ -76,6 +76,13 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.size)
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from .report import parse_shape, run_profile
+
+    return run_profile(args.op, [parse_shape(s) for s in args.shape or ["16000000"]], args.dtype, args.soc,
+                       args.attr or [], args.out, args.seed, args.project, sys.stdout.isatty())
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m opkit",
@@ -111,6 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("socs", help="list the SoCs opkit models")
     s.set_defaults(func=_socs)
+
+    pr = sub.add_parser("profile", help="run an op on random inputs under the npu_simulator model; "
+                                        "print its profile, write a Chrome trace and a timeline PNG")
+    pr.add_argument("op", help="the op: a built-in one (opkit.ops.<OP>) or, with --project, one of the project's")
+    pr.add_argument("--shape", action="append", metavar="SHAPE",
+                    help="input shape, e.g. 16000000 or 8x2048; once for all inputs or once per input "
+                         "(default 16000000)")
+    pr.add_argument("--dtype", default="float16", help="dtype of the inputs (default float16)")
+    pr.add_argument("--soc", default=None, help="SoC to model (default $OPKIT_SOC or Ascend910B1)")
+    pr.add_argument("--attr", action="append", metavar="NAME=VALUE", help="an attribute of the op, e.g. value=0.5")
+    pr.add_argument("--out", default=".", metavar="DIR", help="where to write <op>_trace.json and <op>_timeline.png")
+    pr.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    pr.add_argument("--project", default=None, metavar="DIR", help="take the op from this project (opkit.load)")
+    pr.set_defaults(func=_profile)
 
     from .gen.project import add_parser as add_gen_parser  # `gen`: spec -> op project (opkit/gen/)
 
