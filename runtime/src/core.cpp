@@ -153,7 +153,7 @@ void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr,
         c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan, ret != nullptr ? ret : __builtin_return_address(0));
 }
 
-void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret) {
+void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret, int pipe) {
     CoreState* c = tCore;
     if (c == nullptr || c->model == nullptr || bytes == 0 || c->ubWritten.empty()) return;
     const uint8_t* base = c->mem[static_cast<int>(Mem::UB)];
@@ -161,18 +161,32 @@ void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what,
     if (p < base || p >= base + c->memSize[static_cast<int>(Mem::UB)]) return;  // not UB
     const uint64_t first = uint64_t(p - base) / 32;
     const uint64_t last = std::min<uint64_t>((uint64_t(p - base) + bytes - 1) / 32, c->ubWritten.size() - 1);
-    if (write) {
-        std::fill(c->ubWritten.begin() + long(first), c->ubWritten.begin() + long(last) + 1, 1);
+    const auto reader = static_cast<sim::Pipe>(pipe);
+    if (write) {  // ubWritten holds the writing pipe + 1 (0: never written), ubSeq its instruction
+        std::fill(c->ubWritten.begin() + long(first), c->ubWritten.begin() + long(last) + 1, uint8_t(pipe + 1));
+        std::fill(c->ubSeq.begin() + long(first), c->ubSeq.begin() + long(last) + 1, c->model->Seq());
         return;
     }
-    for (uint64_t b = first; b <= last; ++b)
-        if (!c->ubWritten[b]) {
+    const void* site = ret != nullptr ? ret : __builtin_return_address(0);
+    for (uint64_t b = first; b <= last; ++b) {
+        if (c->ubWritten[b] == 0) {
             Finding("uninitialised-read",
                     std::string(what) + " reads UB bytes at offset " + std::to_string(b * 32) +
                         " that nothing wrote in this launch; on the NPU they hold whatever an earlier kernel left there",
-                    ret != nullptr ? ret : __builtin_return_address(0));
+                    site);
             return;
         }
+        const auto writer = static_cast<sim::Pipe>(c->ubWritten[b] - 1);
+        if (!c->model->Ordered(writer, c->ubSeq[b], reader)) {  // Note [Cross-pipe order]
+            Finding("unsynced-read",
+                    std::string(what) + " on pipe " + sim::PipeName(reader) + " reads UB bytes at offset " +
+                        std::to_string(b * 32) + " that pipe " + sim::PipeName(writer) +
+                        " wrote, with no SetFlag/WaitFlag, queue hand-over or PipeBarrier<PIPE_ALL> in between; "
+                        "on the NPU the read can overtake the write and see old data",
+                    site);
+            return;
+        }
+    }
 }
 
 void ModelVector(const char* name, uint64_t repeats) {
@@ -255,7 +269,10 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             core.blockIdx = static_cast<int32_t>(idx);
             core.launch = model.get();
             core.model = model ? model->Core(int(idx)) : nullptr;
-            if (model) core.ubWritten.assign(soc.memBytes[static_cast<int>(Mem::UB)] / 32, 0);
+            if (model) {
+                core.ubWritten.assign(soc.memBytes[static_cast<int>(Mem::UB)] / 32, 0);
+                core.ubSeq.assign(core.ubWritten.size(), 0);
+            }
             core.maskHi = core.maskLo = ~0ull;
             core.pipe = nullptr;
             std::string err;
@@ -396,7 +413,7 @@ void OnWaitFlag(AscendC::HardEvent evt, int32_t id) {
     if (auto* m = Core().model) {
         sim::Pipe src, dst;
         EventPipes(evt, src, dst);
-        m->WaitFlag(static_cast<int>(evt), dst, id);
+        m->WaitFlag(static_cast<int>(evt), dst, id, src);
     }
 }
 void OnSyncAll() {

@@ -22,7 +22,8 @@ struct CoreState {
     const void* pipe = nullptr;  // the live TPipe: a core has one at a time
     const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
     sim::CoreModel* model = nullptr;            // npu_simulator mode only
-    std::vector<uint8_t> ubWritten;             // npu_simulator: one flag per 32-byte UB block
+    std::vector<uint8_t> ubWritten;             // npu_simulator, per 32-byte UB block: writer pipe + 1
+    std::vector<uint32_t> ubSeq;                // ... and the writing instruction's sequence number
     sim::LaunchModel* launch = nullptr;
 };
 CoreState* CurrentCoreOrNull();

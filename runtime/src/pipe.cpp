@@ -148,10 +148,12 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
                          __builtin_return_address(0));
     if (srcMem == Mem::UB && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
-            opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0));
+            opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0),
+                                   dstMem == GM_MEM ? opkit::sim::MTE3 : opkit::sim::V);
     if (dstMem == Mem::UB && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
-            opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0));
+            opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0),
+                                   srcMem == GM_MEM ? opkit::sim::MTE2 : opkit::sim::V);
     opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
 }
 
@@ -238,7 +240,10 @@ uint8_t* QueBase::Alloc() {
         int i = (nextAlloc_ + k) % num_;
         if (state_[i] == FREE) {
             state_[i] = ALLOCATED;
-            if (auto* m = opkit::rt::Model()) m->WaitOn(ProducerOf(src_), freeAt_[i]);
+            if (auto* m = opkit::rt::Model()) {
+                m->WaitOn(ProducerOf(src_), freeAt_[i]);
+                m->Synced(ConsumerOf(dst_), ProducerOf(src_), freeSeq_[i]);
+            }
             nextAlloc_ = (i + 1) % num_;
             allocSite_[i] = __builtin_return_address(0);
             return base_ + uint64_t(i) * len_;
@@ -259,7 +264,10 @@ void QueBase::EnQue(const void* addr) {
     fifo_[(head_ + enqueued_) % MAX_BUFFERS] = i;
     ++enqueued_;
     state_[i] = ENQUEUED;
-    if (auto* m = opkit::rt::Model()) readyAt_[i] = m->DoneOn(ProducerOf(src_));
+    if (auto* m = opkit::rt::Model()) {
+        readyAt_[i] = m->DoneOn(ProducerOf(src_));
+        readySeq_[i] = m->Seq();
+    }
 }
 
 uint8_t* QueBase::DeQue() {
@@ -270,7 +278,10 @@ uint8_t* QueBase::DeQue() {
     head_ = (head_ + 1) % MAX_BUFFERS;
     --enqueued_;
     state_[i] = DEQUEUED;
-    if (auto* m = opkit::rt::Model()) m->WaitOn(ConsumerOf(dst_), readyAt_[i]);
+    if (auto* m = opkit::rt::Model()) {
+        m->WaitOn(ConsumerOf(dst_), readyAt_[i]);
+        m->Synced(ProducerOf(src_), ConsumerOf(dst_), readySeq_[i]);
+    }
     return base_ + uint64_t(i) * len_;
 }
 
@@ -279,7 +290,10 @@ void QueBase::Free(const void* addr) {
     if (state_[i] == FREE) Fail("FreeTensor: the tensor was already freed (double FreeTensor)");
     if (state_[i] == ENQUEUED) Fail("FreeTensor: the tensor is still in the queue; DeQue it before freeing it");
     state_[i] = FREE;
-    if (auto* m = opkit::rt::Model()) freeAt_[i] = m->DoneOn(ConsumerOf(dst_));
+    if (auto* m = opkit::rt::Model()) {
+        freeAt_[i] = m->DoneOn(ConsumerOf(dst_));
+        freeSeq_[i] = m->Seq();
+    }
 }
 
 bool QueBase::HasIdleBuffer() const {

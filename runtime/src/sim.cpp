@@ -66,6 +66,7 @@ double CoreModel::Run(Pipe pipe, const char* name, double occupancy, double late
 }
 
 void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm) {
+    Tick();
     if (!touchesGm) {
         Run(pipe, name, p_.vecIssue + double(bytes) / p_.ubCopyBytesPerCycle, p_.vecLatency, bytes);
         return;
@@ -101,6 +102,7 @@ double CoreModel::ReservePort(double ready, double duration) {
 }
 
 void CoreModel::Vector(const char* name, uint64_t repeats) {
+    Tick();
     Run(V, name, p_.vecIssue + double(repeats) * VectorCyclesPerRepeat(name), p_.vecLatency, repeats * 256);
 }
 
@@ -115,17 +117,20 @@ void CoreModel::Barrier(Pipe p) {
         for (int i = 0; i < PIPE_COUNT; ++i) t = std::max(t, done_[i]);
         for (double& w : wait_) w = std::max(w, t);
         issue_ = t;
+        for (auto& row : synced_)
+            for (uint32_t& v : row) v = seq_;
         return;
     }
     WaitOn(p, done_[p]);
 }
 
-void CoreModel::SetFlag(int event, Pipe src, int id) { flags_[event * 16 + id] = done_[src]; }
+void CoreModel::SetFlag(int event, Pipe src, int id) { flags_[event * 16 + id] = {done_[src], seq_}; }
 
-void CoreModel::WaitFlag(int event, Pipe dst, int id) {
+void CoreModel::WaitFlag(int event, Pipe dst, int id, Pipe src) {
     auto it = flags_.find(event * 16 + id);
     if (it != flags_.end()) {
-        WaitOn(dst, it->second);
+        WaitOn(dst, it->second.first);
+        Synced(src, dst, it->second.second);
         flags_.erase(it);  // a wait consumes the flag
     }
 }

@@ -71,7 +71,20 @@ public:
     }
     void Barrier(Pipe p);  // PIPE_ALL: every pipe waits for every other
     void SetFlag(int event, Pipe src, int id);
-    void WaitFlag(int event, Pipe dst, int id);
+    void WaitFlag(int event, Pipe dst, int id, Pipe src);
+
+    // Note [Cross-pipe order]: each instruction gets a sequence number. A signal from pipe `src`
+    // to `dst` (SetFlag, EnQue, FreeTensor) covers everything `src` was given before it; once `dst`
+    // waits on it (WaitFlag, DeQue, AllocTensor) data written by those instructions may be read on
+    // `dst`. Reading another pipe's data with no such wait in between is a finding.
+    uint32_t Seq() const { return seq_; }
+    void Tick() { ++seq_; }
+    void Synced(Pipe src, Pipe dst, uint32_t signalSeq) {
+        if (signalSeq > synced_[src][dst]) synced_[src][dst] = signalSeq;
+    }
+    bool Ordered(Pipe writer, uint32_t writeSeq, Pipe reader) const {
+        return writer == reader || synced_[writer][reader] >= writeSeq;
+    }
 
     double Cycles() const;
     const double* Busy() const { return busy_; }
@@ -94,7 +107,9 @@ private:
     double done_[PIPE_COUNT] = {};   // when each pipe's last instruction's results are usable
     double wait_[PIPE_COUNT] = {};   // waits in front of the pipe's next instruction
     double busy_[PIPE_COUNT] = {};
-    std::map<int, double> flags_;    // (event, id) -> when the flag was set
+    std::map<int, std::pair<double, uint32_t>> flags_;  // (event, id) -> when it was set, its sequence number
+    uint32_t seq_ = 1;
+    uint32_t synced_[PIPE_COUNT][PIPE_COUNT] = {};
     std::vector<std::pair<double, double>> port_;  // busy intervals of the core's GM port, sorted
 };
 

@@ -87,17 +87,17 @@ public:
 
     __aicore__ inline T GetValue(uint32_t index) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::GetValue");
-        opkit::rt::ModelAccess(addr_ + index, sizeof(T), false, "LocalTensor::GetValue");
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), false, "LocalTensor::GetValue", nullptr, 0);
         return addr_[index];
     }
     __aicore__ inline void SetValue(uint32_t index, const T& value) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
-        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::SetValue");
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::SetValue", nullptr, 0);
         addr_[index] = value;
     }
     __aicore__ inline T& operator()(uint32_t index) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::operator()");
-        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::operator()");  // may be a write
+        opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::operator()", nullptr, 0);  // may be a write
         return addr_[index];
     }
     __aicore__ inline LocalTensor operator[](uint32_t offset) const {
@@ -172,6 +172,8 @@ private:
     double readyAt_[MAX_BUFFERS] = {};  // npu_simulator: when an enqueued buffer's data is complete
     double freeAt_[MAX_BUFFERS] = {};   // npu_simulator: when a freed buffer's last reader is done
     const void* allocSite_[MAX_BUFFERS] = {};  // where each buffer was last allocated (for findings)
+    uint32_t readySeq_[MAX_BUFFERS] = {};      // npu_simulator: Note [Cross-pipe order]
+    uint32_t freeSeq_[MAX_BUFFERS] = {};
     int32_t enqueued_ = 0;
 };
 

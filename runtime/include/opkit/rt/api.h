@@ -96,7 +96,9 @@ void ModelVector(const char* name, uint64_t repeats);
 // Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of UB this core has written;
 // reading a block nothing wrote is a finding (on the NPU it holds a previous kernel's data).
 // `ret`: the kernel-code address to report; null means the caller of ModelAccess itself.
-void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret = nullptr);
+// `pipe`: the accessing pipe (0 S, 1 V, 4 MTE2, 5 MTE3), for Note [Cross-pipe order].
+void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret = nullptr,
+                 int pipe = 1);
 inline uint64_t Repeats(int64_t count, uint32_t elemBytes) { return (uint64_t(count) * elemBytes + 255) / 256; }
 void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
               uint64_t dstStep, uint64_t srcStep);
