@@ -139,6 +139,9 @@ CoreState& Core() {
 }
 CoreState* CurrentCoreOrNull() { return tCore; }
 
+bool Simulating() { return tCore != nullptr && tCore->model != nullptr; }
+void ReportFinding(const char* kind, const std::string& message) { Finding(kind, message, __builtin_return_address(0)); }
+
 void Finding(const std::string& kind, const std::string& message, const void* ret) {
     CoreState* c = tCore;
     if (c != nullptr && c->launch != nullptr) c->launch->AddFinding(c->blockIdx, kind, message, ret);

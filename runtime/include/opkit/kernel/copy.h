@@ -42,18 +42,33 @@ CopyPlan Strided(T* dst, const T* src, const DataCopyParams& p) {
 
 inline uint32_t PadTo32(uint32_t bytes) { return (bytes + 31u) & ~31u; }
 
+// npu_simulator: a copy that runs past the size given to SetGlobalBuffer (when one was given).
+template <typename T>
+void GlobalSpan(const GlobalTensor<T>& g, uint64_t bytes, const char* what) {
+    if (!opkit::rt::Simulating() || g.size_ == 0 || bytes <= g.size_ * sizeof(T)) return;
+    opkit::rt::ReportFinding("globaltensor-size", std::string(what) + " touches " + std::to_string(bytes) +
+                                                      " bytes of a GlobalTensor set up with " + std::to_string(g.size_) +
+                                                      " elements (" + std::to_string(g.size_ * sizeof(T)) +
+                                                      " bytes); check SetGlobalBuffer's size and the offsets");
+}
+inline uint64_t SpanOf(const CopyPlan& p, bool gmIsDst) {
+    return p.blocks == 0 ? 0 : uint64_t(p.blocks - 1) * (gmIsDst ? p.dstStep : p.srcStep) + p.runBytes;
+}
+
 }  // namespace detail
 
 // ---- contiguous ---------------------------------------------------------------------------------
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const uint32_t count) {
-    detail::RunCopy(detail::Contiguous(dst.addr_, src.addr_, count), detail::MemOf(dst.pos_),
-                    detail::GM_MEM, "DataCopy(GM->local)");
+    const auto plan = detail::Contiguous(dst.addr_, src.addr_, count);
+    detail::GlobalSpan(src, detail::SpanOf(plan, false), "DataCopy(GM->local)");
+    detail::RunCopy(plan, detail::MemOf(dst.pos_), detail::GM_MEM, "DataCopy(GM->local)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const uint32_t count) {
-    detail::RunCopy(detail::Contiguous(dst.addr_, src.addr_, count), detail::GM_MEM,
-                    detail::MemOf(src.pos_), "DataCopy(local->GM)");
+    const auto plan = detail::Contiguous(dst.addr_, src.addr_, count);
+    detail::GlobalSpan(dst, detail::SpanOf(plan, true), "DataCopy(local->GM)");
+    detail::RunCopy(plan, detail::GM_MEM, detail::MemOf(src.pos_), "DataCopy(local->GM)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const uint32_t count) {
@@ -64,13 +79,15 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
 // ---- strided (DataCopyParams: lengths and gaps in 32-byte blocks) --------------------------------
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const DataCopyParams& p) {
-    detail::RunCopy(detail::Strided(dst.addr_, src.addr_, p), detail::MemOf(dst.pos_), detail::GM_MEM,
-                    "DataCopy(GM->local, DataCopyParams)");
+    const auto plan = detail::Strided(dst.addr_, src.addr_, p);
+    detail::GlobalSpan(src, detail::SpanOf(plan, false), "DataCopy(GM->local, DataCopyParams)");
+    detail::RunCopy(plan, detail::MemOf(dst.pos_), detail::GM_MEM, "DataCopy(GM->local, DataCopyParams)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {
-    detail::RunCopy(detail::Strided(dst.addr_, src.addr_, p), detail::GM_MEM, detail::MemOf(src.pos_),
-                    "DataCopy(local->GM, DataCopyParams)");
+    const auto plan = detail::Strided(dst.addr_, src.addr_, p);
+    detail::GlobalSpan(dst, detail::SpanOf(plan, true), "DataCopy(local->GM, DataCopyParams)");
+    detail::RunCopy(plan, detail::GM_MEM, detail::MemOf(src.pos_), "DataCopy(local->GM, DataCopyParams)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {

@@ -93,6 +93,9 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
                const void* ret = nullptr);
 void ModelVector(const char* name, uint64_t repeats);
+bool Simulating();  // is this core running under the npu_simulator model
+// A finding of the model at the kernel line that called the API function calling this.
+void ReportFinding(const char* kind, const std::string& message);
 // Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of UB this core has written;
 // reading a block nothing wrote is a finding (on the NPU it holds a previous kernel's data).
 // `ret`: the kernel-code address to report; null means the caller of ModelAccess itself.
