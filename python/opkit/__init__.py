@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from . import ops
 from .build import load
+from .errors import BuildError, CheckError, KernelError, ModeUnavailable, OpkitError, SpecError, TilingError
 from .isolation import set_isolation
-from .errors import (BuildError, CheckError, KernelError, ModeUnavailable, OpkitError, SpecError,
-                     TilingError)
 
 __version__ = "0.1.0"
-__all__ = ["ops", "load", "set_isolation", "OpkitError", "SpecError", "BuildError", "TilingError", "KernelError", "CheckError",
-           "ModeUnavailable", "__version__"]
+__all__ = [
+                     "BuildError",
+                     "CheckError",
+                     "KernelError",
+                     "ModeUnavailable",
+                     "OpkitError",
+                     "SpecError",
+                     "TilingError",
+                     "__version__",
+                     "load",
+                     "ops",
+                     "set_isolation",
+]

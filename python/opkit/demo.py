@@ -16,10 +16,10 @@ def _cases(n: int, rng: np.random.Generator):
         y = rng.uniform(-4, 4, n).astype(dtype)
         z = rng.uniform(0.5, 4, n).astype(dtype)
         wide = [a.astype(np.float64) for a in (x, y, z)]
-        yield "add_custom", dtype, lambda: ops.add_custom(x, y), wide[0] + wide[1]
-        yield ("addcdiv_custom", dtype, lambda: ops.addcdiv_custom(x, y, z, value=0.5),
+        yield "add_custom", dtype, lambda x=x, y=y: ops.add_custom(x, y), wide[0] + wide[1]
+        yield ("addcdiv_custom", dtype, lambda x=x, y=y, z=z: ops.addcdiv_custom(x, y, z, value=0.5),
                wide[0] + 0.5 * wide[1] / wide[2])
-        yield "sinh_custom", dtype, lambda: ops.sinh_custom(x), np.sinh(wide[0])
+        yield "sinh_custom", dtype, lambda x=x: ops.sinh_custom(x), np.sinh(wide[0])
 
 
 def run_demo(n: int) -> int:

@@ -47,7 +47,7 @@ def timeout_seconds() -> float:
                          "seconds") from None
 
 
-def shared_empty(n_bytes: int) -> "np.ndarray":
+def shared_empty(n_bytes: int) -> np.ndarray:
     """A uint8 buffer a forked child can write and the parent can read."""
     import numpy as np  # not at import time: the build runs opkit.spec without numpy
 

@@ -198,11 +198,11 @@ class OpLibrary:
         self._core.set_thread_soc(soc)
         try:
             self._aclnn.call(op, inputs, outputs, attrs)
-        except KernelError as e:
+        except KernelError:
             sim = simulator.collect() if simulator.enabled() else None
             if sim is not None and sim["findings"]:
                 simulator.record(sim)  # raises CheckError with the fatal finding and any others
-            raise e
+            raise
         finally:
             self._core.set_thread_soc(None)
         return simulator.collect() if simulator.enabled() else None

@@ -45,7 +45,7 @@ def assert_close(out: np.ndarray, golden: np.ndarray, dtype: str) -> None:
         raise AssertionError(f"shape {out.shape} != golden shape {golden.shape}")
     if str(out.dtype) != dtype:
         raise AssertionError(f"dtype {out.dtype} != expected {dtype}")
-    bad, err = _mismatches(out, golden, dtype)
+    bad, _ = _mismatches(out, golden, dtype)
     allowed = TOLERANCES[dtype]["max_mismatch"] * bad.size
     if bad.sum() > allowed:
         idx = np.flatnonzero(bad.ravel())[:5]

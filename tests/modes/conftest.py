@@ -12,53 +12,22 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cpu_programs import compile_all
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
-
-
-def _opkit_config(*flags: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "opkit", "config", *flags],
-                          check=False, capture_output=True, text=True, timeout=60)
-    if proc.returncode != 0:
-        pytest.fail(f"`python -m opkit config {' '.join(flags)}` failed (status {proc.returncode}): "
-                    f"{proc.stderr.strip()}; is opkit installed in {sys.prefix}? (pip install .)",
-                    pytrace=False)
-    return proc.stdout.strip()
-
-
-def _compile(gxx: str, source: Path, exe: Path, flags: list[str]) -> str | None:
-    cmd = [gxx, "-O1", "-g", "-Wall", str(source), "-o", str(exe), *flags]
-    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
-    return None if proc.returncode == 0 else f"{shlex.join(cmd)}\n{proc.stderr}"
 
 
 @pytest.fixture(scope="session")
 def sim_programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every programs/*.cpp compiled (in parallel) to an executable, by file stem."""
-    gxx = shutil.which("g++")
-    if gxx is None:
-        pytest.fail("g++ was not found on PATH: the npu_simulator program tests compile C++ kernel-launch "
-                    "programs against opkit; install a C++17 compiler (e.g. apt-get install g++)",
-                    pytrace=False)
-    flags = shlex.split(_opkit_config("--cflags", "--libs"))
-    out = tmp_path_factory.mktemp("sim_programs")
-    sources = sorted(PROGRAMS_DIR.glob("*.cpp"))
-    exes = {src.stem: out / src.stem for src in sources}
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        errors = [e for e in pool.map(lambda s: _compile(gxx, s, exes[s.stem], flags), sources) if e]
-    if errors:
-        pytest.fail("compiling the npu_simulator test programs failed:\n" + "\n".join(errors), pytrace=False)
-    return exes
+    return compile_all(PROGRAMS_DIR, tmp_path_factory.mktemp("sim_programs"), ["-O1", "-g", "-Wall"],
+                       "the npu_simulator test programs")
 
 
 RunProgram = Callable[..., subprocess.CompletedProcess]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_inputs import LENGTHS, as_dtype, length_id, wide
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from op_inputs import LENGTHS, as_dtype, length_id, wide
 
 import opkit
 from opkit.tolerances import assert_close

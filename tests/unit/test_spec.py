@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from opkit import spec
 from opkit.errors import OpkitError, SpecError
 
