@@ -73,7 +73,7 @@ class AclnnLibrary:
 
     def _tensor(self, a: np.ndarray) -> int:
         dims = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
-        t = self._rt.aclCreateTensor(dims, a.ndim, ACL_DTYPES[str(a.dtype)], None, 0, ACL_FORMAT_ND, dims, a.ndim,
+        t = self._rt.aclCreateTensor(dims, a.ndim, ACL_DTYPES[spec_mod.dtype_name(a.dtype)], None, 0, ACL_FORMAT_ND, dims, a.ndim,
                                      a.ctypes.data)
         if not t:
             raise KernelError(self._error())

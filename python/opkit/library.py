@@ -129,7 +129,7 @@ class Op:
         if not value.flags.c_contiguous:
             raise OpkitError(f"{where} is not C-contiguous (strides {value.strides}); "
                              "pass np.ascontiguousarray(...)")
-        if str(value.dtype) not in self._accepts[name]:
+        if spec_mod.dtype_name(value.dtype) not in self._accepts[name]:
             raise OpkitError(f"{where} has dtype {value.dtype}; {self.spec.op_type} takes "
                              f"{', '.join(self._accepts[name])}")
         return value
@@ -170,7 +170,7 @@ class OpLibrary:
 
     def run(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], attrs: dict[str, Any],
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
-        desc = [((), "absent") if a is None else (a.shape, str(a.dtype)) for a in inputs]
+        desc = [((), "absent") if a is None else (a.shape, spec_mod.dtype_name(a.dtype)) for a in inputs]
         try:
             shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:

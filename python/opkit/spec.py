@@ -75,6 +75,21 @@ def dtype(name: str) -> DType:
     return DTYPES[key]
 
 
+_NP_NAMES: dict = {}
+
+
+def dtype_name(np_dtype: object) -> str:
+    """numpy's name of a dtype (``float16``, ``bfloat16``), cached: ``str(dtype)`` is slow in hot calls.
+
+    >>> import numpy as np; dtype_name(np.dtype("float16"))
+    'float16'
+    """
+    name = _NP_NAMES.get(np_dtype)
+    if name is None:
+        name = _NP_NAMES[np_dtype] = str(np_dtype)
+    return name
+
+
 def snake_case(op_type: str) -> str:
     """The file and kernel name of an op type, by msopgen's rule.
 

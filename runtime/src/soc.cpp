@@ -20,14 +20,14 @@ constexpr uint32_t KiB = 1024;
 
 //                 name          short         arch  cce  aic aiv clock  UB        L1        L0A      L0B      L0C       BT       FB      pad   bf16  split  UB reserved
 const SocInfo kSocs[] = {
-    {"Ascend910B1", "ascend910b", 2201, 220, 24, 48, 1.85, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
-    {"Ascend910B2", "ascend910b", 2201, 220, 24, 48, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
-    {"Ascend910B3", "ascend910b", 2201, 220, 20, 40, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
-    {"Ascend910B4", "ascend910b", 2201, 220, 20, 40, 1.50, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB},
+    {"Ascend910B1", "ascend910b", 2201, 220, 24, 48, 1.85, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
+    {"Ascend910B2", "ascend910b", 2201, 220, 24, 48, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
+    {"Ascend910B3", "ascend910b", 2201, 220, 20, 40, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
+    {"Ascend910B4", "ascend910b", 2201, 220, 20, 40, 1.50, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
     // 910A: coupled cube+vector cores; the core count and clock are third-party figures.
-    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0},
+    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0, true},
     // 310P3: 8 AI cores (coupled) + 7 vector cores; a vector kernel sees the 8 AI cores.
-    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0},
+    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0, true},
 };
 
 struct Alias {

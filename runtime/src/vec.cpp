@@ -255,6 +255,33 @@ constexpr auto kRun = MakeTable(std::make_index_sequence<static_cast<size_t>(VOp
 
 }  // namespace
 
+void SaturateFloats(DType t, void* data, int64_t n) {
+    if (t == DType::F16) {
+        auto* h = static_cast<uint16_t*>(data);
+        for (int64_t i = 0; i < n; ++i) {
+            uint16_t v = h[i];
+            bool special = (v & 0x7c00u) == 0x7c00u;
+            uint16_t fixed = (v & 0x3ffu) ? uint16_t(0) : uint16_t((v & 0x8000u) | 0x7bffu);
+            h[i] = special ? fixed : v;
+        }
+    } else if (t == DType::F32) {
+        auto* f = static_cast<uint32_t*>(data);
+        for (int64_t i = 0; i < n; ++i) {
+            uint32_t v = f[i];
+            bool special = (v & 0x7f800000u) == 0x7f800000u;
+            uint32_t fixed = (v & 0x7fffffu) ? 0u : ((v & 0x80000000u) | 0x7f7fffffu);
+            f[i] = special ? fixed : v;
+        }
+    }
+}
+
+namespace {
+inline bool Saturates() {
+    CoreState* c = CurrentCoreOrNull();
+    return c != nullptr && c->soc != nullptr && c->soc->floatSaturation;
+}
+}  // namespace
+
 const char* VOpName(VOp op) {
     static const char* names[] = {"Add", "Sub", "Mul", "Div", "Max", "Min", "And", "Or", "Adds", "Muls", "Maxs",
                                   "Mins", "LeakyRelu", "ShiftLeft", "ShiftRight", "Exp", "Ln", "Abs", "Reciprocal",
@@ -273,6 +300,7 @@ void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), ret);
     }
     kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
+    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
@@ -292,6 +320,7 @@ void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, in
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
     }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
+    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
@@ -302,6 +331,7 @@ void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
     }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
+    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 
 // ---- mask/repeat form: gather each repeat's lanes, run the contiguous loop, scatter masked lanes
@@ -325,6 +355,7 @@ void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const v
             if (kind == Kind::BINARY) std::memcpy(tb + l * size, addr(b, r, l, s.src1Blk, s.src1Rep), size);
         }
         kRun[static_cast<size_t>(op)](t, td, ta, kind == Kind::BINARY ? tb : nullptr, scalar, lanes);
+        if (Saturates()) SaturateFloats(t, td, lanes);  // Note [Float saturation]
         for (uint32_t l = 0; l < lanes; ++l)
             if ((s.mask[l / 64] >> (l % 64)) & 1u)
                 std::memcpy(const_cast<uint8_t*>(addr(dst, r, l, s.dstBlk, s.dstRep)), td + l * size, size);

@@ -232,6 +232,8 @@ void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int
         ModelAccess(dst, uint64_t(n) * DTypeSize(dt), true, "Cast", __builtin_return_address(0));
     }
     CastLoop(dt, st, mode, dst, src, n);
+    if (const CoreState* c = CurrentCoreOrNull(); c != nullptr && c->soc != nullptr && c->soc->floatSaturation)
+        SaturateFloats(dt, dst, n);  // Note [Float saturation]
 }
 
 void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* src, const RepeatShape& s) {

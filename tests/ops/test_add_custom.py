@@ -90,3 +90,13 @@ def test_add_custom_1e8(opkit_mode):
     x = (np.arange(10**8, dtype=np.int32) % 60000 - 30000).astype(np.float16)
     y = np.full(10**8, 0.5, np.float16)
     np.testing.assert_array_equal(opkit.ops.add_custom(x, y), x + y)
+
+
+@pytest.mark.parametrize("soc, expected", [("Ascend910B1", np.inf), ("Ascend910A", 65504.0), ("Ascend310P3", 65504.0)])
+def test_add_custom_overflow_follows_the_socs_float_mode(opkit_mode, soc, expected):
+    # Note [Float saturation]: 910A/310P only saturate (inf -> max); 910B keeps IEEE inf.
+    x = np.full(100, 60000, np.float16)
+    z = opkit.ops.add_custom(x, -x / 2, soc=soc)
+    assert (z == np.float16(30000)).all()  # no overflow: the same on every SoC
+    z = opkit.ops.add_custom(x, x, soc=soc)
+    assert (z.astype(np.float64) == expected).all()

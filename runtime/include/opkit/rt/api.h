@@ -40,6 +40,7 @@ struct SocInfo {
     bool hasBf16;
     bool splitArch;  // cube and vector cores are separate (910B)
     uint32_t ubReservedBytes;  // top of UB kept for the API's own scratch; TPipe cannot give it out
+    bool floatSaturation;      // float results saturate: inf -> +-max, NaN -> 0 (910A/310P: the only mode)
 };
 
 // The SoC table: Ascend910B1..B4, Ascend910A, Ascend310P3 and their aliases.
@@ -118,6 +119,11 @@ enum class VOp : uint8_t {
     COUNT
 };
 const char* VOpName(VOp op);
+// Note [Float saturation]: 910A and 310P support only the saturation mode for floating-point
+// overflow (Huawei's aclrtFloatOverflowMode documentation): a result that would be inf becomes the
+// largest finite value and NaN becomes 0. 910B defaults to IEEE inf/NaN. Applied to each vector
+// instruction's fp16/fp32 result on the SoCs that saturate.
+void SaturateFloats(DType t, void* data, int64_t count);
 uint32_t DTypeSize(DType t);
 const char* DTypeName(DType t);  // numpy's spelling: float16, bfloat16, float32, int32, ...
 
