@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="opkit: write, run and verify Ascend C operators on any Linux machine.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+    from .gen.project import add_parser as add_gen_parser  # `gen`: spec -> op project (opkit/gen/)
+
+    add_gen_parser(sub)
+
     d = sub.add_parser("demo", help="run the built-in kernels on the software AI Core and check them against numpy")
     d.add_argument("--size", type=int, default=1_000_003, help="elements per input (default 1000003)")
     d.set_defaults(func=_demo)
@@ -133,9 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--project", default=None, metavar="DIR", help="take the op from this project (opkit.load)")
     pr.set_defaults(func=_profile)
 
-    from .gen.project import add_parser as add_gen_parser  # `gen`: spec -> op project (opkit/gen/)
-
-    add_gen_parser(sub)
     return p
 
 
