@@ -192,6 +192,13 @@ void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what,
     }
 }
 
+void ModelScalar(bool gm) {
+    CoreState* c = tCore;
+    if (c == nullptr || c->model == nullptr) return;
+    const sim::Params& p = c->launch->params;
+    c->model->Scalar(gm ? "GM scalar access" : "UB scalar access", gm ? p.scalarGmAccess : p.scalarAccess);
+}
+
 void ModelVector(const char* name, uint64_t repeats) {
     CoreState* c = tCore;
     if (c != nullptr && c->model != nullptr) c->model->Vector(name, repeats);

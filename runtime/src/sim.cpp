@@ -29,9 +29,9 @@ const char* PipeName(Pipe p) {
 //   vector           256 bytes per cycle per AIV (one repeat per cycle for simple ops)
 //   latencies/issue  assumptions of plausible size, to be calibrated when a board or camodel is at hand
 const Params& ParamsFor(const rt::SocInfo& soc) {
-    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10};
-    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10};
-    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10};
+    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10, 100};
+    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10, 100};
+    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10, 100};
     static thread_local Params p;
     p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
     p.clockGhz = soc.clockGhz;
@@ -106,7 +106,8 @@ void CoreModel::Vector(const char* name, uint64_t repeats) {
     Run(V, name, p_.vecIssue + double(repeats) * VectorCyclesPerRepeat(name), p_.vecLatency, repeats * 256);
 }
 
-void CoreModel::Scalar(const char*, double cycles) {
+void CoreModel::Scalar(const char* name, double cycles) {
+    if (trace_) events.push_back({static_cast<uint16_t>(core_), static_cast<uint8_t>(S), name, issue_, issue_ + cycles, 0});
     issue_ += cycles;
     busy_[S] += cycles;
 }

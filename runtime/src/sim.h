@@ -35,7 +35,8 @@ struct Params {
     double vecIssue;              // fixed cycles per vector instruction
     double vecLatency;            // cycles from a vector instruction's end to its result being usable
     double scalarIssue;           // cycles the scalar unit spends issuing one API call
-    double scalarAccess;          // cycles of a GetValue/SetValue
+    double scalarAccess;          // cycles of a UB GetValue/SetValue
+    double scalarGmAccess;        // cycles of a GM GetValue/SetValue (through the scalar data cache)
 };
 const Params& ParamsFor(const rt::SocInfo& soc);
 double VectorCyclesPerRepeat(const char* op);  // per 256-byte repeat

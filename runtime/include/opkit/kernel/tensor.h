@@ -54,10 +54,12 @@ public:
     __aicore__ inline __gm__ T* address() const { return addr_; }
     __aicore__ inline T GetValue(uint64_t offset) const {
         opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::GetValue");
+        opkit::rt::ModelScalar(true);
         return addr_[offset];
     }
     __aicore__ inline void SetValue(uint64_t offset, T value) {
         opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::SetValue");
+        opkit::rt::ModelScalar(true);
         addr_[offset] = value;
     }
     __aicore__ inline T& operator()(uint64_t offset) {
@@ -88,11 +90,13 @@ public:
     __aicore__ inline T GetValue(uint32_t index) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::GetValue");
         opkit::rt::ModelAccess(addr_ + index, sizeof(T), false, "LocalTensor::GetValue", nullptr, 0);
+        opkit::rt::ModelScalar(false);
         return addr_[index];
     }
     __aicore__ inline void SetValue(uint32_t index, const T& value) const {
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
         opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::SetValue", nullptr, 0);
+        opkit::rt::ModelScalar(false);
         addr_[index] = value;
     }
     __aicore__ inline T& operator()(uint32_t index) const {

@@ -94,6 +94,7 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
                const void* ret = nullptr);
 void ModelVector(const char* name, uint64_t repeats);
+void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model
 // A finding of the model at the kernel line that called the API function calling this.
 void ReportFinding(const char* kind, const std::string& message);
