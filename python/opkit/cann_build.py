@@ -119,8 +119,8 @@ def preflight(cann: cann_mod.Cann) -> None:
 def update_presets(root: Path, cann_path: Path, compute_units: list[str] | None) -> list[str]:
     """Point CMakePresets.json at ``cann_path`` (and ``compute_units``); only those keys change.
 
-    Returns the changes made, as ``KEY: old -> new``; the previous file is kept as
-    ``CMakePresets.json.bak`` when anything changed.
+    Returns the changes made, as ``KEY: old -> new``. The user's original file is kept once, as
+    ``CMakePresets.json.bak``: later changes never overwrite that backup.
     """
     path = root / "CMakePresets.json"
     text = path.read_text(encoding="utf-8")
@@ -150,10 +150,12 @@ def update_presets(root: Path, cann_path: Path, compute_units: list[str] | None)
                 cache[key] = {"type": kind, "value": value} if old is None else value
             changes.append(f"{preset.get('name', '?')}: {key}: {old_value} -> {value}")
     if changes:
-        shutil.copyfile(path, path.with_name("CMakePresets.json.bak"))
+        backup = path.with_name("CMakePresets.json.bak")
+        if not backup.exists():  # the user's original, kept once
+            shutil.copyfile(path, backup)
         first = re.search(r"^( +)\S", text, re.MULTILINE)  # keep the file's indentation
         indent = len(first.group(1)) if first else 2
-        path.write_text(json.dumps(doc, indent=indent) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(doc, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
     return changes
 
 

@@ -25,7 +25,12 @@ def test_msopgen_runs_non_interactively(tmp_path: Path, toolkit: Path, soc: str,
     r = opkit("gen", str(ADD), "-o", str(out), "--soc", soc, env=clean_env(toolkit))
     assert r.returncode == 0, r.stderr
     (call,) = calls(toolkit)
-    assert call["argv"] == ["gen", "-i", str(ADD), "-c", compute, "-lan", "cpp", "-out", str(out)]
+    assert call["argv"][:-1] == ["gen", "-i", str(ADD), "-c", compute, "-lan", "cpp", "-out"]
+    # msopgen writes into a fresh directory beside the target; opkit moves its files in only on
+    # success, so a failing msopgen cannot cost the user a file
+    work = Path(call["argv"][-1])
+    assert work.name == "AddCustom" and work.parent.parent == tmp_path and work.parent.name.startswith(".opkit-msopgen-")
+    assert not work.parent.exists()
     assert call["stdin_devnull"]
     assert call["env"]["ASCEND_HOME_PATH"] == str(toolkit.resolve())
     assert call["env"]["PYTHONPATH"].startswith(str(toolkit.resolve() / "python" / "site-packages"))
@@ -101,3 +106,15 @@ def test_dry_run_shows_the_command_and_runs_nothing(tmp_path: Path, toolkit: Pat
     assert r.returncode == 0, r.stderr
     assert "msopgen would run: " in r.stdout and "-c ai_core-Ascend910B1 -lan cpp" in r.stdout
     assert calls(toolkit) == [] and not out.exists()
+
+
+def test_failing_msopgen_with_force_keeps_the_users_files(tmp_path: Path, toolkit: Path) -> None:
+    out = tmp_path / "Mine"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref")
+    (out / "notes.txt").write_text("precious")
+    (toolkit / "msopgen_mode").write_text("fail")
+    r = opkit("gen", str(ADD), "-o", str(out), "--force", env=clean_env(toolkit))
+    assert r.returncode == 2
+    assert (out / "notes.txt").read_text() == "precious" and (out / ".git" / "HEAD").read_text() == "ref"
+    assert sorted(p.name for p in out.iterdir()) == [".git", "notes.txt"]

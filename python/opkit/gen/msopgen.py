@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,37 +56,46 @@ def _condense(output: str) -> str:
     return " | ".join(lines[-20:]) if lines else "(no output)"
 
 
-def _undo(out_dir: Path, existed: bool) -> None:
-    if not existed:
-        shutil.rmtree(out_dir, ignore_errors=True)
-    elif out_dir.is_dir():  # it was empty before msopgen ran
-        for p in out_dir.iterdir():
-            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+def run(cmds: list[list[str]], out_dir: Path, expected: list[str], cann: cann_mod.Cann | None) -> list[str]:
+    """Run msopgen into a fresh temporary directory, then move what it wrote into ``out_dir``.
 
-
-def run(cmds: list[list[str]], out_dir: Path, expected: list[str], cann: cann_mod.Cann | None) -> str:
-    """Run msopgen; on failure undo what it wrote into a new or empty ``out_dir`` and raise with its output."""
-    existed = out_dir.exists()
+    Nothing in ``out_dir`` is touched unless msopgen succeeds and wrote the expected files, so a failing
+    msopgen can never cost the user a file. Returns the relative paths msopgen wrote.
+    """
+    work = Path(tempfile.mkdtemp(prefix=".opkit-msopgen-", dir=out_dir.parent if out_dir.parent.exists() else None))
+    target = work / out_dir.name
+    named = {str(out_dir), str(out_dir.resolve())}
+    cmds = [[target.as_posix() if a in named else a for a in cmd] for cmd in cmds]
     env = cann_mod.environment(cann)
     output = ""
-    for cmd in cmds:
-        try:
-            done = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  env=env, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            _undo(out_dir, existed)
-            raise OpkitError(f"msopgen could not run ({' '.join(cmd)}): {e}; generate without it: --no-msopgen") from None
-        output += done.stdout + done.stderr
-        if done.returncode != 0:
-            _undo(out_dir, existed)
-            raise OpkitError(f"msopgen failed (exit {done.returncode}): {_condense(done.stdout + done.stderr)} "
-                             f"(command: {' '.join(cmd)}; generate without msopgen: --no-msopgen)")
-    missing = [rel for rel in expected if not (out_dir / rel).is_file()]
-    if missing:
-        _undo(out_dir, existed)
-        raise OpkitError(f"msopgen exited 0 but did not write {', '.join(missing)} under {out_dir}; its output: "
-                         f"{_condense(output)} (generate without msopgen: --no-msopgen)")
-    return output
+    try:
+        for cmd in cmds:
+            try:
+                done = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                      env=env, timeout=600)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                raise OpkitError(f"msopgen could not run ({' '.join(cmd)}): {e}; generate without it: "
+                                 "--no-msopgen") from None
+            output += done.stdout + done.stderr
+            if done.returncode != 0:
+                raise OpkitError(f"msopgen failed (exit {done.returncode}): {_condense(done.stdout + done.stderr)} "
+                                 f"(command: {' '.join(cmd)}; generate without msopgen: --no-msopgen)")
+        missing = [rel for rel in expected if not (target / rel).is_file()]
+        if missing:
+            raise OpkitError(f"msopgen exited 0 but did not write {', '.join(missing)}; its output: "
+                             f"{_condense(output)} (generate without msopgen: --no-msopgen)")
+        written = []
+        for src in sorted(p for p in target.rglob("*") if p.is_file() or p.is_symlink()):
+            rel = src.relative_to(target)
+            dst = out_dir / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if dst.is_dir() and not dst.is_symlink():
+                raise OpkitError(f"{dst} is a directory; msopgen wants to write a file there")
+            shutil.move(str(src), str(dst))
+            written.append(rel.as_posix())
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def readme(project: Project, spec_file: str, cmd: list[str]) -> str:
@@ -110,6 +120,8 @@ def generate(project: Project, spec_path: Path, tool: Path, cann: cann_mod.Cann 
              op: str | None, force: bool, dry_run: bool) -> Project:
     """Run msopgen for a planned project and keep only opkit's own files of the plan (spec, tests, README)."""
     out_dir = project.out_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OpkitError(f"{out_dir} exists and is not a directory; choose another -o")
     if not force and out_dir.exists() and any(out_dir.iterdir()):
         raise OpkitError(f"{out_dir} exists and is not empty; pass --force to let msopgen write into it")
     data = json.loads(spec_path.read_text(encoding="utf-8-sig"))
@@ -130,17 +142,20 @@ def generate(project: Project, spec_path: Path, tool: Path, cann: cann_mod.Cann 
     expected = ["CMakePresets.json"]
     for m in project.models:
         expected += [f"op_host/{m.name}.cpp", f"op_kernel/{m.name}.cpp"]
-    run(cmds, out_dir, expected, cann)
-    # msopgen's files win: an opkit file it also wrote goes next to it as <name>.opkit<suffix>.
+    from_msopgen = set(run(cmds, out_dir, expected, cann))
+    # msopgen's files win: an opkit file it also wrote goes next to it, under a name pytest ignores.
     renamed = {}
     for rel, text in project.files.items():
         target = Path(rel)
-        if (out_dir / target).exists():
-            target = target.with_name(f"{target.stem}.opkit{target.suffix}")
+        if rel in from_msopgen:
+            target = target.with_name(f"{target.name}.opkit")
             project.warnings.append(f"msopgen wrote {rel}; opkit's version is {target}")
         renamed[str(target)] = text
-        (out_dir / target).parent.mkdir(parents=True, exist_ok=True)
-        (out_dir / target).write_text(text, encoding="utf-8")
+        dest = out_dir / target
+        if dest.exists() and dest.samefile(spec_path):
+            continue  # never replace the spec being read
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
     project.files = renamed
     return project
 

@@ -38,6 +38,7 @@ class Project:
     files: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     msopgen: list[list[str]] | None = None  # msopgen's command lines when it wrote the project (gen/msopgen.py)
+    spec_path: Path | None = None  # the spec the project was planned from (never overwritten)
 
     def paths(self) -> list[Path]:
         return [self.out_dir / rel for rel in self.files]
@@ -110,14 +111,20 @@ def write(project: Project, force: bool = False) -> list[Path]:
     >>> write(plan("ops/add_custom.json", "/tmp/AddCustom"), force=True)  # doctest: +SKIP
     """
     paths = project.paths()
-    if not force:
-        for p in paths:
-            if p.exists():
-                raise OpkitError(f"{p} exists; pass --force to overwrite")
+    for p in paths:
+        if p.exists() and not p.is_file():
+            raise OpkitError(f"{p} exists and is not a file; move it or choose another -o")
+        if not force and p.exists():
+            raise OpkitError(f"{p} exists; pass --force to overwrite")
+    written = []
     for p, text in zip(paths, project.files.values()):
+        # The spec copy must never replace the spec being read (it may hold more ops than the copy).
+        if project.spec_path is not None and p.exists() and p.samefile(project.spec_path):
+            continue
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
-    return paths
+        written.append(p)
+    return written
 
 
 def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
@@ -133,6 +140,7 @@ def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str |
     True
     """
     project = plan(spec_path, out_dir, op, socs)
+    project.spec_path = Path(spec_path)
     tool = msopgen.find_tool() if use_msopgen else None
     if tool is not None:
         return msopgen.generate(project, Path(spec_path), tool[0], tool[1], socs, op, force, dry_run)
