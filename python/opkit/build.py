@@ -61,8 +61,9 @@ def find_project(path: str | Path) -> Project:
     root = Path(path).resolve()
     if not root.is_dir():
         raise BuildError(f"{path}: not a directory")
+    not_specs = {"CMakePresets.json", "CMakeUserPresets.json", "compile_commands.json", "package.json"}
     specs = sorted(root.glob("*.json")) or sorted((root / "ops").glob("*.json"))
-    specs = [s for s in specs if s.name != "CMakePresets.json"]
+    specs = [s for s in specs if s.name not in not_specs]
     pairs = [("op_host", "op_kernel"), ("host", "kernels")]
     for host, kernel in pairs:
         if (root / host).is_dir() and (root / kernel).is_dir():
@@ -83,7 +84,11 @@ def _probe_specs(project: Project, bdir: Path) -> list[Path]:
     probe.mkdir(parents=True, exist_ok=True)
     lib = probe / "libopkit_probe_host.so"
     inputs = sources + sorted(project.host_dir.glob("*.h")) + sorted(project.host_dir.glob("*.hpp"))
-    if not lib.exists() or lib.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
+    # Rebuild when a source is newer or the set of sources changed (a deleted file changes no mtime).
+    listing = probe / "sources.txt"
+    names = "\n".join(str(p) for p in inputs)
+    stale = not listing.exists() or listing.read_text() != names
+    if stale or not lib.exists() or lib.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
         cxx = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
         if cxx is None:
             raise BuildError("no C++ compiler found (g++); install one (Debian: apt install g++)")
@@ -93,6 +98,7 @@ def _probe_specs(project: Project, bdir: Path) -> list[Path]:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BuildError(f"compiling op_host failed: {_first_error(done.stderr)}")
+        listing.write_text(names)
     script = ("import json, sys; from opkit import _core; "
               "print(json.dumps(_core.op_defs(_core.load_host_library(sys.argv[1]))))")
     done = subprocess.run([sys.executable, "-c", script, str(lib)], capture_output=True, text=True, check=False)
@@ -112,6 +118,8 @@ def _probe_specs(project: Project, bdir: Path) -> list[Path]:
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         out.append(path)
+    for stale in set((bdir / "specs").glob("*.json")) - set(out):  # ops op_host no longer registers
+        stale.unlink()
     return out
 
 
@@ -206,22 +214,55 @@ def build(path: str | Path, build_dir: str | Path | None = None, jobs: int | Non
     'libcust_opapi.so'
     """
     from . import spec as spec_mod
-    from .paths import CMAKE_DIR
 
     project = find_project(path)
     for s in project.specs:  # clear spec errors before CMake wraps them
         spec_mod.load(s)
+    if jobs is not None and jobs < 1:
+        raise BuildError(f"-j {jobs}: the number of parallel jobs must be at least 1")
     cmake = _tool("cmake")
     if cmake is None:
         raise BuildError("cmake was not found on PATH; install it (pip install cmake) and retry")
     bdir = Path(build_dir).resolve() if build_dir else project.root / "build_out" / "opkit"
     (bdir / "driver").mkdir(parents=True, exist_ok=True)
+    with _BuildLock(bdir):  # one build of a directory at a time (pytest -n, several processes loading)
+        return _build_locked(project, bdir, cmake, jobs, progress)
+
+
+class _BuildLock:
+    """An exclusive lock on a build directory, held while it builds."""
+
+    def __init__(self, bdir: Path):
+        self.path = bdir / ".lock"
+
+    def __enter__(self) -> _BuildLock:
+        import fcntl
+
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def _build_locked(project: Project, bdir: Path, cmake: str, jobs: int | None, progress: bool) -> Built:
+    from .paths import CMAKE_DIR
+
     specs = _probe_specs(project, bdir)
     driver = bdir / "driver" / "CMakeLists.txt"
     text = _driver(project, specs)
+    cmake_dir = bdir / "cmake"
+    # Start the CMake tree afresh when the set of ops changed (removed ops leave generated sources
+    # behind) or the project moved (CMake's cache remembers absolute paths).
+    if cmake_dir.exists() and (not driver.exists() or driver.read_text() != text or
+                               _cached_home(cmake_dir) not in (None, str(driver.parent))):
+        shutil.rmtree(cmake_dir)
     if not driver.exists() or driver.read_text() != text:
         driver.write_text(text)
-    cmake_dir = bdir / "cmake"
     log = bdir / "build.log"
     log.write_text("")
     configured = (cmake_dir / "CMakeCache.txt").exists() and any(
@@ -240,16 +281,46 @@ def build(path: str | Path, build_dir: str | Path | None = None, jobs: int | Non
     return Built(project, cmake_dir / "ops")
 
 
+def _cached_home(cmake_dir: Path) -> str | None:
+    """The source directory a CMake build tree was configured for (None when unknown)."""
+    cache = cmake_dir / "CMakeCache.txt"
+    if not cache.exists():
+        return None
+    for line in cache.read_text(errors="replace").splitlines():
+        if line.startswith("CMAKE_HOME_DIRECTORY:"):
+            return line.split("=", 1)[1]
+    return None
+
+
+_loaded: dict[str, tuple[float, object]] = {}  # build output -> (its libraries' newest mtime, OpLibrary)
+
+
 def load(path: str | Path, build_dir: str | Path | None = None):
     """Build a project if needed and return its ops as callables.
 
     >>> ops = load("MyOp")  # doctest: +SKIP
     >>> ops.my_op(x, y)  # doctest: +SKIP
+
+    A process keeps the code of the libraries it loaded (the dynamic loader reuses a loaded
+    library by name), so loading a project again after its sources changed and were rebuilt raises
+    instead of silently running the old kernels: start a new Python process to use the new build.
     """
+    from .errors import OpkitError
     from .library import OpLibrary
 
     built = build(path, build_dir)
-    return OpLibrary(built.out)
+    libs = [p for p in built.out.rglob("*.so")]
+    stamp = max((p.stat().st_mtime for p in libs), default=0.0)
+    key = str(built.out)
+    if key in _loaded:
+        old_stamp, library = _loaded[key]
+        if old_stamp == stamp:
+            return library
+        raise OpkitError(f"{built.project.root}: rebuilt after this Python process loaded it; the process keeps "
+                         "running the libraries it loaded first, so start a new process to use the new build")
+    library = OpLibrary(built.out)
+    _loaded[key] = (stamp, library)
+    return library
 
 
 def build_for(path: str | Path, cann: bool | None = None, socs: list[str] | None = None,
@@ -271,3 +342,4 @@ def build_for(path: str | Path, cann: bool | None = None, socs: list[str] | None
     if found is not None:
         return build_cann(path, found, socs, jobs, progress)
     return build(path, build_dir=build_dir, jobs=jobs, progress=progress)
+

@@ -60,7 +60,8 @@ def _build(args: argparse.Namespace) -> int:
     print(f"+ {built.opapi_lib}")
     print(f"+ {built.out / 'op_impl'}  (op_host library, one kernel library per dtype column)")
     print(f"next: call it from Python with opkit.load({str(built.project.root)!r}), or from C++ with "
-          f"-I{built.include_dir} -L{built.opapi_lib.parent} -lcust_opapi $(python -m opkit config --cflags --libs)")
+          f"-I{built.include_dir} -L{built.opapi_lib.parent} -Wl,-rpath,{built.opapi_lib.parent} -lcust_opapi "
+          "$(python -m opkit config --cflags --libs)")
     return 0
 
 
@@ -148,8 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
-    except (OpkitError, ValueError) as e:
+    except (OpkitError, ValueError, OSError) as e:
         if os.environ.get("OPKIT_DEBUG") == "1":
             traceback.print_exc()
-        print(f"opkit: error: {e}", file=sys.stderr)
+        if isinstance(e, OSError) and e.filename:  # e.g. an unwritable -o: say which file and why
+            print(f"opkit: error: {e.filename}: {e.strerror}", file=sys.stderr)
+        else:
+            print(f"opkit: error: {e}", file=sys.stderr)
         return 2

@@ -40,11 +40,14 @@ def enabled() -> bool:
 
 def timeout_seconds() -> float:
     """$OPKIT_KERNEL_TIMEOUT, else 300 s: how long a launch may run before it is killed."""
+    text = os.environ.get("OPKIT_KERNEL_TIMEOUT", "300")
     try:
-        return float(os.environ.get("OPKIT_KERNEL_TIMEOUT", "300"))
+        value = float(text)
     except ValueError:
-        raise OpkitError(f"OPKIT_KERNEL_TIMEOUT={os.environ['OPKIT_KERNEL_TIMEOUT']!r} is not a number of "
-                         "seconds") from None
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise OpkitError(f"OPKIT_KERNEL_TIMEOUT={text!r} is not a positive number of seconds (e.g. 300)")
+    return value
 
 
 def shared_empty(n_bytes: int) -> np.ndarray:
@@ -61,6 +64,7 @@ _ERRORS = {1: TilingError, 2: KernelError, 3: OpkitError}
 def run(fn: Callable[[], Any], label: str) -> Any:
     """Run ``fn`` in a forked child and return its (picklable) result; re-raise its opkit error,
     or report how it died."""
+    limit = timeout_seconds()  # before the fork: a bad setting must not leave a child behind
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report, and leave without running the parent's exit handlers
@@ -84,20 +88,25 @@ def run(fn: Callable[[], Any], label: str) -> Any:
             finally:
                 os._exit(0)
     os.close(w)
+    reaped = False
     try:
-        limit = timeout_seconds()
         ready, _, _ = select.select([r], [], [], limit)
         if not ready:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
             raise KernelError(f"{label}: still running after {limit:g} s, so it was stopped (an endless loop? "
                               "set OPKIT_KERNEL_TIMEOUT if it is only slow)")
         data = b""
         while chunk := os.read(r, 65536):
             data += chunk
+        _, status = os.waitpid(pid, 0)
+        reaped = True
     finally:
         os.close(r)
-    _, status = os.waitpid(pid, 0)
+        if not reaped:  # timed out, interrupted (Ctrl-C) or failed: the child must not outlive the call
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
     if len(data) >= 5:
         code, n = struct.unpack_from("<BI", data)
         body = data[5:5 + n]

@@ -63,16 +63,26 @@ class Op:
     """
 
     def __init__(self, library: OpLibrary, op: spec_mod.OpSpec):
+        import keyword
+
         self._lib = library
         self.spec = op
         self.__name__ = op.name
-        params = [inspect.Parameter(t.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    default=None if t.param_type == "optional" else inspect.Parameter.empty)
-                  for t in op.inputs]
-        params += [inspect.Parameter(a.name, inspect.Parameter.KEYWORD_ONLY,
+        # Python names for the spec's names: a keyword gets a trailing "_" (`in` -> `in_`); opkit's own
+        # SoC keyword is `soc` unless the op uses that name itself (then `opkit_soc`).
+        taken = {t.name for t in op.inputs} | {a.name for a in op.attrs}
+        self._py = {n: n + "_" if keyword.iskeyword(n) else n for n in taken}
+        self._soc_kw = "opkit_soc" if "soc" in taken else "soc"
+        # Optional inputs take a default of None only when no required input follows them (Python's rule).
+        last_required = max((i for i, t in enumerate(op.inputs) if t.param_type != "optional"), default=-1)
+        params = [inspect.Parameter(self._py[t.name], inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=None if t.param_type == "optional" and i > last_required
+                                    else inspect.Parameter.empty)
+                  for i, t in enumerate(op.inputs)]
+        params += [inspect.Parameter(self._py[a.name], inspect.Parameter.KEYWORD_ONLY,
                                      default=inspect.Parameter.empty if a.required else a.default)
                    for a in op.attrs]
-        params.append(inspect.Parameter("soc", inspect.Parameter.KEYWORD_ONLY, default=None))
+        params.append(inspect.Parameter(self._soc_kw, inspect.Parameter.KEYWORD_ONLY, default=None))
         self.__signature__ = inspect.Signature(params)
         self._accepts = {t.name: sorted({d.name for d in t.dtypes}) for t in op.inputs}
         ins = ", ".join(t.name for t in op.inputs)
@@ -89,10 +99,15 @@ class Op:
             raise OpkitError(f"{self.spec.name}: {e}") from None
         bound.apply_defaults()
         values = bound.arguments
-        inputs = [None if values[t.name] is None and t.param_type == "optional" else self._check_input(t.name, values[t.name])
-                  for t in self.spec.inputs]
-        attrs = {a.name: self._check_attr(a, values[a.name]) for a in self.spec.attrs}
-        return self._lib.run(self.spec, inputs, attrs, values["soc"])
+        inputs = []
+        for t in self.spec.inputs:
+            value = values[self._py[t.name]]
+            if t.param_type == "dynamic":
+                raise OpkitError(f"{self.spec.name}: input '{t.name}' is dynamic (a list of tensors); opkit does not "
+                                 "run dynamic inputs yet")
+            inputs.append(None if value is None and t.param_type == "optional" else self._check_input(t.name, value))
+        attrs = {a.name: self._check_attr(a, values[self._py[a.name]]) for a in self.spec.attrs}
+        return self._lib.run(self.spec, inputs, attrs, values[self._soc_kw])
 
     def _check_attr(self, attr: spec_mod.Attr, value: Any) -> Any:
         import numbers
@@ -155,6 +170,9 @@ class OpLibrary:
         for path in sorted(self.dir.glob("*.json")):
             for op in spec_mod.load(path):
                 self._ops[op.name] = Op(self, op)
+        # Ops are instance attributes: an op named like one of this class's methods (`run`, `names`)
+        # is what `lib.<name>` gives; the methods stay reachable through the class.
+        self.__dict__.update(self._ops)
 
     def __getattr__(self, name: str) -> Op:
         ops = self.__dict__.get("_ops", {})
@@ -184,25 +202,29 @@ class OpLibrary:
             refs = {o.name: (by_name[o.name], _shared_copy(by_name[o.name])) for o in op.outputs if o.name in by_name}
             call_inputs = [refs[t.name][1] if t.name in refs else a for t, a in zip(op.inputs, inputs)]
             call_outputs = [refs[o.name][1] if o.name in refs else arr for o, arr in zip(op.outputs, outputs)]
-            sim = isolation.run(lambda: self._call(op, call_inputs, call_outputs, attrs, soc), op.name)
+            sim, error = isolation.run(lambda: self._call(op, call_inputs, call_outputs, attrs, soc), op.name)
             for original, shared in refs.values():
                 np.copyto(original, shared)
         else:
-            sim = self._call(op, inputs, outputs, attrs, soc)
-        simulator.record(sim)
+            sim, error = self._call(op, inputs, outputs, attrs, soc)
+        simulator.record(sim)  # raises CheckError when the model found anything (a fatal error included)
+        if error is not None:
+            raise KernelError(error)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     def _call(self, op: spec_mod.OpSpec, inputs: list, outputs: list, attrs: dict[str, Any],
-              soc: str | None) -> dict | None:
-        """Run the op; in npu_simulator mode return the launch's simulation (findings included)."""
+              soc: str | None) -> tuple[dict | None, str | None]:
+        """Run the op: (its npu_simulator simulation or None, the kernel error or None).
+
+        Plain data either way, so it crosses the isolation boundary and the parent records the
+        simulation (and raises) exactly as an in-process call would.
+        """
         self._core.set_thread_soc(soc)
+        error = None
         try:
             self._aclnn.call(op, inputs, outputs, attrs)
-        except KernelError:
-            sim = simulator.collect() if simulator.enabled() else None
-            if sim is not None and sim["findings"]:
-                simulator.record(sim)  # raises CheckError with the fatal finding and any others
-            raise
+        except KernelError as e:
+            error = str(e)
         finally:
             self._core.set_thread_soc(None)
-        return simulator.collect() if simulator.enabled() else None
+        return (simulator.collect() if simulator.enabled() else None), error

@@ -34,6 +34,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from .modes import unavailable
 
     mode = _mode(config)
+    if os.environ.get("OPKIT_SOC"):
+        from . import _core
+
+        try:
+            _core.soc(os.environ["OPKIT_SOC"])
+        except ValueError as e:
+            raise pytest.UsageError(f"opkit: OPKIT_SOC: {e}") from None
     reason = unavailable(mode, os.environ.get("OPKIT_SOC") or None)
     if reason is not None:
         raise pytest.UsageError(f"opkit: mode {mode} is unavailable: {reason}")

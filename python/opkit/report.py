@@ -45,10 +45,12 @@ def _op(name: str, project: str | Path | None) -> Any:
         from . import ops as lib
 
         where = "opkit.ops"
-    try:
-        return getattr(lib, name)
-    except AttributeError:
-        raise OpkitError(f"profile: {where} has no op {name!r} (available: {', '.join(dir(lib))})") from None
+    from .library import Op
+
+    found = getattr(lib, name, None) if not name.startswith("_") else None
+    if not isinstance(found, Op):
+        raise OpkitError(f"profile: {where} has no op {name!r} (available: {', '.join(dir(lib))})")
+    return found
 
 
 def _inputs(op: Any, shapes: Sequence[Sequence[int]], dtype: str, seed: int) -> list[np.ndarray]:

@@ -31,7 +31,13 @@ ge::DataType ToDType(const std::string& name) {
 }
 
 const opkit::rt::SocInfo* ToSoc(const py::object& soc) {
-    if (soc.is_none()) return &opkit::rt::DefaultSoc();
+    if (soc.is_none()) {
+        try {
+            return &opkit::rt::DefaultSoc();
+        } catch (const opkit::KernelError& e) {  // a bad $OPKIT_SOC is a value error, like a bad name
+            throw py::value_error(e.what());
+        }
+    }
     std::string name = py::cast<std::string>(soc);
     const auto* s = opkit::rt::FindSoc(name);
     if (s == nullptr)
