@@ -29,6 +29,18 @@ _RESERVED = frozenset((
     "struct", "switch", "template", "this", "throw", "true", "try", "typedef", "typeid", "typename",
     "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "half",
     "workspace", "tiling", "tilingData", "op", "GM_ADDR",
+    # names the generated kernel and host code use themselves
+    "in", "T", "Tiling", "stream_", "pipe_",
+))
+
+# C library functions an extern "C" kernel entry named like them would collide with (an op type
+# such as Exp snake-cases to `exp`).
+_LIBC = frozenset((
+    "abs", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "sin", "cos", "tan",
+    "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "pow", "floor", "ceil",
+    "round", "trunc", "fabs", "fmod", "fmax", "fmin", "erf", "erfc", "hypot", "ldexp", "frexp", "modf",
+    "rint", "lround", "nearbyint", "remainder", "copysign", "div", "rand", "free", "malloc", "exit", "abort",
+    "printf", "puts", "signal", "time", "clock", "select", "read", "write", "open", "close", "sleep",
 ))
 
 
@@ -97,6 +109,14 @@ class OpModel:
     spec: OpSpec
 
     def __post_init__(self) -> None:
+        if self.spec.name in _LIBC:
+            raise SpecError(f"{self.spec.path}: {self.spec.op_type}: its kernel entry `{self.spec.name}` would clash "
+                            "with the C library function of that name; name the op like CANN's custom ops, e.g. "
+                            f"\"{self.spec.op_type}Custom\"")
+        for a in self.spec.attrs:
+            if a.name in _RESERVED:
+                raise SpecError(f"{self.spec.path}: {self.spec.op_type}: attr name \"{a.name}\" is a C++ keyword or a "
+                                "name the generated code uses; rename the attr in the spec")
         for t in self.spec.tensors:
             if t.name in _RESERVED:
                 raise SpecError(f"{self.spec.path}: {self.spec.op_type}: tensor name \"{t.name}\" is a C++ keyword "

@@ -7,6 +7,7 @@ The test calls the op before the golden, so an unwritten kernel reports itself f
 from __future__ import annotations
 
 import keyword
+import math
 
 from .model import OpModel
 
@@ -93,9 +94,10 @@ def lib():
 def test_{name}(opkit_mode, lib, column, shape):
     rng = np.random.default_rng(0)
     inputs = make_inputs(rng, column, shape)
+    wide = [_wide(a) for a in inputs]  # before the call: an op with a ref output updates its input
     outs = lib.{name}(*inputs, **ATTRS)
     outs = outs if isinstance(outs, tuple) else (outs,)
-    want = golden(*(_wide(a) for a in inputs), **ATTRS)
+    want = golden(*wide, **ATTRS)
     want = want if isinstance(want, tuple) else (want,)
     assert len(want) == len(OUTPUTS), f"golden() returned {{len(want)}} arrays for the outputs {{OUTPUTS}}"
     for name, out, expected in zip(OUTPUTS, outs, want):
@@ -104,10 +106,20 @@ def test_{name}(opkit_mode, lib, column, shape):
 
 
 def _attr_values(m: OpModel) -> dict[str, object]:
+    """Example values of the attrs op_host registers (gen leaves the others out of op_host)."""
     examples = {"int": 1, "float": 1.0, "bool": True, "string": "", "type": "float16", "data_type": "float16",
                 "list_int": [1, 2], "list_float": [1.0, 0.5], "list_bool": [True], "list_string": ["a"],
                 "list_list_int": [[1, 2], [3]]}
-    return {a.name: (examples[a.type] if a.default is None else a.default) for a in m.spec.attrs}
+    return {a.name: (examples[a.type] if a.default is None else a.default) for a in m.registered_attrs}
+
+
+def _literal(v: object) -> str:
+    """A Python literal for a value, with inf and nan spelled so the test file imports."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return f"float({str(v)!r})"
+    if isinstance(v, list):
+        return "[" + ", ".join(_literal(x) for x in v) + "]"
+    return repr(v)
 
 
 def _example(m: OpModel) -> str:
@@ -149,7 +161,7 @@ def test_source(m: OpModel, spec_file: str) -> str:
     return _TEMPLATE.format(
         name=m.name, op_type=m.op_type, spec_file=spec_file, columns=columns, inputs=ins,
         outputs=[t.name for t in m.spec.outputs],
-        attrs="{" + ", ".join(f"{k!r}: {v!r}" for k, v in attrs.items()) + "}",
+        attrs="{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in attrs.items()) + "}",
         golden_params=params, outs_text=", ".join(t.name for t in m.spec.outputs),
         ins_text=", ".join(ins) or "nothing", attrs_text=f" (attrs {', '.join(attrs)})" if attrs else "",
         example=_example(m), inputs_note=note,
