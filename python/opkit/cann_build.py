@@ -255,7 +255,10 @@ def build_cann(path: str | Path, cann: cann_mod.Cann, socs: list[str] | None = N
     preflight(cann)
     units = list(dict.fromkeys(cann_mod.soc_names(s).compute_unit for s in socs)) if socs else None
     for change in update_presets(root, cann.path, units):
-        print(f"opkit: CMakePresets.json: {change} (previous file: CMakePresets.json.bak)")
+        print(f"opkit: CMakePresets.json: {change} (your original file: CMakePresets.json.bak)")
+    import time
+
+    started = time.time()
     rc, log = _run(_commands(root, jobs), root, cann_mod.environment(cann), progress)
     log_path = root / "build_out" / LOG_NAME
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,7 +267,9 @@ def build_cann(path: str | Path, cann: cann_mod.Cann, socs: list[str] | None = N
     # when the script's exit status says success.
     if rc != 0 or "not generated!" in log:
         raise BuildError(f"CANN build of {root.name} failed: {diagnose(log, root)} (full log: {log_path})")
-    runs = sorted((root / "build_out").glob("custom_opp_*.run"))
+    # only a package this build wrote: a .run left by an earlier build does not count
+    runs = sorted((p for p in (root / "build_out").glob("custom_opp_*.run") if p.stat().st_mtime >= started - 1),
+                  key=lambda p: p.stat().st_mtime)
     if not runs:
         raise BuildError(f"CANN build of {root.name} finished but wrote no build_out/custom_opp_*.run "
                          f"(full log: {log_path})")

@@ -132,6 +132,12 @@ def profile(op: str | Any, shapes: Sequence[Sequence[int]], dtype: str = "float1
     ('addcdiv_custom', True)
     """
     fn = _op(op, project) if isinstance(op, str) else op  # a name, or an op already looked up
+    from .spec import dtype as spec_dtype
+
+    try:  # accept the spec spellings (fp16, bf16, float) as well as numpy's
+        dtype = spec_dtype(dtype).name
+    except KeyError:
+        pass  # reported with the op's dtypes by _inputs
     inputs = _inputs(fn, shapes, dtype, seed)
     before = simulator.last()
     try:
