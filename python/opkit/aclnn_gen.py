@@ -15,10 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-try:
-    from . import spec as spec_mod
-except ImportError:  # pragma: no cover - run as a script by CMake from the source tree
-    import spec as spec_mod  # type: ignore[no-redef]
+from . import spec as spec_mod
 
 _ATTR_CTYPES = {
     "int": "int64_t", "float": "double", "bool": "bool", "string": "char *", "type": "int64_t",

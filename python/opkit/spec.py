@@ -20,41 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-try:  # the build imports this file before the package (and its errors module) is installed
-    from .errors import SpecError
-except ImportError:  # pragma: no cover - only when run as a plain script by CMake
-    class SpecError(ValueError):  # type: ignore[no-redef]
-        pass
-
-
-try:
-    from .names import (
-        _DTYPE_ALIASES,
-        _GROUPS,
-        ATTR_TYPES,
-        DTYPES,
-        FORMATS,
-        PARAM_TYPES,
-        DType,
-        camel_case,
-        dtype,
-        dtype_name,
-        snake_case,
-    )
-except ImportError:  # pragma: no cover - only when run as a plain script by CMake
-    from names import (  # type: ignore[no-redef]  # noqa: F401
-        _DTYPE_ALIASES,
-        _GROUPS,
-        ATTR_TYPES,
-        DTYPES,
-        FORMATS,
-        PARAM_TYPES,
-        DType,
-        camel_case,
-        dtype,
-        dtype_name,
-        snake_case,
-    )
+# CMake runs this module as `python -m opkit.spec` with the source tree on PYTHONPATH, so the
+# package's own modules import as usual (and none of them needs numpy or the compiled core).
+from .errors import SpecError
+from .names import (  # noqa: F401  re-exported: opkit.spec is where callers look
+    _DTYPE_ALIASES,
+    _GROUPS,
+    ATTR_TYPES,
+    DTYPES,
+    FORMATS,
+    PARAM_TYPES,
+    DType,
+    camel_case,
+    dtype,
+    dtype_name,
+    snake_case,
+)
 
 _OP_KEYS = ("op", "language", "input_desc", "output_desc", "attr")
 

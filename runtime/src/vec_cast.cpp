@@ -137,7 +137,6 @@ Wide RoundWide(Wide v, DType t, RoundMode mode) {
 }
 }  // namespace
 
-double RoundToFormat(double v, DType t, RoundMode mode) { return static_cast<double>(RoundWide(v, t, mode)); }
 
 namespace {
 

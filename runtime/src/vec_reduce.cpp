@@ -210,12 +210,6 @@ void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const Repeat
     }
 }
 
-void VecWholeReduce(Reduce r, DType t, void* dst, const void* src, int64_t per, int64_t groups, bool withIndex) {
-    const uint32_t size = DTypeSize(t);
-    for (int64_t g = 0; g < groups; ++g)
-        VecReduce(r, t, static_cast<uint8_t*>(dst) + g * size * (withIndex ? 2 : 1),
-                  static_cast<const uint8_t*>(src) + g * per * size, per, withIndex);
-}
 
 }  // namespace rt
 }  // namespace opkit

@@ -178,12 +178,7 @@ enum class ReduceLayout : uint8_t { VALUE_INDEX = 0, INDEX_VALUE, ONLY_VALUE, ON
 uint32_t ReduceRecordBytes(Reduce r, DType t, ReduceLayout layout);
 void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, uint32_t groupLanes,
                      ReduceLayout layout, uint64_t dstRepBytes);
-// One result per group of `elemsPerGroup` contiguous elements, each reduced like VecReduce.
-void VecWholeReduce(Reduce r, DType t, void* dst, const void* src, int64_t elemsPerGroup,
-                    int64_t groups, bool withIndex);
 
-// --- scalar float formats used by the header's Cast helpers ----------------------------------
-double RoundToFormat(double v, DType t, AscendC::RoundMode mode);
 
 }  // namespace rt
 }  // namespace opkit
