@@ -88,7 +88,9 @@ function(opkit_add_op_project)
       target_link_libraries(${A_ACLNN_TARGET} PRIVATE "-Wl,--no-as-needed" ${A_HOST_TARGET} "-Wl,--as-needed" opkit::rt)
       target_include_directories(${A_ACLNN_TARGET} PUBLIC ${out}/op_api/include)
       set_target_properties(${A_ACLNN_TARGET} PROPERTIES OUTPUT_NAME cust_opapi
-        LIBRARY_OUTPUT_DIRECTORY ${out}/op_api/lib INSTALL_RPATH "$ORIGIN/../../../lib:$ORIGIN/../../op_impl")
+        LIBRARY_OUTPUT_DIRECTORY ${out}/op_api/lib INSTALL_RPATH "$ORIGIN/../../../lib:$ORIGIN/../../op_impl"
+        # a copied or installed layout loads its own op_host library, not the build tree's
+        BUILD_RPATH "$ORIGIN/../../op_impl")
       if(A_INSTALL_DIR)
         install(TARGETS ${A_HOST_TARGET} LIBRARY DESTINATION ${A_INSTALL_DIR}/op_impl)
         install(TARGETS ${A_ACLNN_TARGET} LIBRARY DESTINATION ${A_INSTALL_DIR}/op_api/lib)

@@ -3,6 +3,11 @@
 Each call makes the ``aclTensor`` handles for the numpy buffers, runs
 ``aclnn<Op>GetWorkspaceSize`` (tiling) and ``aclnn<Op>`` (the kernel), exactly as a C++ caller does;
 ctypes releases the GIL while they run. The argument order follows opkit.aclnn_gen.
+
+The same code drives two runtimes. In this process it is opkit's (``libopkit_rt.so``), where host
+memory is GM and the tensors point at the numpy buffers. In the child process of :mod:`opkit.device`
+it is CANN's (``libascendcl.so`` and ``libnnopbase.so``, the simulator's or a board's), where the
+buffers are copied to and from device memory around the call (:class:`DeviceMemory`).
 """
 
 from __future__ import annotations
@@ -28,8 +33,24 @@ _ARRAY = {"list_int": ("aclCreateIntArray", "aclDestroyIntArray", ctypes.c_int64
           "list_bool": ("aclCreateBoolArray", "aclDestroyBoolArray", ctypes.c_bool)}
 
 
-def _runtime() -> ctypes.CDLL:
-    rt = ctypes.CDLL(str(RUNTIME_LIB))
+class Runtime:
+    """The acl and aclnn-base functions, looked up in the first of ``libs`` that has each."""
+
+    def __init__(self, libs: list[ctypes.CDLL]):
+        self._libs = libs
+
+    def __getattr__(self, name: str) -> Any:
+        for lib in self._libs:
+            try:
+                fn = getattr(lib, name)
+            except AttributeError:
+                continue
+            setattr(self, name, fn)
+            return fn
+        raise AttributeError(f"no library of this runtime exports {name}")
+
+
+def _declare(rt: Any) -> Any:
     rt.aclCreateTensor.restype = ctypes.c_void_p
     rt.aclCreateTensor.argtypes = [ctypes.POINTER(ctypes.c_int64), ctypes.c_uint64, ctypes.c_int, ctypes.c_void_p,
                                    ctypes.c_int64, ctypes.c_int, ctypes.POINTER(ctypes.c_int64), ctypes.c_uint64,
@@ -41,6 +62,81 @@ def _runtime() -> ctypes.CDLL:
         getattr(rt, destroy).argtypes = [ctypes.c_void_p]
     rt.aclGetRecentErrMsg.restype = ctypes.c_char_p
     return rt
+
+
+def _runtime() -> ctypes.CDLL:
+    return _declare(ctypes.CDLL(str(RUNTIME_LIB)))
+
+
+class HostMemory:
+    """opkit's runtime: GM is host memory, so a tensor points at the numpy buffer itself."""
+
+    def place(self, a: np.ndarray) -> int:
+        return a.ctypes.data
+
+    def workspace(self, size: int) -> tuple[Any, Any]:
+        buf = np.empty(size, np.uint8) if size else None
+        return (buf.ctypes.data if buf is not None else None), buf
+
+    def finish(self, written: list[np.ndarray]) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+
+class DeviceMemory:
+    """CANN's runtime: each buffer is copied into ``aclrtMalloc`` memory and written outputs back after
+    ``aclrtSynchronizeStream``."""
+
+    H2D, D2H = 1, 2  # aclrtMemcpyKind
+
+    def __init__(self, rt: Any, stream: Any):
+        self._rt, self._stream = rt, stream
+        self._buffers: dict[int, tuple[int, np.ndarray]] = {}  # id(array) -> (device pointer, array)
+        self._extra: list[int] = []
+        rt.aclrtMalloc.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.c_int]
+        rt.aclrtMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        rt.aclrtFree.argtypes = [ctypes.c_void_p]
+        rt.aclrtSynchronizeStream.argtypes = [ctypes.c_void_p]
+
+    def _check(self, rc: int, what: str) -> None:
+        if rc != 0:
+            msg = self._rt.aclGetRecentErrMsg()
+            raise KernelError(f"{what} failed with acl error {rc}: {msg.decode() if msg else 'no message'}")
+
+    def _malloc(self, size: int) -> int:
+        ptr = ctypes.c_void_p()
+        self._check(self._rt.aclrtMalloc(ctypes.byref(ptr), max(size, 1), 0), f"aclrtMalloc({size})")
+        return int(ptr.value)
+
+    def place(self, a: np.ndarray) -> int:
+        ptr = self._malloc(a.nbytes)
+        self._buffers[id(a)] = (ptr, a)
+        if a.nbytes:
+            self._check(self._rt.aclrtMemcpy(ptr, a.nbytes, a.ctypes.data, a.nbytes, self.H2D), "aclrtMemcpy to device")
+        return ptr
+
+    def workspace(self, size: int) -> tuple[Any, Any]:
+        if not size:
+            return None, None
+        ptr = self._malloc(size)
+        self._extra.append(ptr)
+        return ptr, None
+
+    def finish(self, written: list[np.ndarray]) -> None:
+        self._check(self._rt.aclrtSynchronizeStream(self._stream), "aclrtSynchronizeStream")
+        for a in written:
+            ptr, _ = self._buffers[id(a)]
+            if a.nbytes:
+                self._check(self._rt.aclrtMemcpy(a.ctypes.data, a.nbytes, ptr, a.nbytes, self.D2H),
+                            "aclrtMemcpy from device")
+
+    def release(self) -> None:
+        for ptr in [p for p, _ in self._buffers.values()] + self._extra:
+            self._rt.aclrtFree(ptr)
+        self._buffers.clear()
+        self._extra.clear()
 
 
 class AclnnLibrary:
@@ -55,6 +151,14 @@ class AclnnLibrary:
         self._api = ctypes.CDLL(str(lib))  # loads the op_host library with it (its OP_ADDs run)
         self.scope = _core.scope_of(str(root / "op_impl" / "lib"))
         self._fns: dict[str, tuple[Any, Any]] = {}
+
+    @classmethod
+    def on(cls, api: ctypes.CDLL, rt: Any) -> AclnnLibrary:
+        """An op library already loaded (``api``) on another acl runtime (``rt``: CANN's, in the device
+        child process)."""
+        self = cls.__new__(cls)
+        self._rt, self._api, self.scope, self._fns = _declare(rt), api, None, {}
+        return self
 
     def _functions(self, op: spec_mod.OpSpec) -> tuple[Any, Any]:
         if op.op_type not in self._fns:
@@ -71,10 +175,16 @@ class AclnnLibrary:
             self._fns[op.op_type] = (prepare, launch)
         return self._fns[op.op_type]
 
-    def _tensor(self, a: np.ndarray) -> int:
+    def _tensor(self, a: np.ndarray, memory: HostMemory | DeviceMemory) -> int:
         dims = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
-        t = self._rt.aclCreateTensor(dims, a.ndim, ACL_DTYPES[spec_mod.dtype_name(a.dtype)], None, 0, ACL_FORMAT_ND, dims, a.ndim,
-                                     a.ctypes.data)
+        # row-major strides in elements, as aclCreateTensor takes them (callers pass C-contiguous arrays;
+        # numpy's own strides of an empty or length-1 axis are arbitrary)
+        steps = [1] * a.ndim
+        for i in range(a.ndim - 2, -1, -1):
+            steps[i] = steps[i + 1] * a.shape[i + 1]
+        strides = (ctypes.c_int64 * max(a.ndim, 1))(*steps)
+        t = self._rt.aclCreateTensor(dims, a.ndim, ACL_DTYPES[spec_mod.dtype_name(a.dtype)], strides, 0, ACL_FORMAT_ND,
+                                     dims, a.ndim, memory.place(a))
         if not t:
             raise KernelError(self._error())
         return t
@@ -97,7 +207,9 @@ class AclnnLibrary:
         return msg.decode() if msg else "unknown aclnn error"
 
     def call(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], outputs: list[np.ndarray],
-             attrs: dict[str, Any]) -> None:
+             attrs: dict[str, Any], memory: HostMemory | DeviceMemory | None = None, stream: Any = None) -> None:
+        """Run ``op``; ``outputs`` (ref outputs are the input arrays themselves) hold the results after."""
+        memory = memory or HostMemory()
         prepare, launch = self._functions(op)
         made: list = []
         tensors = []
@@ -107,24 +219,25 @@ class AclnnLibrary:
                 if a is None:  # an absent optional input
                     args.append(None)
                     continue
-                tensors.append(self._tensor(a))
+                tensors.append(self._tensor(a, memory))
                 args.append(tensors[-1])
             args += [self._attr(a.type, attrs[a.name], made) for a in op.attrs]
             ref = {t.name for t in op.inputs}
             for o, arr in zip(op.outputs, outputs):
                 if o.name not in ref:
-                    tensors.append(self._tensor(arr))
+                    tensors.append(self._tensor(arr, memory))
                     args.append(tensors[-1])
             workspace_size = ctypes.c_uint64(0)
             executor = ctypes.c_void_p()
             if prepare(*args, ctypes.byref(workspace_size), ctypes.byref(executor)) != 0:
                 raise TilingError(self._error())
-            workspace = np.empty(workspace_size.value, np.uint8) if workspace_size.value else None
-            ws_ptr = workspace.ctypes.data if workspace is not None else None
-            if launch(ws_ptr, workspace_size.value, executor, None) != 0:
+            ws_ptr, _workspace = memory.workspace(workspace_size.value)
+            if launch(ws_ptr, workspace_size.value, executor, stream) != 0:
                 raise KernelError(self._error())
+            memory.finish(outputs)
         finally:
             for t in tensors:
                 self._rt.aclDestroyTensor(t)
             for destroy, handle in made:
                 getattr(self._rt, destroy)(handle)
+            memory.release()

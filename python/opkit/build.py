@@ -318,7 +318,7 @@ def load(path: str | Path, build_dir: str | Path | None = None):
             return library
         raise OpkitError(f"{built.project.root}: rebuilt after this Python process loaded it; the process keeps "
                          "running the libraries it loaded first, so start a new process to use the new build")
-    library = OpLibrary(built.out)
+    library = OpLibrary(built.out, source=built.project.root)
     _loaded[key] = (stamp, library)
     return library
 

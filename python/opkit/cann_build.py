@@ -241,7 +241,7 @@ def _run(cmds: list[list[str]], root: Path, env: dict[str, str], progress: bool)
 
 
 def build_cann(path: str | Path, cann: cann_mod.Cann, socs: list[str] | None = None, jobs: int | None = None,
-               progress: bool = False) -> CannBuilt:
+               progress: bool = False, quiet: bool = False) -> CannBuilt:
     """Build an msopgen project with CANN; returns the ``custom_opp_*.run`` it produced.
 
     >>> built = build_cann("AddCustom", cann_mod.find_cann(), ["Ascend910B1"])  # doctest: +SKIP
@@ -250,12 +250,13 @@ def build_cann(path: str | Path, cann: cann_mod.Cann, socs: list[str] | None = N
     """
     root = Path(path).resolve()
     note = check_version(cann)
-    if note:
+    if note and not quiet:
         print(f"opkit: {note}")
     preflight(cann)
     units = list(dict.fromkeys(cann_mod.soc_names(s).compute_unit for s in socs)) if socs else None
     for change in update_presets(root, cann.path, units):
-        print(f"opkit: CMakePresets.json: {change} (your original file: CMakePresets.json.bak)")
+        if not quiet:  # quiet: a project opkit made in its cache, not the user's file
+            print(f"opkit: CMakePresets.json: {change} (your original file: CMakePresets.json.bak)")
     import time
 
     started = time.time()

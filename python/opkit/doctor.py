@@ -140,6 +140,21 @@ def npu_checks() -> list[Check]:
     return out
 
 
+def mode_checks() -> list[Check]:
+    """What the CANN targets of the test modes would run on (opkit.device), or why they cannot."""
+    from . import device
+
+    out = []
+    soc = cann_mod.soc_names(None).name if _soc_ok() else None
+    for area, kind in (("camodel (OPKIT_SIMULATOR)", "camodel"), ("npu_onboard", "board")):
+        target, reason = device.probe(kind, soc)
+        if target is not None:
+            out.append(Check(area, f"runs on {target.describe(soc)}", "ok"))
+        else:
+            out.append(Check(area, "unavailable", "info", reason or ""))
+    return out
+
+
 def compiler_checks() -> list[Check]:
     """g++, cmake and ninja: what ``opkit build`` and ``opkit config`` users need."""
     out = []
@@ -161,7 +176,7 @@ def collect() -> list[Check]:
     >>> [c.area for c in collect()][:2]  # doctest: +SKIP
     ['opkit runtime', 'default SoC']
     """
-    return runtime_checks() + cann_checks(cann_mod.find_cann()) + npu_checks() + compiler_checks()
+    return runtime_checks() + cann_checks(cann_mod.find_cann()) + npu_checks() + mode_checks() + compiler_checks()
 
 
 def cpu_usable(checks: list[Check]) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import isolation, simulator
+from . import device, isolation, simulator
 from . import spec as spec_mod
 from .errors import KernelError, OpkitError, TilingError
 
@@ -156,12 +156,13 @@ class OpLibrary:
     Calls go through the project's aclnn library (opkit.aclnn), the path C++ callers take.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, source: Path | None = None):
         from . import _core
         from .aclnn import AclnnLibrary
 
         self._core = _core
         self.dir = Path(root)  # the layout of cmake/OpkitOps.cmake
+        self.source = Path(source) if source is not None else None  # the op project (what CANN builds)
         if not (self.dir / "op_api" / "lib" / "libcust_opapi.so").is_file():
             raise OpkitError(f"{self.dir}: no op_api/lib/libcust_opapi.so; build the project first "
                              "(python -m opkit build DIR)")
@@ -193,8 +194,13 @@ class OpLibrary:
             shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:
             raise TilingError(str(e)) from None
-        isolate = isolation.enabled()
         by_name = {t.name: a for t, a in zip(op.inputs, inputs)}
+        if device.active():  # CANN's simulator or an NPU (opkit.device): always a child process
+            outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt))
+                       for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
+            device.run(self, op, inputs, outputs, attrs, soc)
+            return outputs[0] if len(outputs) == 1 else tuple(outputs)
+        isolate = isolation.enabled()
         outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt), isolate)
                    for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
         if isolate:

@@ -5,7 +5,8 @@
 array([0., 0., 0.], dtype=float16)
 
 Each op is the project in ``ops/<op>.json``, ``host/<op>.cpp`` and ``kernels/<op>.cpp``, built by
-``pip install`` through the same op-project build users get (cmake/OpkitOps.cmake).
+``pip install`` through the same op-project build users get (cmake/OpkitOps.cmake). The sources ship in
+``ops/source/`` (specs, op_host/, op_kernel/) so CANN can build them too (opkit.device).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def _lib():
     if _library is None:
         from .library import OpLibrary
 
-        _library = OpLibrary(OPS_DIR)
+        _library = OpLibrary(OPS_DIR, source=OPS_DIR / "source")
     return _library
 
 

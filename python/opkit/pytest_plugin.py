@@ -49,18 +49,42 @@ def pytest_configure(config: pytest.Config) -> None:
         from .isolation import set_isolation
 
         set_isolation(True)  # a kernel that crashes fails its test, not the session
-    if mode == "npu_simulator":
+    from .modes import cann_target
+
+    kind = cann_target(mode)
+    if kind is not None:
+        from . import device
+
+        device.use(kind)  # every op call runs on CANN's simulator or the NPU
+    elif mode == "npu_simulator":
         from . import simulator
 
         simulator.enable(True)  # every launch runs under the model; any finding fails its test
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    soc = os.environ.get("OPKIT_SOC") or "Ascend910B1"
+    from . import _core
+    from .modes import describe
+
+    soc = _core.soc(os.environ.get("OPKIT_SOC") or None)["name"]
     mode = _mode(config)
-    backend = ("opkit AI Core model (checks + timing, not calibrated against hardware) on the software AI Core"
-               if mode == "npu_simulator" else "software AI Core on the CPU")
-    return f"opkit: mode={mode} soc={soc} backend={backend} (no NPU, no CANN)"
+    return f"opkit: mode={mode} soc={soc} backend={describe(mode, soc)}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the op calls of a CANN mode ran, so no report claims more than happened."""
+    from . import device
+
+    runs = device.runs()
+    if device.active() is None:
+        return
+    where = sorted({f"{r.target} (chip reported: {r.chip or 'unknown'})" for r in runs})
+    terminalreporter.write_line(f"opkit: {len(runs)} op call(s) ran on " + ("; ".join(where) if where else
+                                "CANN (none completed)"))
+    logs = sorted({r.log_dir for r in runs if r.log_dir})
+    if logs:
+        terminalreporter.write_line(f"opkit: camodel logs: {logs[0]}" + (f" (+{len(logs) - 1} more)" if len(logs) > 1
+                                                                          else ""))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "acl_state.h"
+#include "opkit/rt/api.h"
 #include "aclnn/acl_meta.h"
 
 namespace opkit {
@@ -81,6 +82,7 @@ aclError aclrtGetDeviceCount(uint32_t* count) {
     *count = 1;
     return ACL_SUCCESS;
 }
+const char* aclrtGetSocName(void) { return opkit::rt::DefaultSoc().name; }
 aclError aclrtCreateContext(aclrtContext* context, int32_t deviceId) {
     if (context == nullptr) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtCreateContext: null pointer");
     aclError e = aclrtSetDevice(deviceId);

@@ -290,6 +290,15 @@ void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<
     cfg.blockDim = blockDim;
     cfg.tilingKey = gNextTilingKey;
     cfg.mode = gNextMode;
+    if (const char* simulator = std::getenv("OPKIT_SIMULATOR"); simulator != nullptr && std::strcmp(simulator, "camodel") == 0) {
+        // A CPU-debug program is this process: it cannot run on CANN's simulator, whatever is asked.
+        static bool told = false;
+        if (!told && sim::Enabled())
+            std::fputs("opkit: note: OPKIT_SIMULATOR=camodel applies to op calls from Python and pytest; this CPU-debug "
+                       "program runs under opkit's model (build it with CANN's run.sh -r sim to run it on camodel)\n",
+                       stderr);
+        told = true;
+    }
     try {
         Launch(cfg, body);
     } catch (const std::exception& e) {

@@ -4,7 +4,13 @@ A fake toolkit has what opkit reads: the version record, the two build files op_
 folders, and an msopgen that records its argv, environment and stdin in ``<toolkit>/msopgen_calls.jsonl``
 and writes a minimal msopgen-shaped project whose ``build.sh`` prints a CANN-like log. The file
 ``<toolkit>/msopgen_mode`` says how msopgen behaves (ok, fail, empty); ``$FAKE_BUILD`` how build.sh does
-(ok, compile_error, no_aclnn).
+(ok, compile_error, no_aclnn, opkit).
+
+:func:`make_runtime_toolkit` adds what running ops needs (opkit.device): its "CANN runtime"
+(``lib64/libascendcl.so``, ``lib64/libnnopbase.so``) is opkit's own acl runtime, its simulator's
+``libruntime_camodel.so`` only records in ``$CAMODEL_LOG_PATH`` that it was loaded, and with
+``FAKE_BUILD=opkit`` build.sh builds the project with opkit's CPU build and packages that as a
+``custom_opp_*.run`` that honours ``--install-path``.
 """
 
 from __future__ import annotations
@@ -84,6 +90,18 @@ case "${FAKE_BUILD:-ok}" in
     echo "  Cannot find source file:"
     echo "    ../build_out/autogen/aclnn_add_custom.cpp"
     exit 1 ;;
+  opkit)
+    "@PYTHON@" -m opkit build . --cpu --build-dir "$PWD/build_out/cpu" || exit 3
+    api=$(find "$PWD/build_out/cpu" -path '*op_api/lib/libcust_opapi.so' | head -1)
+    layout=$(dirname "$(dirname "$(dirname "$api")")")
+    {
+      echo '#!/bin/bash'
+      echo 'for a in "$@"; do case "$a" in --install-path=*) dest="${a#--install-path=}";; esac; done'
+      echo '[ -n "$dest" ] || { echo "[ERROR] --install-path is required"; exit 1; }'
+      echo 'mkdir -p "$dest/vendors/customize" && cp -r "'"$layout"'/." "$dest/vendors/customize/"'
+      echo 'echo "$@" > "$dest/install_argv"'
+    } > build_out/custom_opp_ubuntu_x86_64.run
+    echo "[100%] Built target package" ;;
   *)
     mkdir -p build_out
     echo "fake package" > build_out/custom_opp_ubuntu_x86_64.run
@@ -113,7 +131,37 @@ def make_toolkit(root: Path, version: str | None = "8.0.RC2", build_files: bool 
         bindir.mkdir(parents=True)
         (bindir / "msopgen").write_text(FAKE_MSOPGEN.format(python=sys.executable))
         (bindir / "msopgen").chmod(0o755)
-        (bindir / "build.sh.in").write_text(FAKE_BUILD_SH)
+        (bindir / "build.sh.in").write_text(FAKE_BUILD_SH.replace("@PYTHON@", sys.executable))
+    return root
+
+
+FAKE_CAMODEL_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void fake_camodel_loaded(void) {
+    const char* dir = getenv("CAMODEL_LOG_PATH");
+    char path[4096];
+    FILE* f;
+    if (dir == NULL) return;
+    snprintf(path, sizeof path, "%s/fake_camodel_loaded", dir);
+    f = fopen(path, "a");
+    if (f != NULL) { fputs("loaded\n", f); fclose(f); }
+}
+"""
+
+
+def make_runtime_toolkit(root: Path, simulators: tuple[str, ...] = ("Ascend910B1",)) -> Path:
+    """A fake toolkit that builds, installs and runs ops (see the module docstring)."""
+    from opkit.paths import RUNTIME_LIB
+
+    make_toolkit(root, simulators=simulators)
+    for name in ("libascendcl.so", "libnnopbase.so"):
+        (root / "lib64" / name).symlink_to(RUNTIME_LIB)
+    src = root / "fake_camodel.c"
+    src.write_text(FAKE_CAMODEL_C)
+    for soc in simulators:
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(root / "tools" / "simulator" / soc / "lib" /
+                        "libruntime_camodel.so"), str(src)], check=True)
     return root
 
 
