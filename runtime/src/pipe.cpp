@@ -146,11 +146,11 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     }
     opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what,
                          __builtin_return_address(0));
-    if (srcMem == Mem::UB && opkit::rt::Model() != nullptr)
+    if (srcMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0),
                                    dstMem == GM_MEM ? opkit::sim::MTE3 : opkit::sim::V);
-    if (dstMem == Mem::UB && opkit::rt::Model() != nullptr)
+    if (dstMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0),
                                    srcMem == GM_MEM ? opkit::sim::MTE2 : opkit::sim::V);
