@@ -12,5 +12,6 @@
 #include "opkit/kernel/types.h"
 #include "opkit/kernel/tensor.h"
 #include "opkit/kernel/copy.h"
+#include "opkit/kernel/cube.h"
 #include "opkit/kernel/vec.h"
 #include "opkit/kernel/sync.h"

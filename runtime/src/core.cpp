@@ -193,7 +193,8 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
 
     std::unique_ptr<sim::LaunchModel> model;
-    if (sim::Enabled()) model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing());
+    if (sim::Enabled())
+        model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing(), cfg.mode == KernelMode::AIC_MODE);
 
     std::atomic<uint32_t> next{0};
     std::atomic<bool> failed{false};
@@ -209,18 +210,22 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
         core.soc = &soc;
         core.gm = &cfg.gm;
         core.workspace = cfg.workspace;
+        core.mode = cfg.mode;
         for (;;) {
             uint32_t idx = next.fetch_add(1);
             if (idx >= cfg.blockDim || failed.load()) break;
             core.blockIdx = static_cast<int32_t>(idx);
             core.launch = model.get();
             core.model = model ? model->Core(int(idx)) : nullptr;
-            if (model) {
-                core.ubWritten.assign(soc.memBytes[static_cast<int>(Mem::UB)] / 32, 0);
-                core.ubSeq.assign(core.ubWritten.size(), 0);
-            }
+            if (model)
+                for (int m = 0; m < static_cast<int>(Mem::COUNT); ++m) {
+                    core.written[m].assign(soc.memBytes[m] / 32, 0);
+                    core.writeSeq[m].assign(core.written[m].size(), 0);
+                }
             core.maskHi = core.maskLo = ~0ull;
             core.pipe = nullptr;
+            core.lastMmadC = nullptr;
+            core.mBarrierSinceMmad = true;
             std::string err;
             try {
                 WorkerPool::Get().ArenasOf(slot).Prepare(soc, core);

@@ -22,15 +22,30 @@ struct CoreState {
     const void* pipe = nullptr;  // the live TPipe: a core has one at a time
     const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
     sim::CoreModel* model = nullptr;            // npu_simulator mode only
-    std::vector<uint8_t> ubWritten;             // npu_simulator, per 32-byte UB block: writer pipe + 1
-    std::vector<uint32_t> ubSeq;                // ... and the writing instruction's sequence number
+    KernelMode mode = KernelMode::AIV_MODE;     // the launch's kernel mode (SetKernelMode)
+    // npu_simulator, per 32-byte block of each on-chip memory (Note [Unwritten reads]): the writing
+    // pipe + 1 (0: never written) and the writing instruction's sequence number.
+    std::vector<uint8_t> written[static_cast<int>(Mem::COUNT)];
+    std::vector<uint32_t> writeSeq[static_cast<int>(Mem::COUNT)];
     sim::LaunchModel* launch = nullptr;
+    // npu_simulator: the last Mmad's L0C result, and whether a PipeBarrier<PIPE_M> came since
+    // (Note [Mmad barrier] in runtime/src/cube_mmad.cpp).
+    const uint8_t* lastMmadC = nullptr;
+    bool mBarrierSinceMmad = true;
 };
 CoreState* CurrentCoreOrNull();
 inline sim::CoreModel* Model() {
     CoreState* c = CurrentCoreOrNull();
     return c != nullptr ? c->model : nullptr;
 }
+// npu_simulator: a copy between on-chip memories on `pipe` (LoadData): each 32-byte destination
+// block takes the source block's state, so padding nothing wrote stays "never written" and only a
+// later read of it (by an instruction that uses it) is a finding; reading a source block written
+// by another pipe without synchronisation is one now (Note [Unwritten reads]).
+// `mix`: the copy mixes the blocks (a transposed fractal): the destination counts as written if any
+// source block was.
+void ModelMove(uint8_t* dst, const uint8_t* src, uint64_t bytes, int pipe, const char* what, const void* ret,
+               bool mix = false);
 // A finding of the npu_simulator mode, at the kernel line `ret` returns to.
 void Finding(const std::string& kind, const std::string& message, const void* ret);
 

@@ -126,6 +126,11 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
                                "(use DataCopyPad, or pad the length to 32 bytes)",
                            __builtin_return_address(0));
     if (p.blocks == 0 || p.runBytes == 0) return;
+    for (Mem m : {dstMem, srcMem})
+        if (m == Mem::L0A || m == Mem::L0B || m == Mem::L0C)
+            Fail(std::string(what) + " with a tensor in " + opkit::rt::MemName(m) +
+                 ": plain DataCopy does not move data into or out of L0A/L0B/L0C; use LoadData (L1 -> L0A/L0B) and "
+                 "Fixpipe (L0C -> GM, 910B); the 910A/310P DataCopy CO1 -> CO2 path is not implemented by opkit");
     uint64_t dstSpan = uint64_t(p.blocks - 1) * p.dstStep + p.runBytes;
     uint64_t srcSpan = uint64_t(p.blocks - 1) * p.srcStep + p.runBytes;
     if (dstMem != GM_MEM) {
@@ -146,11 +151,11 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     }
     opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what,
                          __builtin_return_address(0));
-    if (srcMem == Mem::UB && opkit::rt::Model() != nullptr)
+    if (srcMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0),
                                    dstMem == GM_MEM ? opkit::sim::MTE3 : opkit::sim::V);
-    if (dstMem == Mem::UB && opkit::rt::Model() != nullptr)
+    if (dstMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0),
                                    srcMem == GM_MEM ? opkit::sim::MTE2 : opkit::sim::V);

@@ -29,13 +29,42 @@ const char* PipeName(Pipe p) {
 //   vector           256 bytes per cycle per AIV (one repeat per cycle for simple ops)
 //   latencies/issue  assumptions of plausible size, to be calibrated when a board or camodel is at hand
 const Params& ParamsFor(const rt::SocInfo& soc) {
-    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10, 100};
-    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10, 100};
-    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10, 100};
+    //                      clk  gm/core gm peak  mteLat mteIss ubCopy vecIss vecLat sIss sAcc sGm | L0A  L0B  mte1 mmad cubeLat fix fixIss
+    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
+    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
+    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
     static thread_local Params p;
     p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
     p.clockGhz = soc.clockGhz;
     return p;
+}
+
+// Note [Cube model parameters]: the cube-side figures and where each comes from.
+//   Mmad        asc-devkit docs/zh/api/附录/Cube指令理论性能汇总.md (arch 2201): cycles =
+//               dt + ceil(m/16)*16 * ceil(n/16)*16 * ceil(k/k0)*k0 / (cube_m*cube_n*cube_k), with
+//               (cube_m, cube_n, cube_k, k0) = (16,16,16,16) for half and bfloat16, (16,16,32,32) for
+//               int8, (16,16,4,8) for float: one 16x16x16 fp16 fractal MAC per cycle per cube core.
+//               dt (mmadIssue = 60) is derived from the same docs' UnitFlag.md table, whose
+//               "theoretical" Mmad cycles (4156 for 128x256x512, 2108 for 128x128x512 half) exceed the
+//               fractal count by 60. 910A/310P: the same 16x16x16 fp16 cube is Huawei's public Da Vinci
+//               description (third-party summaries); no table was found, so 2201's figures are used.
+//   LoadData    same appendix, table 3: L1 -> L0A 256 B/cycle, L1 -> L0B 128 B/cycle (arch 2201);
+//               reused for 910A/310P (assumption). mte1Issue = 20 is an assumption (the docs give a
+//               per-instruction overhead "dT" without a figure).
+//   Fixpipe     the appendix lists L0C -> L1 at 64 elements/cycle for fp32 -> fp16 (128 B/cycle) and,
+//               for arch 3510, 32 elements/cycle for fp32 output; L0C -> GM on 2201 has no figure, so
+//               64 elements/cycle for 16-bit and 32 for 32-bit outputs is an assumption, and the
+//               write also takes its time on the core's GM port like an MTE3 copy.
+//   cubeLatency, fixIssue: assumptions of plausible size, like the vector latencies.
+double MmadCycles(const Params& p, DType in, uint32_t m, uint32_t n, uint32_t k, bool kAlign16) {
+    double cubeK = 16, k0 = 16;
+    switch (in) {
+        case DType::I8: case DType::U8: cubeK = 32; k0 = 32; break;
+        case DType::F32: case DType::I32: case DType::U32: cubeK = 4; k0 = kAlign16 ? 16 : 8; break;
+        default: break;
+    }
+    const double mb = std::ceil(m / 16.0), nb = std::ceil(n / 16.0), kc = std::ceil(k / k0) * k0;
+    return p.mmadIssue + mb * nb * kc / cubeK;
 }
 
 // Cycles per 256-byte repeat (assumed: simple ops one repeat per cycle; division, transcendental and
@@ -85,8 +114,10 @@ void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm
 }
 
 double CoreModel::ReservePort(double ready, double duration) {
-    // Forget intervals no future transfer can start before (both GM pipes are past them).
-    const double horizon = std::min(free_[MTE2], free_[MTE3]);
+    // Forget intervals no future transfer can start before (every GM pipe is past them; no pipe
+    // starts an instruction before the scalar unit has issued it).
+    double horizon = HUGE_VAL;
+    for (Pipe p : {MTE2, MTE3, FIX}) horizon = std::min(horizon, std::max(free_[p], issue_));
     size_t keep = 0;
     while (keep < port_.size() && port_[keep].second <= horizon) ++keep;
     if (keep > 64) port_.erase(port_.begin(), port_.begin() + long(keep));
@@ -104,6 +135,32 @@ double CoreModel::ReservePort(double ready, double duration) {
 void CoreModel::Vector(const char* name, uint64_t repeats) {
     Tick();
     Run(V, name, p_.vecIssue + double(repeats) * VectorCyclesPerRepeat(name), p_.vecLatency, repeats * 256);
+}
+
+void CoreModel::Load(const char* name, uint64_t bytes, double bytesPerCycle) {
+    Tick();
+    Run(MTE1, name, p_.mte1Issue + double(bytes) / bytesPerCycle, p_.vecLatency, bytes);
+}
+
+void CoreModel::Mmad(const char* name, double cycles) {
+    Tick();
+    Run(M, name, cycles, p_.cubeLatency, 0);
+}
+
+void CoreModel::Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm) {
+    Tick();
+    const double rate = elems > 0 && bytes / elems >= 4 ? p_.fixElemsPerCycle / 2 : p_.fixElemsPerCycle;
+    double duration = p_.fixIssue + double(elems) / rate;
+    if (!toGm) {
+        Run(FIX, name, duration, p_.vecLatency, bytes);
+        return;
+    }
+    // The result leaves through the core's GM port: no faster than an MTE3 copy of the same bytes.
+    duration = std::max(duration, p_.mteIssue + double(bytes) / gmRate_);
+    const double ready = std::max({free_[FIX], wait_[FIX], issue_});
+    wait_[FIX] = std::max(wait_[FIX], ReservePort(ready, duration));
+    Run(FIX, name, duration, p_.mteLatency, bytes);
+    gmWritten_ += bytes;
 }
 
 void CoreModel::Scalar(const char* name, double cycles) {
@@ -143,9 +200,10 @@ double CoreModel::Cycles() const {
 }
 
 // ---- the launch ----------------------------------------------------------------------------------
-LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace) : soc(s), blockDim(dim), params(ParamsFor(s)) {
-    const uint32_t physical = std::max(1, s.splitArch ? s.aivCores : s.aicCores);
-    const uint32_t active = std::min(dim, physical);
+LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace, bool cubeCores)
+    : soc(s), blockDim(dim), params(ParamsFor(s)) {
+    physicalCores = std::max(1, s.splitArch && !cubeCores ? s.aivCores : s.aicCores);
+    const uint32_t active = std::min(dim, physicalCores);
     const double share = params.gmPeakBytesPerSecond / (params.clockGhz * 1e9) / active;
     const double rate = std::min(params.gmBytesPerCycleCore, share);
     cores.reserve(dim);
@@ -209,7 +267,7 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
     s.soc = m.soc.name;
     s.model = "opkit AI Core model (not calibrated against hardware)";
     s.blockDim = m.blockDim;
-    const uint32_t physical = std::max(1, m.soc.splitArch ? m.soc.aivCores : m.soc.aicCores);
+    const uint32_t physical = m.physicalCores;
     // Cores beyond the physical count run in later waves.
     double total = 0;
     for (uint32_t wave = 0; wave * physical < m.blockDim; ++wave) {
@@ -255,7 +313,7 @@ std::string Format(const Summary& s) {
                   100.0 * s.achievedBytesPerSecond / s.peakBytesPerSecond);
     o << line;
     o << "  pipe utilisation:";
-    for (int p : {MTE2, V, MTE3, S, M}) {
+    for (int p : {MTE2, V, MTE3, S, M, MTE1, FIX}) {
         std::snprintf(line, sizeof line, " %s %.0f%%", PipeName(Pipe(p)), 100.0 * s.pipeUtilisation[p]);
         o << line;
     }

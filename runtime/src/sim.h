@@ -37,8 +37,18 @@ struct Params {
     double scalarIssue;           // cycles the scalar unit spends issuing one API call
     double scalarAccess;          // cycles of a UB GetValue/SetValue
     double scalarGmAccess;        // cycles of a GM GetValue/SetValue (through the scalar data cache)
+    // The cube side (Note [Cube model parameters] in sim.cpp).
+    double l1ToL0aBytesPerCycle;  // LoadData L1 -> L0A (MTE1)
+    double l1ToL0bBytesPerCycle;  // LoadData L1 -> L0B (MTE1)
+    double mte1Issue;             // fixed cycles of one LoadData
+    double mmadIssue;             // fixed cycles of one Mmad (the documented head overhead)
+    double cubeLatency;           // cycles from an Mmad's end to its L0C result being readable
+    double fixElemsPerCycle;      // L0C elements Fixpipe converts per cycle
+    double fixIssue;              // fixed cycles of one Fixpipe
 };
 const Params& ParamsFor(const rt::SocInfo& soc);
+// Cycles of one Mmad on the cube (Note [Cube model parameters]); `in` is the A/B element type.
+double MmadCycles(const Params& p, DType in, uint32_t m, uint32_t n, uint32_t k, bool kAlign16);
 double VectorCyclesPerRepeat(const char* op);  // per 256-byte repeat
 
 struct Finding {
@@ -65,6 +75,11 @@ public:
     void Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm);
     void Vector(const char* name, uint64_t repeats);
     void Scalar(const char* name, double cycles);
+    // Cube-side instructions: an L1 -> L0 load on MTE1, an Mmad of `cycles` on M, and a Fixpipe of
+    // `elems` L0C elements writing `bytes` (to GM when `toGm`: it shares the core's GM port).
+    void Load(const char* name, uint64_t bytes, double bytesPerCycle);
+    void Mmad(const char* name, double cycles);
+    void Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm);
     // Synchronisation (Note [Online pipe model]).
     double DoneOn(Pipe p) const { return done_[p]; }
     void WaitOn(Pipe p, double t) {
@@ -117,7 +132,8 @@ private:
 // Findings and GM writes of a launch, shared by its cores.
 class LaunchModel {
 public:
-    LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace);
+    // `cubeCores`: the launch runs on the cube cores (AIC_MODE on a split-architecture SoC).
+    LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace, bool cubeCores = false);
     CoreModel* Core(int core);
     // `ret`: an address in the kernel's code; the site is the innermost kernel frame of the
     // current stack, or with `walkStack` false the line of `ret` itself.
@@ -128,6 +144,7 @@ public:
 
     const rt::SocInfo& soc;
     uint32_t blockDim;
+    uint32_t physicalCores;  // cores that run at once; more blocks run in later waves
     Params params;
     std::vector<CoreModel> cores;
     std::vector<Finding> findings;

@@ -29,37 +29,79 @@ void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr,
 
 void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret, int pipe) {
     CoreState* c = CurrentCoreOrNull();
-    if (c == nullptr || c->model == nullptr || bytes == 0 || c->ubWritten.empty()) return;
-    const uint8_t* base = c->mem[static_cast<int>(Mem::UB)];
+    if (c == nullptr || c->model == nullptr || bytes == 0) return;
     const auto* p = static_cast<const uint8_t*>(addr);
-    if (p < base || p >= base + c->memSize[static_cast<int>(Mem::UB)]) return;  // not UB
+    int mem = 0;  // the on-chip memory holding addr; GM is not tracked
+    while (mem < static_cast<int>(Mem::COUNT) && !(p >= c->mem[mem] && p < c->mem[mem] + c->memSize[mem])) ++mem;
+    if (mem == static_cast<int>(Mem::COUNT) || c->written[mem].empty()) return;
+    auto& written = c->written[mem];
+    auto& seq = c->writeSeq[mem];
+    const uint8_t* base = c->mem[mem];
     const uint64_t first = uint64_t(p - base) / 32;
-    const uint64_t last = std::min<uint64_t>((uint64_t(p - base) + bytes - 1) / 32, c->ubWritten.size() - 1);
+    const uint64_t last = std::min<uint64_t>((uint64_t(p - base) + bytes - 1) / 32, written.size() - 1);
     const auto reader = static_cast<sim::Pipe>(pipe);
-    if (write) {  // ubWritten holds the writing pipe + 1 (0: never written), ubSeq its instruction
-        std::fill(c->ubWritten.begin() + long(first), c->ubWritten.begin() + long(last) + 1, uint8_t(pipe + 1));
-        std::fill(c->ubSeq.begin() + long(first), c->ubSeq.begin() + long(last) + 1, c->model->Seq());
+    const char* name = MemName(static_cast<Mem>(mem));
+    if (write) {  // written holds the writing pipe + 1 (0: never written), seq its instruction
+        std::fill(written.begin() + long(first), written.begin() + long(last) + 1, uint8_t(pipe + 1));
+        std::fill(seq.begin() + long(first), seq.begin() + long(last) + 1, c->model->Seq());
         return;
     }
     const void* site = ret != nullptr ? ret : __builtin_return_address(0);
     for (uint64_t b = first; b <= last; ++b) {
-        if (c->ubWritten[b] == 0) {
+        if (written[b] == 0) {
             Finding("uninitialised-read",
-                    std::string(what) + " reads UB bytes at offset " + std::to_string(b * 32) +
+                    std::string(what) + " reads " + name + " bytes at offset " + std::to_string(b * 32) +
                         " that nothing wrote in this launch; on the NPU they hold whatever an earlier kernel left there",
                     site);
             return;
         }
-        const auto writer = static_cast<sim::Pipe>(c->ubWritten[b] - 1);
-        if (!c->model->Ordered(writer, c->ubSeq[b], reader)) {  // Note [Cross-pipe order]
+        const auto writer = static_cast<sim::Pipe>(written[b] - 1);
+        if (!c->model->Ordered(writer, seq[b], reader)) {  // Note [Cross-pipe order]
             Finding("unsynced-read",
-                    std::string(what) + " on pipe " + sim::PipeName(reader) + " reads UB bytes at offset " +
+                    std::string(what) + " on pipe " + sim::PipeName(reader) + " reads " + name + " bytes at offset " +
                         std::to_string(b * 32) + " that pipe " + sim::PipeName(writer) +
                         " wrote, with no SetFlag/WaitFlag, queue hand-over or PipeBarrier<PIPE_ALL> in between; "
                         "on the NPU the read can overtake the write and see old data",
                     site);
             return;
         }
+    }
+}
+
+namespace {
+// The memory holding addr and its block index, or -1 (GM, or not tracked).
+int TrackedMem(const CoreState* c, const uint8_t* p) {
+    for (int m = 0; m < static_cast<int>(Mem::COUNT); ++m)
+        if (p >= c->mem[m] && p < c->mem[m] + c->memSize[m]) return c->written[m].empty() ? -1 : m;
+    return -1;
+}
+}  // namespace
+
+void ModelMove(uint8_t* dst, const uint8_t* src, uint64_t bytes, int pipe, const char* what, const void* ret, bool mix) {
+    CoreState* c = CurrentCoreOrNull();
+    if (c == nullptr || c->model == nullptr || bytes == 0) return;
+    const int dm = TrackedMem(c, dst), sm = TrackedMem(c, src);
+    if (dm < 0) return;
+    if (sm < 0) {  // from GM: every destination block is written now
+        ModelAccess(dst, bytes, true, what, ret, pipe);
+        return;
+    }
+    const uint64_t d0 = uint64_t(dst - c->mem[dm]) / 32, s0 = uint64_t(src - c->mem[sm]) / 32;
+    const uint64_t blocks = (bytes + 31) / 32;
+    const auto reader = static_cast<sim::Pipe>(pipe);
+    bool reported = false;
+    uint8_t any = 0;
+    for (uint64_t b = 0; mix && b < blocks && s0 + b < c->written[sm].size(); ++b) 
+        if (c->written[sm][s0 + b] != 0) any = c->written[sm][s0 + b];
+    for (uint64_t b = 0; b < blocks && d0 + b < c->written[dm].size() && s0 + b < c->written[sm].size(); ++b) {
+        const uint8_t state = mix ? any : c->written[sm][s0 + b];
+        const uint8_t own = c->written[sm][s0 + b];
+        if (own != 0 && !reported && !c->model->Ordered(static_cast<sim::Pipe>(own - 1), c->writeSeq[sm][s0 + b], reader)) {
+            ModelAccess(src + b * 32, 32, false, what, ret, pipe);  // reports the unsynchronised read
+            reported = true;
+        }
+        c->written[dm][d0 + b] = state == 0 ? 0 : uint8_t(pipe + 1);
+        c->writeSeq[dm][d0 + b] = c->model->Seq();
     }
 }
 
@@ -109,6 +151,7 @@ void EventPipes(AscendC::HardEvent e, sim::Pipe& src, sim::Pipe& dst) {
 // On the CPU the instructions of a core complete in program order, so these need no action to
 // be correct; the npu_simulator model turns them into the waits they are on the NPU.
 void OnBarrier(pipe_t pipe) {
+    if (pipe == PIPE_M || pipe == PIPE_ALL) Core().mBarrierSinceMmad = true;
     if (auto* m = Core().model) m->Barrier(PipeOf(pipe));
 }
 void OnSetFlag(AscendC::HardEvent evt, int32_t id) {

@@ -98,10 +98,12 @@ void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesse
 bool Simulating();  // is this core running under the npu_simulator model
 // A finding of the model at the kernel line that called the API function calling this.
 void ReportFinding(const char* kind, const std::string& message);
-// Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of UB this core has written;
-// reading a block nothing wrote is a finding (on the NPU it holds a previous kernel's data).
+// Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of each on-chip memory (UB,
+// L1, L0A, L0B, L0C) this core has written, by which pipe; reading a block nothing wrote is a
+// finding (on the NPU it holds a previous kernel's data), and so is reading it on another pipe
+// with no synchronisation since the write (Note [Cross-pipe order]).
 // `ret`: the kernel-code address to report; null means the caller of ModelAccess itself.
-// `pipe`: the accessing pipe (0 S, 1 V, 4 MTE2, 5 MTE3), for Note [Cross-pipe order].
+// `pipe`: the accessing pipe (sim::Pipe: 0 S, 1 V, 2 M, 3 MTE1, 4 MTE2, 5 MTE3, 6 FIX).
 void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret = nullptr,
                  int pipe = 1);
 inline uint64_t Repeats(int64_t count, uint32_t elemBytes) { return (uint64_t(count) * elemBytes + 255) / 256; }

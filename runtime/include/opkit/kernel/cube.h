@@ -1,0 +1,170 @@
+// opkit: the cube (matrix) path of the basic API: GM -> L1 with ND->NZ conversion, L1 -> L0A/L0B
+// (LoadData), the matrix multiply-accumulate (Mmad) and L0C -> GM (Fixpipe).
+//
+// The headers keep the typed API and hand each instruction to runtime/src/cube.cpp, which checks
+// it, moves the data fractal by fractal and reports it to the npu_simulator model. The layouts and
+// the facts behind them are in Note [Cube layouts] there.
+#pragma once
+
+#include "opkit/kernel/tensor.h"
+
+// The quantisation mode of Fixpipe. A plain (unscoped) enum at global scope in CANN, so kernels
+// write both `QuantMode_t::F322F16` and `F322F16`.
+enum QuantMode_t : uint8_t {
+    NoQuant = 0, F322F16, F322BF16, DEQF16, VDEQF16, QF322B8_PRE, VQF322B8_PRE, REQ8, VREQ8,
+};
+
+namespace AscendC {
+
+// ---- parameter structs (field names, types and constructor orders as in the Ascend C API) ------
+struct Nd2NzParams {
+    Nd2NzParams() = default;
+    Nd2NzParams(uint16_t ndNumIn, uint16_t nValueIn, uint16_t dValueIn, uint16_t srcNdMatrixStrideIn,
+                uint16_t srcDValueIn, uint16_t dstNzC0StrideIn, uint16_t dstNzNStrideIn, uint16_t dstNzMatrixStrideIn)
+        : ndNum(ndNumIn), nValue(nValueIn), dValue(dValueIn), srcNdMatrixStride(srcNdMatrixStrideIn),
+          srcDValue(srcDValueIn), dstNzC0Stride(dstNzC0StrideIn), dstNzNStride(dstNzNStrideIn),
+          dstNzMatrixStride(dstNzMatrixStrideIn) {}
+    uint16_t ndNum = 0;              // ND matrices to convert
+    uint16_t nValue = 0;             // rows of each
+    uint16_t dValue = 0;             // columns of each (elements)
+    uint16_t srcNdMatrixStride = 0;  // elements between the starts of consecutive ND matrices
+    uint16_t srcDValue = 0;          // elements between the starts of consecutive rows
+    uint16_t dstNzC0Stride = 0;      // 32-byte units between the starts of consecutive column blocks
+    uint16_t dstNzNStride = 0;       // 32-byte units between the starts of consecutive rows
+    uint16_t dstNzMatrixStride = 0;  // elements between the starts of consecutive NZ matrices
+};
+
+struct LoadData2DParams {
+    LoadData2DParams() = default;
+    LoadData2DParams(uint16_t startIndexIn, uint8_t repeatTimesIn, uint16_t srcStrideIn, uint8_t sidIn,
+                     uint16_t dstGapIn, bool ifTransposeIn, uint8_t addrModeIn)
+        : startIndex(startIndexIn), dstGap(dstGapIn), srcStride(srcStrideIn), ifTranspose(ifTransposeIn),
+          repeatTimes(repeatTimesIn), sid(sidIn), addrMode(addrModeIn) {}
+    uint16_t startIndex = 0;  // first source fractal (512-byte units)
+    uint16_t dstGap = 0;      // 512-byte units between one destination fractal's end and the next one's start
+    uint16_t srcStride = 0;   // 512-byte units between the starts of consecutive source fractals
+    bool ifTranspose = false;
+    uint8_t repeatTimes = 0;  // fractals to move
+    uint8_t sid = 0;
+    uint8_t addrMode = 0;  // 0: source index increments, 1: decrements
+};
+using LoadData2dParams = LoadData2DParams;
+
+struct MmadParams {
+    MmadParams() = default;
+    MmadParams(uint16_t mIn, uint16_t nIn, uint16_t kIn, bool isBiasIn, int32_t fmOffsetIn, bool enSsparseIn,
+               bool enWinogradAIn, bool enWinogradBIn)
+        : m(mIn), n(nIn), k(kIn), isBias(isBiasIn), fmOffset(fmOffsetIn), enSsparse(enSsparseIn),
+          enWinogradA(enWinogradAIn), enWinogradB(enWinogradBIn) {}
+    MmadParams(uint16_t mIn, uint16_t nIn, uint16_t kIn, uint8_t unitFlagIn, bool cmatrixSourceIn, bool cmatrixInitValIn)
+        : m(mIn), n(nIn), k(kIn), unitFlag(unitFlagIn), cmatrixSource(cmatrixSourceIn), cmatrixInitVal(cmatrixInitValIn) {}
+    uint16_t m = 0;
+    uint16_t n = 0;
+    uint16_t k = 0;
+    bool isBias = false;  // deprecated spelling of "accumulate onto L0C"
+    int32_t fmOffset = 0;
+    bool enSsparse = false;
+    bool enWinogradA = false;
+    bool enWinogradB = false;
+    uint8_t unitFlag = 0;
+    bool kDirectionAlign = false;  // float inputs: K padded to 16 (true) or to 8 (false) in L0A/L0B
+    bool cmatrixSource = false;    // initial C from the bias table (C2) instead of L0C
+    bool cmatrixInitVal = true;    // true: C starts at 0; false: accumulate onto L0C
+};
+
+enum class CO2Layout : uint8_t { NZ = 0, ROW_MAJOR, COLUMN_MAJOR };
+struct FixpipeConfig {
+    CO2Layout format;
+    constexpr FixpipeConfig(CO2Layout f) : format(f) {}
+    constexpr FixpipeConfig(CO2Layout f, bool /*isToUB*/) : format(f) {}
+};
+constexpr FixpipeConfig CFG_NZ = {CO2Layout::NZ};
+constexpr FixpipeConfig CFG_ROW_MAJOR = {CO2Layout::ROW_MAJOR};
+constexpr FixpipeConfig CFG_COLUMN_MAJOR = {CO2Layout::COLUMN_MAJOR};
+
+struct FixpipeParamsV220 {
+    FixpipeParamsV220() = default;
+    FixpipeParamsV220(uint16_t nSizeIn, uint16_t mSizeIn, uint16_t srcStrideIn, uint32_t dstStrideIn, bool reluEnIn)
+        : nSize(nSizeIn), mSize(mSizeIn), srcStride(srcStrideIn), dstStride(dstStrideIn), reluEn(reluEnIn) {}
+    FixpipeParamsV220(uint16_t nSizeIn, uint16_t mSizeIn, uint16_t srcStrideIn, uint32_t dstStrideIn, bool reluEnIn,
+                      QuantMode_t quantPreIn, int64_t deqScalarIn, uint16_t ndNumIn, uint16_t srcNdStrideIn,
+                      uint16_t dstNdStrideIn, uint8_t unitFlagIn, bool isChannelSplitIn = false)
+        : nSize(nSizeIn), mSize(mSizeIn), srcStride(srcStrideIn), dstStride(dstStrideIn), quantPre(quantPreIn),
+          deqScalar(uint64_t(deqScalarIn)), ndNum(ndNumIn), srcNdStride(srcNdStrideIn), dstNdStride(dstNdStrideIn),
+          reluEn(reluEnIn), unitFlag(unitFlagIn), isChannelSplit(isChannelSplitIn) {}
+    uint16_t nSize = 0;      // columns (N) to move
+    uint16_t mSize = 0;      // rows (M) to move
+    uint16_t srcStride = 0;  // rows (16-element units) between the starts of L0C column blocks
+    uint32_t dstStride = 0;  // NZ2ND: elements between the starts of destination rows
+    QuantMode_t quantPre = NoQuant;
+    uint64_t deqScalar = 0;
+    uint16_t ndNum = 1;
+    uint16_t srcNdStride = 0;  // fractals (16x16 elements of L0C) between source matrices
+    uint16_t dstNdStride = 0;  // elements between destination matrices
+    bool reluEn = false;
+    uint8_t unitFlag = 0;
+    bool isChannelSplit = false;
+};
+
+}  // namespace AscendC
+
+namespace opkit {
+namespace rt {
+// One operand of a cube instruction as the runtime sees it: where, in which memory, how many
+// bytes the LocalTensor/GlobalTensor spans (0: unknown), and its element type.
+struct CubeOperand {
+    uint8_t* addr;
+    Mem mem;  // Mem::COUNT for GM
+    uint64_t bytes;
+    DType type;
+};
+void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd2NzParams& p);
+void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2DParams& p);
+void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p);
+void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::FixpipeParamsV220& p,
+                 AscendC::CO2Layout layout);
+}  // namespace rt
+}  // namespace opkit
+
+namespace AscendC {
+namespace detail {
+template <typename T>
+opkit::rt::CubeOperand Cube(const LocalTensor<T>& t) {
+    return {reinterpret_cast<uint8_t*>(t.addr_), MemOf(t.pos_), uint64_t(t.size_) * sizeof(T), opkit::DTypeOf<T>::value};
+}
+template <typename T>
+opkit::rt::CubeOperand Cube(const GlobalTensor<T>& g) {
+    return {reinterpret_cast<uint8_t*>(g.addr_), opkit::rt::Mem::COUNT, g.size_ * sizeof(T), opkit::DTypeOf<T>::value};
+}
+}  // namespace detail
+
+// GM -> L1 (A1/B1) with ND -> NZ conversion (910B, 310P AI Core).
+template <typename T>
+__aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Nd2NzParams& intriParams) {
+    opkit::rt::CubeNd2Nz(detail::Cube(dst), detail::Cube(src), intriParams);
+}
+
+// L1 (A1/B1) or GM -> L0A (A2) / L0B (B2), one 512-byte fractal per repeat.
+template <typename T>
+__aicore__ inline void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LoadData2DParams& loadDataParams) {
+    opkit::rt::CubeLoad2D(detail::Cube(dst), detail::Cube(src), loadDataParams);
+}
+template <typename T>
+__aicore__ inline void LoadData(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const LoadData2DParams& loadDataParams) {
+    opkit::rt::CubeLoad2D(detail::Cube(dst), detail::Cube(src), loadDataParams);
+}
+
+// C (CO1) = A (A2) x B (B2) [+ C].
+template <typename T, typename U, typename S>
+__aicore__ inline void Mmad(const LocalTensor<T>& dst, const LocalTensor<U>& fm, const LocalTensor<S>& filter,
+                            const MmadParams& mmadParams) {
+    opkit::rt::CubeMmad(detail::Cube(dst), detail::Cube(fm), detail::Cube(filter), mmadParams);
+}
+
+// L0C (CO1) -> GM, with NZ -> ND conversion and the fp32 -> fp16/bf16 cast on the way (910B).
+template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR>
+__aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const FixpipeParamsV220& intriParams) {
+    opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format);
+}
+
+}  // namespace AscendC

@@ -1,0 +1,42 @@
+// opkit: what the cube translation units (cube.cpp, cube_mmad.cpp) share: operand checks, the
+// per-SoC data-type tables and the model hooks. Not part of the kernel API.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include "core_state.h"
+#include "kernel_operator.h"
+#include "sim.h"
+
+namespace opkit {
+namespace rt {
+namespace cube {
+
+inline bool IsGm(const CubeOperand& o) { return o.mem == Mem::COUNT; }
+inline const char* WhereName(const CubeOperand& o) { return MemName(o.mem); }  // "GM" for GM
+
+// SoC families by architecture (runtime/src/soc.cpp): 910B-class 2201, 910A 1001, 310P 2002.
+inline bool Is910B(const SocInfo& s) { return s.arch == 2201; }
+inline bool Is910A(const SocInfo& s) { return s.arch == 1001; }
+
+// Fails naming `what` unless `t` is one of `allowed` on this SoC.
+void RequireType(DType t, std::initializer_list<DType> allowed, const char* what, const char* role);
+
+// An on-chip operand: in `mem`, `bytes` inside the arena, aligned as the memory requires; a
+// LocalTensor smaller than the footprint is an npu_simulator finding (the instruction reads or
+// writes the bytes after it, which belong to another buffer).
+void CheckLocal(const CubeOperand& o, Mem mem, const char* position, uint64_t bytes, const char* what,
+                const void* ret);
+// A GM operand: inside the launch's buffers (Note [GM bounds]) and within SetGlobalBuffer's size.
+void CheckGlobal(const CubeOperand& o, uint64_t bytes, const char* what, const void* ret);
+
+// npu_simulator: cube instructions run on the cube core; an AIV_MODE launch on a split SoC has none.
+void CheckCubeCore(const char* what, const void* ret);
+
+// The integer ceiling of a / b.
+inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+}  // namespace cube
+}  // namespace rt
+}  // namespace opkit
