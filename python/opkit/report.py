@@ -15,6 +15,7 @@ lays it out. Times are the model's cycles at the SoC's clock: ``us = cycles / (c
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -372,6 +373,9 @@ def run_profile(op: str, shapes: Sequence[Sequence[int]], dtype: str = "float16"
     sim = profile(fn, shapes, dtype, soc, parse_attrs(fn, attrs), seed, trace=True)
     shown = ", ".join("x".join(map(str, s)) for s in shapes)
     print(f"profile: {op} {dtype} [{shown}] under the npu_simulator model")
+    if os.environ.get("OPKIT_SIMULATOR") == "camodel":
+        print("note: OPKIT_SIMULATOR=camodel does not apply here: this profile is opkit's model (CANN's own "
+              "timing of camodel runs comes from its msprof op simulator)")
     print(format_table(sim, rich=tty))
     clock = clock_ghz(sim)
     out = Path(out)
