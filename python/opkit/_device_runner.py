@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     try:
         _run(work, result)
     except Exception as e:  # noqa: BLE001 - every failure goes back to the parent as data
-        result["error"] = f"{type(e).__name__}: {e}"
+        result["error"] = {"type": type(e).__name__, "message": str(e)}
         if os.environ.get("OPKIT_DEBUG"):
             traceback.print_exc()
     result["runtime_libraries"] = loaded_runtime_libraries()

@@ -27,7 +27,15 @@ host program links ``runtime_camodel`` (plus ``pem_davinci`` on Ascend910A) from
 ``LD_LIBRARY_PATH``; ``<toolkit>/runtime/lib64/stub`` is on it for the driver libraries a machine
 without an NPU lacks; and ``CAMODEL_LOG_PATH`` names a fresh directory for the simulator's logs. A
 Python child cannot be linked, so it gets the same libraries through ``LD_PRELOAD``, which puts them
-ahead of ``libruntime.so`` in symbol lookup exactly as linking them first does.
+ahead of ``libruntime.so`` in symbol lookup, as linking them first does (the loader's documented
+order; not checked against a real camodel).
+
+Untested assumptions, for the first run on a machine with CANN: the child's environment is
+:func:`opkit.cann.environment` (toolkit ``lib64``, ``bin``, ``python/site-packages``) plus the above;
+``set_env.sh``'s other entries (``lib64/plugin/opskernel``, ``lib64/plugin/nnengine``, the built-in
+op_tiling directory) are not added. On a board, the driver's libraries are taken from the driver's
+default location ``/usr/local/Ascend/driver/lib64/{driver,common}`` when present. InferShape (to size
+the outputs) runs on opkit's CPU build of the project in the parent process.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ if TYPE_CHECKING:
     from .library import OpLibrary
 
 KINDS = ("camodel", "board")
+KEEP_LOGS = 50  # camodel log directories kept in the cache (the oldest go first)
 CAMODEL_LIBS = ("libpem_davinci.so", "libruntime_camodel.so")  # pem_davinci only where it exists (910A)
 
 
@@ -158,21 +167,34 @@ def probe(kind: str, soc: str | None = None) -> tuple[Target | None, str | None]
 def cache_root() -> Path:
     """$OPKIT_CACHE_DIR, else $XDG_CACHE_HOME/opkit, else ~/.cache/opkit."""
     if os.environ.get("OPKIT_CACHE_DIR"):
-        return Path(os.environ["OPKIT_CACHE_DIR"]).expanduser()
+        return Path(os.environ["OPKIT_CACHE_DIR"]).expanduser().resolve()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "opkit"
+    return Path(base).expanduser().resolve() / "opkit"
 
 
-_SKIP = ("build", "build_out", ".git", "__pycache__", ".pytest_cache")
+_SKIP = ("build", "build_out", ".git", "__pycache__", ".pytest_cache", ".venv", "venv", "node_modules")
+# What a CANN build of an op project reads: the specs and these files and directories (msopgen's layout).
+_BUILD_INPUTS = ("op_host", "op_kernel", "cmake", "framework", "scripts", "CMakeLists.txt", "CMakePresets.json",
+                 "build.sh")
+FORMAT = 1  # bump when what opkit puts into a cache entry changes
 
 
 def _sources(root: Path) -> list[Path]:
-    """The files of a project that a CANN build reads (everything but build output and VCS data)."""
-    return sorted(p for p in root.rglob("*") if p.is_file() and not set(p.relative_to(root).parts) & set(_SKIP))
+    """The files of a project that its CANN build reads."""
+    out = [p for p in root.glob("*.json") if p.is_file()]
+    for name in _BUILD_INPUTS:
+        top = root / name
+        if top.is_file():
+            out.append(top)
+        elif top.is_dir():
+            out += [p for p in top.rglob("*") if p.is_file() and not set(p.relative_to(root).parts) & set(_SKIP)]
+    return sorted(set(out))
 
 
 def _key(source: Path, cann: cann_mod.Cann, soc: str) -> str:
-    h = hashlib.sha256(f"{cann.path}\0{cann.version}\0{soc}\0".encode())
+    from . import __version__
+
+    h = hashlib.sha256(f"{__version__}\0{FORMAT}\0{cann.path}\0{cann.version}\0{soc}\0".encode())
     for p in _sources(source):
         h.update(p.relative_to(source).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()[:20]
@@ -202,7 +224,11 @@ def _assemble(source: Path, specs: list[spec_mod.OpSpec], project: Path, cann: c
     types = [op["op"] for op in raw]
     project.mkdir()
     cmds = msopgen.commands(tool, merged, project, soc, types, len(types), False)
-    msopgen.run(cmds, project, ["CMakePresets.json"], cann)
+    try:
+        msopgen.run(cmds, project, ["CMakePresets.json"], cann)
+    except OpkitError as e:
+        raise BuildError(f"{source}: making its msopgen project for the CANN build failed: "
+                         f"{str(e).split(' (command: ')[0].split(' (generate without')[0]}") from None
     for path in spec_files:  # the spec copies, as opkit gen leaves them in a project
         shutil.copy2(path, project / Path(path).name)
     for sub in ("op_host", "op_kernel"):
@@ -228,15 +254,18 @@ def install(library: OpLibrary, target: Target, soc: str, progress: bool = False
     entry.mkdir(parents=True, exist_ok=True)
     with _BuildLock(entry):
         done = entry / "installed.json"
-        if done.is_file():
+        try:
             vendor = Path(json.loads(done.read_text())["vendor"])
             if (vendor / "op_api" / "lib" / "libcust_opapi.so").is_file():
                 return vendor
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no entry yet, or a broken one: build again
         for stale in ("project", "opp", "ops.json"):
             p = entry / stale
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-        if progress:
-            print(f"opkit: building {source.name} with CANN for {soc} in {entry}", file=sys.stderr)
+        if progress:  # a CANN build takes minutes: say why the first call waits
+            print(f"opkit: building {source.name} with CANN for {soc} in {entry} (once per source state)",
+                  file=sys.stderr)
         project = entry / "project"
         _assemble(source, specs, project, target.cann, soc)
         built = build_cann(project, target.cann, [soc], quiet=True)
@@ -255,8 +284,17 @@ def install(library: OpLibrary, target: Target, soc: str, progress: bool = False
                     f"{len(vendors)} vendor directories with op_api/lib/libcust_opapi.so under {opp}/vendors")
             raise BuildError(f"installing {built.package} with --install-path={opp} failed ({what}); "
                              f"its output is in {entry / 'install.log'}")
-        done.write_text(json.dumps({"vendor": str(vendors[0]), "package": str(built.package)}) + "\n")
+        tmp = entry / "installed.json.tmp"
+        tmp.write_text(json.dumps({"vendor": str(vendors[0]), "package": str(built.package)}) + "\n")
+        os.replace(tmp, done)  # a reader never sees half a record
         return vendors[0]
+
+
+def _prune(logs: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest log directories."""
+    dirs = sorted((d for d in logs.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime)
+    for d in dirs[:max(len(dirs) - keep, 0)]:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def environment(target: Target, soc: str, vendor: Path, log_dir: Path | None) -> dict[str, str]:
@@ -269,18 +307,27 @@ def environment(target: Target, soc: str, vendor: Path, log_dir: Path | None) ->
         parts = [str(p) for p in first] + [p for p in env.get(var, "").split(os.pathsep) if p] + [str(p) for p in last]
         env[var] = os.pathsep.join(dict.fromkeys(parts))
 
-    path_list("ASCEND_CUSTOM_OPP_PATH", [vendor])
+    # Only this package: an op of the same type installed elsewhere (an older build of it) must not win.
+    env["ASCEND_CUSTOM_OPP_PATH"] = str(vendor)
+    # The child imports this opkit, whatever the working directory or CANN's PYTHONPATH holds.
+    path_list("PYTHONPATH", [Path(__file__).resolve().parents[1]])
     lib_first = [vendor / "op_api" / "lib"]
     if target.kind == "camodel":
-        sim_lib = target.cann.simulators[cann_mod.soc_names(soc).simulator]
+        sim_name = cann_mod.soc_names(soc).simulator
+        sim_lib = target.cann.simulators[sim_name]
         lib_first.insert(0, sim_lib)
         path_list("LD_LIBRARY_PATH", lib_first, [root / "runtime" / "lib64" / "stub"])
-        preload = [str(sim_lib / n) for n in CAMODEL_LIBS if (sim_lib / n).is_file()]  # probe() checked the runtime
+        # the samples link pem_davinci only for Ascend910A (probe() checked libruntime_camodel.so)
+        names = CAMODEL_LIBS if sim_name == "Ascend910A" else CAMODEL_LIBS[1:]
+        preload = [str(sim_lib / n) for n in names if (sim_lib / n).is_file()]
         env["LD_PRELOAD"] = " ".join(preload + env.get("LD_PRELOAD", "").split())
         assert log_dir is not None
         env["CAMODEL_LOG_PATH"] = str(log_dir)
     else:
-        path_list("LD_LIBRARY_PATH", lib_first)
+        # The driver's libraries, where the driver package installs them by default (an assumption:
+        # never checked on a machine with an NPU); a user's own LD_LIBRARY_PATH is kept after them.
+        driver = Path("/usr/local/Ascend/driver/lib64")
+        path_list("LD_LIBRARY_PATH", lib_first, [d for d in (driver / "driver", driver / "common", driver) if d.is_dir()])
     return env
 
 
@@ -305,17 +352,21 @@ def run(library: OpLibrary, op: spec_mod.OpSpec, inputs: list[np.ndarray | None]
     target, reason = probe(_kind or "camodel", soc_name)
     if target is None:
         raise OpkitError(reason or "no CANN target")
-    vendor = install(library, target, soc_name)
-    work = Path(tempfile.mkdtemp(prefix=f"opkit-{op.name}-"))
+    device_text = os.environ.get("OPKIT_DEVICE_ID", "0")
+    if not device_text.isdigit():
+        raise OpkitError(f"OPKIT_DEVICE_ID={device_text!r} is not a device number (0, 1, ...)")
+    vendor = install(library, target, soc_name, progress=True)
     log_dir = None
     if target.kind == "camodel":
-        log_dir = cache_root() / "camodel_logs" / f"{op.name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-        shutil.rmtree(log_dir, ignore_errors=True)
-        log_dir.mkdir(parents=True)
+        logs = cache_root() / "camodel_logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        _prune(logs, KEEP_LOGS - 1)
+        log_dir = Path(tempfile.mkdtemp(prefix=f"{op.name}-{time.strftime('%Y%m%d-%H%M%S')}-", dir=logs))
+    work = Path(tempfile.mkdtemp(prefix=f"opkit-{op.name}-"))
     try:
         by_name = {t.name: i for i, t in enumerate(op.inputs)}
         request = {
-            "kind": target.kind, "soc": soc_name, "device": int(os.environ.get("OPKIT_DEVICE_ID", "0")),
+            "kind": target.kind, "soc": soc_name, "device": int(device_text),
             "api_lib": str(vendor / "op_api" / "lib" / "libcust_opapi.so"), "spec": op.path, "op_type": op.op_type,
             "attrs": attrs, "inputs": [], "outputs": [],
         }
@@ -332,31 +383,41 @@ def run(library: OpLibrary, op: spec_mod.OpSpec, inputs: list[np.ndarray | None]
                                        "dtype": dtype_name(arr.dtype)})
         (work / "request.json").write_text(json.dumps(request), encoding="utf-8")
         env = environment(target, soc_name, vendor, log_dir)
+        # CANN's and the simulator's output go to a file (it can be long), kept with camodel's logs
+        output = (log_dir or work) / "runner_output.log"
+        where = target.describe(soc_name)
         started = time.perf_counter()
         try:
-            done = subprocess.run([sys.executable, "-m", "opkit._device_runner", str(work)], check=False,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
-                                  timeout=_timeout(target.kind))
+            with open(output, "wb") as sink:
+                done = subprocess.run([sys.executable, "-m", "opkit._device_runner", str(work)], check=False,
+                                      stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, env=env,
+                                      cwd=work, timeout=_timeout(target.kind))
         except subprocess.TimeoutExpired:
-            raise KernelError(f"{op.name} on {target.describe(soc_name)} did not finish in {_timeout(target.kind):.0f} s "
+            raise KernelError(f"{op.name} on {where} did not finish in {_timeout(target.kind):g} s "
                               "(OPKIT_KERNEL_TIMEOUT sets the limit)") from None
         seconds = time.perf_counter() - started
+
+        def tail() -> str:
+            lines = output.read_bytes().decode("utf-8", errors="replace").strip().splitlines()
+            return " | ".join(lines[-8:]) or "no output"
+
         result_file = work / "result.json"
         if not result_file.is_file():
-            tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-8:]) or "no output"
-            raise KernelError(f"{op.name} on {target.describe(soc_name)}: the runner process ended with exit "
-                              f"{done.returncode} before reporting ({tail})")
+            raise KernelError(f"{op.name} on {where}: the runner process ended with exit {done.returncode} before "
+                              f"reporting ({tail()})")
         result = json.loads(result_file.read_text())
-        record = DeviceRun(op.name, target.kind, target.describe(soc_name), soc_name, result.get("chip"),
+        record = DeviceRun(op.name, target.kind, where, soc_name, result.get("chip"),
                            result.get("runtime_libraries", []), str(log_dir) if log_dir else None, seconds)
-        if result.get("error"):
-            kind, _, message = result["error"].partition(": ")
-            error = {"TilingError": TilingError, "KernelError": KernelError}.get(kind, KernelError)
-            raise error(f"{op.name} on {target.describe(soc_name)}: {message}")
         if target.kind == "camodel" and not any(Path(p).name == "libruntime_camodel.so"
                                                  for p in record.runtime_libraries):
             raise OpkitError(f"{op.name}: camodel was asked for, but the run did not load libruntime_camodel.so "
-                             f"(runtime libraries: {', '.join(record.runtime_libraries) or 'none'})")
+                             f"(runtime libraries: {', '.join(record.runtime_libraries) or 'none'}; "
+                             f"its output: {tail()})")
+        error = result.get("error")
+        if error:
+            kind = {"TilingError": TilingError, "KernelError": KernelError}.get(error["type"])
+            message = error["message"] if kind else f"{error['type']}: {error['message']}"
+            raise (kind or OpkitError)(f"{op.name} on {where}: {message} (runner output: {tail()})")
         for i, arr in enumerate(outputs):
             np.copyto(arr, np.frombuffer((work / f"out{i}.bin").read_bytes(), arr.dtype).reshape(arr.shape))
         _last = record

@@ -124,7 +124,8 @@ class Op:
         kind = attr.type
         if kind.startswith("list_") and kind[5:] in checks:
             ok = isinstance(value, (list, tuple)) and all(checks[kind[5:]](v) for v in value)
-            converted = [int(v) if kind == "list_int" else float(v) if kind == "list_float" else v for v in value] \
+            converted = [int(v) if kind == "list_int" else float(v) if kind == "list_float" else
+                         bool(v) if kind == "list_bool" else v for v in value] \
                 if ok else value
         elif kind in checks:
             ok = checks[kind](value)

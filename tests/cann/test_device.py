@@ -74,7 +74,6 @@ def test_camodel_builds_installs_and_runs_the_builtin_ops(own_toolkit: Path, tmp
     entries = list((tmp_path / "cache" / "cann").iterdir())
     assert len(entries) == 1
     assert (entries[0] / "opp" / "install_argv").read_text().split() == ["--quiet", f"--install-path={entries[0] / 'opp'}"]
-    assert not (runtime_toolkit / "opp").exists()
     stamp = (entries[0] / "installed.json").stat().st_mtime
     z = opkit.ops.sinh_custom(x)
     np.testing.assert_allclose(z.astype(np.float32), np.sinh(x.astype(np.float32)), rtol=2e-3, atol=1e-3)
@@ -169,3 +168,71 @@ def test_pytest_session_on_camodel_says_what_ran(runtime_toolkit: Path, shared: 
     assert "op call(s) ran on CANN camodel simulator for Ascend910B1" in done.stdout
     assert "opkit: camodel logs: " in done.stdout
     assert json.loads(next((cache / "cann").iterdir()).joinpath("installed.json").read_text())["vendor"]
+
+
+def test_each_camodel_call_keeps_its_own_logs(runtime_toolkit: Path) -> None:
+    device.use("camodel")
+    for _ in range(2):
+        opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32))
+    first, second = device.runs()[-2:]
+    assert first.log_dir != second.log_dir
+    for run in (first, second):
+        assert (Path(run.log_dir) / "fake_camodel_loaded").is_file()
+        assert (Path(run.log_dir) / "runner_output.log").is_file()
+
+
+def test_a_run_without_the_simulator_runtime_is_an_error(runtime_toolkit: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real = device.environment
+
+    def without_preload(*args: object, **kwargs: object) -> dict[str, str]:
+        env = real(*args, **kwargs)
+        env.pop("LD_PRELOAD")
+        return env
+
+    monkeypatch.setattr(device, "environment", without_preload)
+    device.use("camodel")
+    with pytest.raises(OpkitError, match="camodel was asked for, but the run did not load libruntime_camodel.so"):
+        opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32))
+
+
+def test_a_run_past_the_time_limit_is_stopped(runtime_toolkit: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    device.use("camodel")
+    opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32))  # built and installed
+    monkeypatch.setenv("OPKIT_KERNEL_TIMEOUT", "0.001")
+    with pytest.raises(KernelError, match=r"did not finish in 0.001 s \(OPKIT_KERNEL_TIMEOUT sets the limit\)"):
+        opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32))
+
+
+def test_the_child_sees_only_this_package_and_this_opkit(runtime_toolkit: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASCEND_CUSTOM_OPP_PATH", "/opt/old/vendors/customize")
+    vendor = tmp_path / "opp" / "vendors" / "customize"
+    env = device.environment(device.probe("camodel")[0], "Ascend910B1", vendor, tmp_path / "logs")
+    assert env["ASCEND_CUSTOM_OPP_PATH"] == str(vendor)
+    assert env["LD_LIBRARY_PATH"].split(":")[:2] == [
+        str(runtime_toolkit.resolve() / "tools" / "simulator" / "Ascend910B1" / "lib"), str(vendor / "op_api" / "lib")]
+    assert env["LD_LIBRARY_PATH"].endswith(str(runtime_toolkit.resolve() / "runtime" / "lib64" / "stub"))
+    assert env["LD_PRELOAD"].split() == [str(runtime_toolkit.resolve() / "tools" / "simulator" / "Ascend910B1" / "lib"
+                                              / "libruntime_camodel.so")]
+    # a package named opkit in the working directory is not what the child imports
+    (tmp_path / "cwd" / "opkit").mkdir(parents=True)
+    (tmp_path / "cwd" / "opkit" / "__init__.py").write_text("raise ImportError('the wrong opkit')\n")
+    monkeypatch.chdir(tmp_path / "cwd")
+    device.use("camodel")
+    np.testing.assert_array_equal(opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32)),
+                                  np.full(8, 2, np.float32))
+
+
+def test_a_relative_cache_dir_is_made_absolute(runtime_toolkit: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPKIT_CACHE_DIR", "rel-cache")
+    assert device.cache_root() == tmp_path.resolve() / "rel-cache"
+
+
+def test_a_bad_device_id_is_named(runtime_toolkit: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPKIT_DEVICE_ID", "npu0")
+    device.use("camodel")
+    with pytest.raises(OpkitError, match="OPKIT_DEVICE_ID='npu0' is not a device number"):
+        opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32))
