@@ -291,7 +291,10 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
         s.pipeUtilisation[p] = total > 0 ? s.pipeBusy[p] / (total * lanes) : 0;
     s.peakBytesPerSecond = m.params.gmPeakBytesPerSecond;
     s.achievedBytesPerSecond = s.microseconds > 0 ? double(s.gmBytes) / (s.microseconds * 1e-6) : 0;
-    const double memoryShare = s.achievedBytesPerSecond / s.peakBytesPerSecond;
+    // What bounds the kernel is judged against the bandwidth its active cores can draw (each core's GM
+    // port, up to the chip's peak): one core that saturates its own port is memory-bound too.
+    const double available = std::min(s.peakBytesPerSecond, lanes * m.params.gmBytesPerCycleCore * m.params.clockGhz * 1e9);
+    const double memoryShare = s.achievedBytesPerSecond / available;
     if (total <= 0) s.bound = "nothing ran";
     else if (memoryShare > 0.6) s.bound = "memory (GM bandwidth)";
     else if (maxCube / total > 0.6) s.bound = "cube";
