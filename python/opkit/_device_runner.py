@@ -27,7 +27,8 @@ def loaded_runtime_libraries() -> list[str]:
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
             for line in maps:
-                path = line.split(maxsplit=5)[-1].strip() if line.count(" ") >= 5 else ""
+                fields = line.split(maxsplit=5)  # address perms offset dev inode [path]
+                path = fields[5].strip() if len(fields) == 6 else ""
                 if path.startswith("/") and Path(path).name.startswith(names):
                     found[path] = None
     except OSError:
@@ -39,8 +40,8 @@ def _run(work: Path, result: dict) -> None:
     import numpy as np
 
     from . import spec as spec_mod
-    from .aclnn import AclnnLibrary, DeviceMemory, Runtime
-    from .errors import KernelError
+    from .aclnn import AclnnLibrary, DeviceMemory, Runtime, acl_check, declare_device
+    from .errors import OpkitError
     from .library import _np_dtype
 
     req = json.loads((work / "request.json").read_text(encoding="utf-8"))
@@ -49,26 +50,15 @@ def _run(work: Path, result: dict) -> None:
         try:
             libs.append(ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL))
         except OSError as e:
-            raise KernelError(f"cannot load CANN's {name} ({e}); is the toolkit complete?") from None
-    rt = Runtime(libs)
-    rt.aclInit.argtypes = [ctypes.c_char_p]
-    rt.aclrtSetDevice.argtypes = [ctypes.c_int32]
-    rt.aclrtResetDevice.argtypes = [ctypes.c_int32]
-    rt.aclrtCreateStream.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
-    rt.aclrtDestroyStream.argtypes = [ctypes.c_void_p]
-    rt.aclGetRecentErrMsg.restype = ctypes.c_char_p
+            raise OpkitError(f"cannot load CANN's {name} ({e}); is the toolkit complete?") from None
+    rt = declare_device(Runtime(libs))
 
-    def check(rc: int, what: str) -> None:
-        if rc != 0:
-            msg = rt.aclGetRecentErrMsg()
-            raise KernelError(f"{what} failed with acl error {rc}: {msg.decode() if msg else 'no message'}")
-
-    check(rt.aclInit(None), "aclInit")
+    acl_check(rt, rt.aclInit(None), "aclInit")
     device = int(req["device"])
-    check(rt.aclrtSetDevice(device), f"aclrtSetDevice({device})")
+    acl_check(rt, rt.aclrtSetDevice(device), f"aclrtSetDevice({device})")
     stream = ctypes.c_void_p()
     try:
-        check(rt.aclrtCreateStream(ctypes.byref(stream)), "aclrtCreateStream")
+        acl_check(rt, rt.aclrtCreateStream(ctypes.byref(stream)), "aclrtCreateStream")
         try:
             get_soc = rt.aclrtGetSocName
         except AttributeError:
@@ -78,7 +68,7 @@ def _run(work: Path, result: dict) -> None:
             chip = get_soc()
             result["chip"] = chip.decode() if chip else None
         if req["kind"] == "board" and result.get("chip") and result["chip"] != req["soc"]:
-            raise KernelError(f"the NPU is {result['chip']} but the op was built for {req['soc']}; set "
+            raise OpkitError(f"the NPU is {result['chip']} but the op was built for {req['soc']}; set "
                               f"OPKIT_SOC={result['chip']} (or pass soc=...) to build for it")
         api = ctypes.CDLL(req["api_lib"], mode=ctypes.RTLD_GLOBAL)
         library = AclnnLibrary.on(api, rt)

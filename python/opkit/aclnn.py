@@ -22,9 +22,7 @@ from . import spec as spec_mod
 from .errors import KernelError, TilingError
 from .paths import RUNTIME_LIB
 
-# aclDataType values (acl/acl.h)
-ACL_DTYPES = {"float32": 0, "float16": 1, "int8": 2, "int32": 3, "uint8": 4, "int16": 6, "uint16": 7,
-              "uint32": 8, "int64": 9, "uint64": 10, "float64": 11, "bool": 12, "bfloat16": 27}
+ACL_DTYPES = {d.name: d.acl_code for d in spec_mod.DTYPES.values()}  # aclDataType values by dtype name
 ACL_FORMAT_ND = 2
 _SCALAR = {"int": ctypes.c_int64, "float": ctypes.c_double, "bool": ctypes.c_bool, "string": ctypes.c_char_p,
            "type": ctypes.c_int64, "data_type": ctypes.c_int64}
@@ -64,6 +62,28 @@ def _declare(rt: Any) -> Any:
     return rt
 
 
+def declare_device(rt: Any) -> Any:
+    """The acl runtime calls a caller of CANN's runtime makes around an aclnn call (the device child)."""
+    _declare(rt)
+    rt.aclInit.argtypes = [ctypes.c_char_p]
+    rt.aclrtSetDevice.argtypes = [ctypes.c_int32]
+    rt.aclrtResetDevice.argtypes = [ctypes.c_int32]
+    rt.aclrtCreateStream.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+    rt.aclrtDestroyStream.argtypes = [ctypes.c_void_p]
+    rt.aclrtSynchronizeStream.argtypes = [ctypes.c_void_p]
+    rt.aclrtMalloc.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.c_int]
+    rt.aclrtMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    rt.aclrtFree.argtypes = [ctypes.c_void_p]
+    return rt
+
+
+def acl_check(rt: Any, rc: int, what: str) -> None:
+    """Raise KernelError with acl's own message when an acl runtime call returned an error."""
+    if rc != 0:
+        msg = rt.aclGetRecentErrMsg()
+        raise KernelError(f"{what} failed with acl error {rc}: {msg.decode() if msg else 'no message'}")
+
+
 def _runtime() -> ctypes.CDLL:
     return _declare(ctypes.CDLL(str(RUNTIME_LIB)))
 
@@ -91,30 +111,21 @@ class DeviceMemory:
 
     H2D, D2H = 1, 2  # aclrtMemcpyKind
 
-    def __init__(self, rt: Any, stream: Any):
+    def __init__(self, rt: Any, stream: Any):  # rt: declared by declare_device
         self._rt, self._stream = rt, stream
         self._buffers: dict[int, tuple[int, np.ndarray]] = {}  # id(array) -> (device pointer, array)
-        self._extra: list[int] = []
-        rt.aclrtMalloc.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t, ctypes.c_int]
-        rt.aclrtMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-        rt.aclrtFree.argtypes = [ctypes.c_void_p]
-        rt.aclrtSynchronizeStream.argtypes = [ctypes.c_void_p]
-
-    def _check(self, rc: int, what: str) -> None:
-        if rc != 0:
-            msg = self._rt.aclGetRecentErrMsg()
-            raise KernelError(f"{what} failed with acl error {rc}: {msg.decode() if msg else 'no message'}")
+        self._extra: list[int] = []  # workspaces
 
     def _malloc(self, size: int) -> int:
         ptr = ctypes.c_void_p()
-        self._check(self._rt.aclrtMalloc(ctypes.byref(ptr), max(size, 1), 0), f"aclrtMalloc({size})")
+        acl_check(self._rt, self._rt.aclrtMalloc(ctypes.byref(ptr), max(size, 1), 0), f"aclrtMalloc({size})")
         return int(ptr.value)
 
     def place(self, a: np.ndarray) -> int:
         ptr = self._malloc(a.nbytes)
         self._buffers[id(a)] = (ptr, a)
         if a.nbytes:
-            self._check(self._rt.aclrtMemcpy(ptr, a.nbytes, a.ctypes.data, a.nbytes, self.H2D), "aclrtMemcpy to device")
+            acl_check(self._rt, self._rt.aclrtMemcpy(ptr, a.nbytes, a.ctypes.data, a.nbytes, self.H2D), "aclrtMemcpy to device")
         return ptr
 
     def workspace(self, size: int) -> tuple[Any, Any]:
@@ -125,11 +136,11 @@ class DeviceMemory:
         return ptr, None
 
     def finish(self, written: list[np.ndarray]) -> None:
-        self._check(self._rt.aclrtSynchronizeStream(self._stream), "aclrtSynchronizeStream")
+        acl_check(self._rt, self._rt.aclrtSynchronizeStream(self._stream), "aclrtSynchronizeStream")
         for a in written:
             ptr, _ = self._buffers[id(a)]
             if a.nbytes:
-                self._check(self._rt.aclrtMemcpy(a.ctypes.data, a.nbytes, ptr, a.nbytes, self.D2H),
+                acl_check(self._rt, self._rt.aclrtMemcpy(a.ctypes.data, a.nbytes, ptr, a.nbytes, self.D2H),
                             "aclrtMemcpy from device")
 
     def release(self) -> None:
@@ -154,10 +165,10 @@ class AclnnLibrary:
 
     @classmethod
     def on(cls, api: ctypes.CDLL, rt: Any) -> AclnnLibrary:
-        """An op library already loaded (``api``) on another acl runtime (``rt``: CANN's, in the device
-        child process)."""
+        """An op library already loaded (``api``) on another acl runtime (``rt``, declared by
+        :func:`declare_device`: CANN's, in the device child process)."""
         self = cls.__new__(cls)
-        self._rt, self._api, self.scope, self._fns = _declare(rt), api, None, {}
+        self._rt, self._api, self.scope, self._fns = rt, api, None, {}
         return self
 
     def _functions(self, op: spec_mod.OpSpec) -> tuple[Any, Any]:

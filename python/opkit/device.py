@@ -348,8 +348,10 @@ def run(library: OpLibrary, op: spec_mod.OpSpec, inputs: list[np.ndarray | None]
     global _last
     from . import _core
 
+    if _kind is None:
+        raise OpkitError("no CANN target is in use: call opkit.device.use('camodel') or use('board') first")
     soc_name = _core.soc(soc)["name"]
-    target, reason = probe(_kind or "camodel", soc_name)
+    target, reason = probe(_kind, soc_name)
     if target is None:
         raise OpkitError(reason or "no CANN target")
     device_text = os.environ.get("OPKIT_DEVICE_ID", "0")
@@ -415,7 +417,9 @@ def run(library: OpLibrary, op: spec_mod.OpSpec, inputs: list[np.ndarray | None]
                              f"its output: {tail()})")
         error = result.get("error")
         if error:
-            kind = {"TilingError": TilingError, "KernelError": KernelError}.get(error["type"])
+            # the kernel's and the tiling's own errors keep their type; a setup problem (a library that
+            # does not load, another chip) is an OpkitError; anything else names its Python type
+            kind = {"TilingError": TilingError, "KernelError": KernelError, "OpkitError": OpkitError}.get(error["type"])
             message = error["message"] if kind else f"{error['type']}: {error['message']}"
             raise (kind or OpkitError)(f"{op.name} on {where}: {message} (runner output: {tail()})")
         for i, arr in enumerate(outputs):

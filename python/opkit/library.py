@@ -195,15 +195,14 @@ class OpLibrary:
             shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:
             raise TilingError(str(e)) from None
+        on_cann = device.active() is not None  # CANN's simulator or an NPU: always in a child process
+        isolate = isolation.enabled() and not on_cann
         by_name = {t.name: a for t, a in zip(op.inputs, inputs)}
-        if device.active():  # CANN's simulator or an NPU (opkit.device): always a child process
-            outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt))
-                       for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
-            device.run(self, op, inputs, outputs, attrs, soc)
-            return outputs[0] if len(outputs) == 1 else tuple(outputs)
-        isolate = isolation.enabled()
         outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt), isolate)
                    for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
+        if on_cann:
+            device.run(self, op, inputs, outputs, attrs, soc)
+            return outputs[0] if len(outputs) == 1 else tuple(outputs)
         if isolate:
             # A ref output is an input the kernel writes: give the child a shared copy of it.
             refs = {o.name: (by_name[o.name], _shared_copy(by_name[o.name])) for o in op.outputs if o.name in by_name}

@@ -29,16 +29,13 @@ def unavailable(mode: str, soc: str | None = None) -> str | None:
 
     if mode == "cpu":
         return None
-    if mode == "npu_simulator":
-        wanted = os.environ.get("OPKIT_SIMULATOR", "opkit")
-        if wanted in ("", "opkit"):
-            return None
-        if wanted != "camodel":
-            return f"OPKIT_SIMULATOR={wanted!r} is not a simulator (use opkit or camodel)"
-        return device.probe("camodel", soc)[1]
-    if mode == "npu_onboard":
-        return device.probe("board", soc)[1]
-    return f"{mode!r} is not a mode (cpu, npu_simulator, npu_onboard)"
+    if mode not in ("npu_simulator", "npu_onboard"):
+        return f"{mode!r} is not a mode (cpu, npu_simulator, npu_onboard)"
+    wanted = os.environ.get("OPKIT_SIMULATOR", "opkit")
+    if mode == "npu_simulator" and wanted not in ("", "opkit", "camodel"):
+        return f"OPKIT_SIMULATOR={wanted!r} is not a simulator (use opkit or camodel)"
+    kind = cann_target(mode)
+    return None if kind is None else device.probe(kind, soc)[1]
 
 
 def describe(mode: str, soc: str | None = None) -> str:

@@ -16,22 +16,23 @@ class DType:
     ctype: str  # the C type a kernel sees through DTYPE_<NAME>
     ge: str  # ge::DataType enumerator
     acl: str  # aclDataType enumerator
+    acl_code: int  # its value (acl/acl.h), what aclCreateTensor takes
 
 
 _DTYPES = [
-    DType("float16", "half", "DT_FLOAT16", "ACL_FLOAT16"),
-    DType("float32", "float", "DT_FLOAT", "ACL_FLOAT"),
-    DType("bfloat16", "bfloat16_t", "DT_BF16", "ACL_BF16"),
-    DType("float64", "double", "DT_DOUBLE", "ACL_DOUBLE"),
-    DType("int8", "int8_t", "DT_INT8", "ACL_INT8"),
-    DType("int16", "int16_t", "DT_INT16", "ACL_INT16"),
-    DType("int32", "int32_t", "DT_INT32", "ACL_INT32"),
-    DType("int64", "int64_t", "DT_INT64", "ACL_INT64"),
-    DType("uint8", "uint8_t", "DT_UINT8", "ACL_UINT8"),
-    DType("uint16", "uint16_t", "DT_UINT16", "ACL_UINT16"),
-    DType("uint32", "uint32_t", "DT_UINT32", "ACL_UINT32"),
-    DType("uint64", "uint64_t", "DT_UINT64", "ACL_UINT64"),
-    DType("bool", "bool", "DT_BOOL", "ACL_BOOL"),
+    DType("float16", "half", "DT_FLOAT16", "ACL_FLOAT16", 1),
+    DType("float32", "float", "DT_FLOAT", "ACL_FLOAT", 0),
+    DType("bfloat16", "bfloat16_t", "DT_BF16", "ACL_BF16", 27),
+    DType("float64", "double", "DT_DOUBLE", "ACL_DOUBLE", 11),
+    DType("int8", "int8_t", "DT_INT8", "ACL_INT8", 2),
+    DType("int16", "int16_t", "DT_INT16", "ACL_INT16", 6),
+    DType("int32", "int32_t", "DT_INT32", "ACL_INT32", 3),
+    DType("int64", "int64_t", "DT_INT64", "ACL_INT64", 9),
+    DType("uint8", "uint8_t", "DT_UINT8", "ACL_UINT8", 4),
+    DType("uint16", "uint16_t", "DT_UINT16", "ACL_UINT16", 7),
+    DType("uint32", "uint32_t", "DT_UINT32", "ACL_UINT32", 8),
+    DType("uint64", "uint64_t", "DT_UINT64", "ACL_UINT64", 10),
+    DType("bool", "bool", "DT_BOOL", "ACL_BOOL", 12),
 ]
 DTYPES: dict[str, DType] = {d.name: d for d in _DTYPES}
 _DTYPE_ALIASES = {

@@ -75,9 +75,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say where the op calls of a CANN mode ran, so no report claims more than happened."""
     from . import device
 
-    runs = device.runs()
     if device.active() is None:
         return
+    runs = device.runs()
     where = sorted({f"{r.target} (chip reported: {r.chip or 'unknown'})" for r in runs})
     terminalreporter.write_line(f"opkit: {len(runs)} op call(s) ran on " + ("; ".join(where) if where else
                                 "CANN (none completed)"))

@@ -111,9 +111,10 @@ def test_board_runs_without_the_simulator(runtime_toolkit: Path, monkeypatch: py
 def test_board_of_another_chip_names_the_fix(runtime_toolkit: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(device, "npus", lambda: ["/dev/davinci0"])
     device.use("board")  # the fake runtime says it runs Ascend910B1
-    with pytest.raises(KernelError, match="the NPU is Ascend910B1 but the op was built for Ascend910B3; set "
-                                          "OPKIT_SOC=Ascend910B1"):
+    with pytest.raises(OpkitError, match="the NPU is Ascend910B1 but the op was built for Ascend910B3; set "
+                                         "OPKIT_SOC=Ascend910B1") as info:
         opkit.ops.add_custom(np.ones(8, np.float32), np.ones(8, np.float32), soc="Ascend910B3")
+    assert type(info.value) is OpkitError  # a setup problem, not a kernel failure
 
 
 def test_a_failing_package_install_keeps_its_log(own_toolkit: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,6 +80,16 @@ def test_unknown_dtype_spelling(spelling: str) -> None:
         spec.dtype(spelling)
 
 
+def test_acl_codes_are_the_headers() -> None:
+    import re
+    from pathlib import Path
+
+    header = (Path(__file__).resolve().parents[2] / "runtime" / "include" / "acl" / "acl.h").read_text()
+    values = {name: int(v) for name, v in re.findall(r"\b(ACL_\w+) = (-?\d+)", header)}
+    for d in spec.DTYPES.values():
+        assert values[d.acl] == d.acl_code, d
+
+
 def test_ge_and_acl_enumerators() -> None:
     assert (spec.dtype("half").ge, spec.dtype("half").acl) == ("DT_FLOAT16", "ACL_FLOAT16")
     assert (spec.dtype("float").ge, spec.dtype("float").acl) == ("DT_FLOAT", "ACL_FLOAT")
