@@ -15,3 +15,4 @@
 #include "opkit/kernel/cube.h"
 #include "opkit/kernel/vec.h"
 #include "opkit/kernel/sync.h"
+#include "kernel_tiling/kernel_tiling.h"
