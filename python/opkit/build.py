@@ -51,6 +51,46 @@ class Built:
         return self.out / "op_api" / "lib" / "libcust_opapi.so"
 
 
+_NOT_SPECS = {"CMakePresets.json", "CMakeUserPresets.json", "compile_commands.json", "package.json"}
+_SPEC_KEYS = {"op", "input_desc", "output_desc", "attr"}
+
+
+def is_spec_file(path: Path) -> bool:
+    """Whether a JSON file in a project root is meant as an op spec (Note [Stray JSON]).
+
+    A file is a spec unless it is one of the JSON files build tools keep in a project root, or its top level
+    has none of a spec's keys (a Chrome trace from ``opkit profile``, a config file). Those are skipped with
+    a note saying what they are; anything spec-like goes on to the spec loader and its exact errors.
+
+    >>> import json, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "t.json").write_text(json.dumps({"traceEvents": []})) and is_spec_file(d / "t.json")
+    False
+    """
+    import json
+    import sys
+
+    if path.name in _NOT_SPECS:
+        return False
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return True  # the spec loader reports exactly what is wrong with it
+    items = doc if isinstance(doc, list) else [doc]
+    if any(isinstance(i, dict) and _SPEC_KEYS & set(i) for i in items) or doc == []:
+        return True
+    what = ("a Chrome trace (opkit profile writes these into --out)" if isinstance(doc, dict) and "traceEvents" in doc
+            else "no op spec: its top level has none of " + ", ".join(sorted(_SPEC_KEYS)))
+    print(f"note: {path}: skipped, {what}", file=sys.stderr)
+    return False
+
+
+# Note [Stray JSON]: `build`, `opkit.load` and the generated tests read every *.json in a project root
+# as a spec. Other JSON lands there too (traces, tool configs); reading it as a spec gave a misleading
+# `missing "op"`. Such files are skipped, with a note; a file with any spec key is still a spec, so a
+# typo in a real spec keeps its exact error.
+
+
 def find_project(path: str | Path) -> Project:
     """Locate the specs, op_host and op_kernel sources of a project directory.
 
@@ -61,9 +101,8 @@ def find_project(path: str | Path) -> Project:
     root = Path(path).resolve()
     if not root.is_dir():
         raise BuildError(f"{path}: not a directory")
-    not_specs = {"CMakePresets.json", "CMakeUserPresets.json", "compile_commands.json", "package.json"}
-    specs = sorted(root.glob("*.json")) or sorted((root / "ops").glob("*.json"))
-    specs = [s for s in specs if s.name not in not_specs]
+    specs = [s for s in sorted(root.glob("*.json")) if is_spec_file(s)]
+    specs = specs or [s for s in sorted((root / "ops").glob("*.json")) if is_spec_file(s)]
     pairs = [("op_host", "op_kernel"), ("host", "kernels")]
     for host, kernel in pairs:
         if (root / host).is_dir() and (root / kernel).is_dir():

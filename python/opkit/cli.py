@@ -84,10 +84,20 @@ def _profile(args: argparse.Namespace) -> int:
                        args.attr or [], args.out, args.seed, args.project, sys.stdout.isatty())
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ascend-opkit")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m opkit",
         description="opkit: write, run and verify Ascend C operators on any Linux machine.")
+    p.add_argument("--version", action="version", version=f"opkit {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     from .gen.project import add_parser as add_gen_parser  # `gen`: spec -> op project (opkit/gen/)
@@ -133,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dtype", default="float16", help="dtype of the inputs (default float16)")
     pr.add_argument("--soc", default=None, help="SoC to model (default $OPKIT_SOC or Ascend910B1)")
     pr.add_argument("--attr", action="append", metavar="NAME=VALUE", help="an attribute of the op, e.g. value=0.5")
-    pr.add_argument("--out", default=".", metavar="DIR", help="where to write <op>_trace.json and <op>_timeline.png")
+    pr.add_argument("--out", default="opkit_profile", metavar="DIR",
+                    help="where to write <op>_trace.json and <op>_timeline.png (default ./opkit_profile, a folder "
+                         "of its own so that a project's spec space never gets stray JSON)")
     pr.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     pr.add_argument("--project", default=None, metavar="DIR", help="take the op from this project (opkit.load)")
     pr.set_defaults(func=_profile)
@@ -145,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        # No command is a usage error (like git and pip): the help goes to stderr and the exit code says so.
+        parser.print_help(sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (OpkitError, ValueError, OSError) as e:

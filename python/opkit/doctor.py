@@ -141,11 +141,23 @@ def npu_checks() -> list[Check]:
 
 
 def mode_checks() -> list[Check]:
-    """What the CANN targets of the test modes would run on (opkit.device), or why they cannot."""
+    """Every test mode: cpu and npu_simulator on opkit's runtime, and what the CANN targets would run on
+    (opkit.device), or why they cannot."""
     from . import device
 
     out = []
     soc = cann_mod.soc_names(None).name if _soc_ok() else None
+    try:
+        from . import _core  # noqa: F401  (cpu and opkit's model both run on the runtime)
+
+        runtime = True
+    except ImportError:
+        runtime = False
+    for area, what in (("cpu mode", "opkit's software AI Core: the kernels run on this CPU"),
+                       ("npu_simulator mode", "opkit's AI Core model: the same kernels under the hardware-rule "
+                                              "checks, with a per-pipe timing model (not calibrated on hardware)")):
+        out.append(Check(area, what if runtime else "unavailable", "ok" if runtime else "problem",
+                         "" if runtime else "the opkit runtime does not load (see above)"))
     for area, kind in (("camodel (OPKIT_SIMULATOR)", "camodel"), ("npu_onboard", "board")):
         target, reason = device.probe(kind, soc)
         if target is not None:

@@ -363,7 +363,7 @@ def format_table(sim: Simulation, rich: bool = False) -> str:
 
 
 def run_profile(op: str, shapes: Sequence[Sequence[int]], dtype: str = "float16", soc: str | None = None,
-                attrs: Sequence[str] = (), out: str | Path = ".", seed: int = 0,
+                attrs: Sequence[str] = (), out: str | Path = "opkit_profile", seed: int = 0,
                 project: str | Path | None = None, tty: bool = False) -> int:
     """The ``profile`` command: profile, print the table, write the trace and the timeline.
 
@@ -380,6 +380,7 @@ def run_profile(op: str, shapes: Sequence[Sequence[int]], dtype: str = "float16"
     clock = clock_ghz(sim)
     out = Path(out)
     try:
+        out.mkdir(parents=True, exist_ok=True)
         trace = write_chrome_trace(sim, out / f"{op}_trace.json", clock)
         png = write_timeline_png(sim, out / f"{op}_timeline.png", clock)
     except OSError as e:

@@ -14,6 +14,11 @@ def test_doctor_without_cann(tmp_path: Path) -> None:
     assert "cpu mode: usable" in r.stdout
     for what in ("default SoC", "Ascend910B1", "NPUs", "g++", "cmake"):
         assert what in r.stdout
+    # every test mode has a row: the two on opkit's runtime are usable, the CANN ones say why not
+    rows = {line.split("  ")[0]: line for line in r.stdout.splitlines()}
+    for mode in ("cpu mode", "npu_simulator mode"):
+        assert mode in rows and " ok " in rows[mode], r.stdout
+    assert "camodel (OPKIT_SIMULATOR)" in rows and "npu_onboard" in rows
 
 
 def test_doctor_explains_a_runtime_only_install(tmp_path: Path) -> None:

@@ -31,10 +31,20 @@ def assert_one_error_line(r: subprocess.CompletedProcess) -> str:
 @pytest.mark.parametrize("args", [["--help"], []], ids=["help", "no-command"])
 def test_help_lists_commands(args: list[str]) -> None:
     r = opkit(*args)
+    # --help is a request (exit 0, stdout); no command at all is a usage error (exit 2, the help on stderr)
+    assert r.returncode == (0 if args else 2), r.stderr
+    text = r.stdout if args else r.stderr
+    assert text.startswith("usage: python -m opkit")
+    for command in ("gen", "demo", "config", "socs", "profile", "doctor"):
+        assert re.search(rf"^\s+{command}\s", text, re.MULTILINE), f"{command} missing from:\n{text}"
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    r = opkit("--version")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("usage: python -m opkit")
-    for command in ("demo", "config", "socs"):
-        assert re.search(rf"^\s+{command}\s", r.stdout, re.MULTILINE), f"{command} missing from:\n{r.stdout}"
+    assert r.stdout.strip() == f"opkit {version('ascend-opkit')}"
 
 
 def test_config_help_lists_flags() -> None:

@@ -95,6 +95,15 @@ def test_cli_bad_input_is_one_error_line(tmp_path: Path, args: list[str], messag
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_writes_into_its_own_folder_by_default(tmp_path: Path) -> None:
+    """Without --out nothing lands beside a project's specs (a trace there once broke `build`)."""
+    r = opkit("profile", "add_custom", "--shape", "4096", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["opkit_profile"]
+    assert sorted(p.name for p in (tmp_path / "opkit_profile").iterdir()) == [
+        "add_custom_timeline.png", "add_custom_trace.json"]
+
+
 def test_cycles_grow_linearly_with_size() -> None:
     small = report.profile("add_custom", [[4_000_000]], "float16", trace=False)
     large = report.profile("add_custom", [[16_000_000]], "float16", trace=False)
