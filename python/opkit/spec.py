@@ -389,6 +389,9 @@ def load(path: str | Path, op: str | None = None) -> list[OpSpec]:
                         f"{e.start}; save the spec as UTF-8") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SpecError(f"{path}: nested too deeply to be a spec (JSON arrays/objects inside each other more "
+                        f"than {sys.getrecursionlimit()} levels); a spec is a list of flat op objects") from None
     except json.JSONDecodeError as e:
         near = text[e.pos:e.pos + 20].split("\n")[0] or "end of file"
         raise SpecError(f"{path}:{e.lineno}:{e.colno}: not valid JSON ({e.msg}), found {near!r}; "

@@ -297,3 +297,17 @@ def test_snake_case_names_files(tmp_path):
     assert run_gen(str(spec), cwd=tmp_path).returncode == 0
     assert snake("MatmulLeakyreluCustom") == "matmul_leakyrelu_custom"
     assert (tmp_path / "MatmulLeakyreluCustom/op_kernel/matmul_leakyrelu_custom.cpp").is_file()
+
+
+def test_too_long_a_name_fails_the_dry_run_too_and_writes_nothing(tmp_path: Path) -> None:
+    op = "A" + "b" * 249  # test_<op>.py is over the usual 255-byte name limit
+    spec_file = tmp_path / "long.json"
+    spec_file.write_text(json.dumps([{"op": op, "input_desc": [
+        {"name": "x", "param_type": "required", "format": ["ND"], "type": ["float"]}], "output_desc": [
+        {"name": "y", "param_type": "required", "format": ["ND"], "type": ["float"]}]}]))
+    dry = run_gen(str(spec_file), "-o", str(tmp_path / "P"), "--dry-run")
+    real = run_gen(str(spec_file), "-o", str(tmp_path / "P"))
+    for r in (dry, real):
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        assert "over this file system's limit" in r.stderr and "shorten the op name" in r.stderr, r.stderr
+    assert not (tmp_path / "P").exists()

@@ -325,6 +325,13 @@ def test_truncated_json_says_end_of_file(tmp_path: Path) -> None:
         spec.load(path)
 
 
+def test_absurdly_nested_json_is_one_spec_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 5000 + "]" * 5000)
+    with pytest.raises(SpecError, match=r"deep.json: nested too deeply to be a spec"):
+        spec.load(path)
+
+
 def test_not_utf8(tmp_path: Path) -> None:
     path = write(tmp_path, b'[{"op": "Add\xff"}]')
     with pytest.raises(SpecError) as info:

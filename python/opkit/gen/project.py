@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,26 +106,65 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     return project
 
 
-def write(project: Project, force: bool = False) -> list[Path]:
-    """Write a planned project; without ``force`` an existing target stops it before any write.
-
-    >>> write(plan("ops/add_custom.json", "/tmp/AddCustom"), force=True)  # doctest: +SKIP
-    """
-    paths = project.paths()
-    for p in paths:
+def check(project: Project, force: bool = False) -> None:
+    """Everything that could stop ``write``, checked before any write (and by ``--dry-run``, so a dry run
+    fails exactly when the real run would)."""
+    for p in project.paths():
+        for part in p.parts[1:]:
+            limit = _name_max(p)
+            if len(part.encode()) > limit:
+                raise OpkitError(f"{p}: the name {part[:40]}... is {len(part.encode())} bytes, over this file "
+                                 f"system's limit of {limit}; shorten the op name")
         if p.exists() and not p.is_file():
             raise OpkitError(f"{p} exists and is not a file; move it or choose another -o")
         if not force and p.exists():
             raise OpkitError(f"{p} exists; pass --force to overwrite")
-    written = []
-    for p, text in zip(paths, project.files.values()):
-        # The spec copy must never replace the spec being read (it may hold more ops than the copy).
-        if project.spec_path is not None and p.exists() and p.samefile(project.spec_path):
-            continue
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-        written.append(p)
-    return written
+
+
+def _name_max(p: Path) -> int:
+    for d in (p, *p.parents):
+        if d.exists():
+            try:
+                return os.pathconf(d, "PC_NAME_MAX")
+            except (OSError, ValueError):
+                break
+    return 255
+
+
+def write(project: Project, force: bool = False) -> list[Path]:
+    """Write a planned project, all files or none: each goes to a temporary sibling first, and only when
+    every one is written are they renamed into place. Without ``force`` an existing target stops it
+    before any write.
+
+    >>> write(plan("ops/add_custom.json", "/tmp/AddCustom"), force=True)  # doctest: +SKIP
+    """
+    check(project, force)
+    staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []
+    try:
+        for p, text in zip(project.paths(), project.files.values()):
+            # The spec copy must never replace the spec being read (it may hold more ops than the copy).
+            if project.spec_path is not None and p.exists() and p.samefile(project.spec_path):
+                continue
+            for d in reversed([*p.parents]):
+                if not d.exists():
+                    d.mkdir()
+                    made.append(d)
+            tmp = p.with_name(f".{p.name}.opkit-tmp")
+            tmp.write_text(text, encoding="utf-8")
+            staged.append((tmp, p))
+    except OSError:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for d in reversed(made):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        raise
+    for tmp, p in staged:
+        os.replace(tmp, p)
+    return [p for _, p in staged]
 
 
 def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
@@ -144,7 +184,9 @@ def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str |
     tool = msopgen.find_tool() if use_msopgen else None
     if tool is not None:
         return msopgen.generate(project, Path(spec_path), tool[0], tool[1], socs, op, force, dry_run)
-    if not dry_run:
+    if dry_run:
+        check(project, force)
+    else:
         write(project, force)
     return project
 
