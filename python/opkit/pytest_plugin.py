@@ -59,7 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     elif mode == "npu_simulator":
         from . import simulator
 
-        simulator.enable(True)  # every launch runs under the model; any finding fails its test
+        simulator.set_default(True)  # every launch, from any thread, runs under the model; any finding fails
 
 
 def pytest_report_header(config: pytest.Config) -> str:

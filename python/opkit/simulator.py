@@ -17,6 +17,7 @@ parameters]); every report says which model ran.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,40 +70,77 @@ class Simulation:
         return cls(**d)
 
 
-_last: Simulation | None = None
+class Simulations(list):
+    """The simulations of the launches made by this thread inside one ``simulating()`` block, in order."""
+
+    @property
+    def last(self) -> Simulation | None:
+        return self[-1] if self else None
+
+
+_local = threading.local()  # per thread: .last, .blocks (the open simulating() handles)
 
 
 def enabled() -> bool:
+    """Whether launches made by this thread run under the model (Note [Simulator state per thread])."""
     from . import _core
 
     return bool(_core.simulator_enabled())
 
 
 def enable(on: bool = True, trace: bool = False) -> None:
-    """Turn the npu_simulator mode on or off for every launch of this process."""
+    """Turn the npu_simulator mode on or off for the launches this thread makes."""
     from . import _core
 
     _core.set_simulator(1 if on else 0)
     _core.set_tracing(bool(trace))
 
 
-@contextlib.contextmanager
-def simulating(trace: bool = False) -> Iterator[None]:
-    """Run the launches inside the block under the model (``trace`` keeps each instruction)."""
+def set_default(on: bool | None) -> None:
+    """The mode of threads that chose none themselves (the pytest plugin sets the session's mode here);
+    None goes back to $OPKIT_MODE."""
     from . import _core
 
-    before = _core.simulator_enabled()
+    _core.set_simulator_default(-1 if on is None else int(bool(on)))
+
+
+@contextlib.contextmanager
+def simulating(trace: bool = False) -> Iterator[Simulations]:
+    """Run this thread's launches inside the block under the model (``trace`` keeps each instruction);
+    the handle it yields holds their simulations.
+
+    >>> import numpy as np, opkit
+    >>> with simulating() as sims:
+    ...     _ = opkit.ops.add_custom(np.ones(64, np.float16), np.ones(64, np.float16))
+    >>> len(sims), sims.last.bound in ("memory", "vector", "cube", "scalar/latency")  # doctest: +SKIP
+    (1, True)
+    """
+    from . import _core
+
+    before = _core.thread_simulator()
+    handle = Simulations()
+    handle.trace = trace
+    blocks = _blocks()
+    blocks.append(handle)
     enable(True, trace)
     try:
-        yield
+        yield handle
     finally:
-        _core.set_simulator(1 if before else 0)
-        _core.set_tracing(False)
+        blocks.remove(handle)
+        _core.set_simulator(before)
+        _core.set_tracing(any(b.trace for b in blocks))  # an enclosing block's choice comes back
+
+
+def _blocks() -> list[Simulations]:
+    if not hasattr(_local, "blocks"):
+        _local.blocks = []
+    return _local.blocks
 
 
 def last() -> Simulation | None:
-    """The simulation of the last launch made from Python (in this process or its isolated child)."""
-    return _last
+    """The simulation of the last launch this thread made from Python (in this process or its isolated
+    child)."""
+    return getattr(_local, "last", None)
 
 
 def collect() -> dict[str, Any] | None:
@@ -113,12 +151,15 @@ def collect() -> dict[str, Any] | None:
 
 
 def record(data: dict[str, Any] | None) -> None:
-    """Keep a launch's simulation and raise CheckError if the model found anything."""
-    global _last
+    """Keep a launch's simulation (this thread's ``last()`` and its open ``simulating()`` handles) and
+    raise CheckError if the model found anything."""
     if data is None:
         return
-    _last = Simulation.from_dict(data)
-    if _last.findings:
-        lines = "\n".join(f"  {f}" for f in _last.findings)
-        raise CheckError(f"npu_simulator: {_last.kernel}: {len(_last.findings)} finding(s) on {_last.soc}:\n{lines}",
-                         _last.findings)
+    sim = Simulation.from_dict(data)
+    _local.last = sim
+    for handle in _blocks():
+        handle.append(sim)
+    if sim.findings:
+        lines = "\n".join(f"  {f}" for f in sim.findings)
+        raise CheckError(f"npu_simulator: {sim.kernel}: {len(sim.findings)} finding(s) on {sim.soc}:\n{lines}",
+                         sim.findings)

@@ -5,6 +5,7 @@
 #include <execinfo.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -329,20 +330,28 @@ std::string Format(const Summary& s) {
 }
 
 // ---- mode and results ------------------------------------------------------------------------------
+// Note [Simulator state per thread]: whether a launch runs under the model is decided by the thread
+// that launches it: its own setting (simulator.enable / simulating() in Python), else the process
+// default (the pytest session's mode, set once), else $OPKIT_MODE. Threads that simulate and threads
+// that do not never see each other's switches, and nested blocks restore what was there before.
 namespace {
-int gEnabled = -1;  // -1: follow $OPKIT_MODE
-bool gTracing = false;
+std::atomic<int> gDefault{-1};     // -1: follow $OPKIT_MODE
+thread_local int tEnabled = -1;    // -1: follow the process default
+thread_local bool tTracing = false;
 thread_local Summary* tLast = nullptr;
 }  // namespace
 
 bool Enabled() {
-    if (gEnabled >= 0) return gEnabled == 1;
+    if (tEnabled >= 0) return tEnabled == 1;
+    if (int d = gDefault.load(); d >= 0) return d == 1;
     const char* mode = std::getenv("OPKIT_MODE");
     return mode != nullptr && std::strcmp(mode, "npu_simulator") == 0;
 }
-void SetEnabled(int on) { gEnabled = on; }
-void SetTracing(bool on) { gTracing = on; }
-bool Tracing() { return gTracing; }
+void SetEnabled(int on) { tEnabled = on; }
+int ThreadEnabled() { return tEnabled; }
+void SetDefaultEnabled(int on) { gDefault.store(on); }
+void SetTracing(bool on) { tTracing = on; }
+bool Tracing() { return tTracing; }
 const Summary* Last() { return tLast; }
 void SetLast(Summary s) {
     delete tLast;

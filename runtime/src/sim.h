@@ -176,9 +176,11 @@ struct Summary {
 Summary Summarise(LaunchModel& m, const std::string& kernel);
 std::string Format(const Summary& s);  // the table CPU-debug programs print
 
-bool Enabled();            // is the npu_simulator mode on ($OPKIT_MODE or SetEnabled)
-void SetEnabled(int on);   // 1 on, 0 off, -1 back to $OPKIT_MODE
-void SetTracing(bool on);  // keep per-instruction events for timelines
+bool Enabled();            // is the npu_simulator mode on for this thread's launches (Note [Simulator state per thread])
+void SetEnabled(int on);   // this thread: 1 on, 0 off, -1 back to the process default
+int ThreadEnabled();       // this thread's setting (-1: none)
+void SetDefaultEnabled(int on);  // the process default: 1 on, 0 off, -1 back to $OPKIT_MODE
+void SetTracing(bool on);  // this thread: keep per-instruction events for timelines
 bool Tracing();
 const Summary* Last();     // this thread's last simulated launch, or nullptr
 void SetLast(Summary s);

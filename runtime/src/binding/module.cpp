@@ -236,9 +236,12 @@ PYBIND11_MODULE(_core, m) {
     m.def("set_acl_quiet", &opkit::acl::SetQuiet, py::arg("quiet"),
           "Stop acl errors going to stderr (Python raises them from aclGetRecentErrMsg instead).");
     m.def("set_simulator", &opkit::sim::SetEnabled, py::arg("on"),
-          "npu_simulator mode for launches: 1 on, 0 off, -1 follow $OPKIT_MODE.");
+          "npu_simulator mode for this thread's launches: 1 on, 0 off, -1 follow the process default.");
+    m.def("thread_simulator", &opkit::sim::ThreadEnabled, "This thread's npu_simulator setting (-1: none).");
+    m.def("set_simulator_default", &opkit::sim::SetDefaultEnabled, py::arg("on"),
+          "npu_simulator mode for threads without a setting of their own: 1 on, 0 off, -1 follow $OPKIT_MODE.");
     m.def("simulator_enabled", &opkit::sim::Enabled);
-    m.def("set_tracing", &opkit::sim::SetTracing, py::arg("on"), "Keep each instruction of simulated launches.");
+    m.def("set_tracing", &opkit::sim::SetTracing, py::arg("on"), "Keep each instruction of this thread's simulated launches.");
     m.def("last_simulation", []() -> py::object {
         const opkit::sim::Summary* s = opkit::sim::Last();
         if (s == nullptr) return py::none();
