@@ -11,6 +11,7 @@ signal or a time-out into an ``opkit.KernelError`` naming the kernel and the sig
 
 from __future__ import annotations
 
+import faulthandler
 import mmap
 import os
 import pickle
@@ -71,6 +72,11 @@ def run(fn: Callable[[], Any], label: str) -> Any:
         code, msg = 0, b""
         try:
             os.close(r)
+            if os.environ.get("OPKIT_DEBUG") != "1":
+                # A crash here is the parent's KernelError, naming the signal. faulthandler (on under pytest)
+                # would add a "Fatal Python error" dump of opkit's own Python frames, which reads as if the
+                # test process died; OPKIT_DEBUG=1 keeps it.
+                faulthandler.disable()
             msg = pickle.dumps(fn())
         except CheckError as e:
             code, msg = 4, pickle.dumps((str(e), e.findings))

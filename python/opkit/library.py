@@ -191,6 +191,7 @@ class OpLibrary:
     def run(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], attrs: dict[str, Any],
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
         desc = [((), "absent") if a is None else (a.shape, spec_mod.dtype_name(a.dtype)) for a in inputs]
+        self._check_soc(op, soc)
         try:
             shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
         except KernelError as e:
@@ -217,6 +218,18 @@ class OpLibrary:
         if error is not None:
             raise KernelError(error)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def _check_soc(self, op: spec_mod.OpSpec, soc: object) -> None:
+        """A bad ``soc=`` is the caller's error, named as such (not a ValueError from the runtime)."""
+        if soc is None:
+            return
+        if not isinstance(soc, str):
+            raise OpkitError(f"{op.name}: soc={soc!r}: expected a SoC name (str) such as 'Ascend910B1', "
+                             f"found {type(soc).__name__}; `python -m opkit socs` lists them")
+        try:
+            self._core.soc(soc)
+        except ValueError as e:
+            raise OpkitError(f"{op.name}: soc={soc!r}: {e}") from None
 
     def _call(self, op: spec_mod.OpSpec, inputs: list, outputs: list, attrs: dict[str, Any],
               soc: str | None) -> tuple[dict | None, str | None]:

@@ -71,6 +71,16 @@ def test_add_custom_rejects_bad_input(opkit_mode, x, y, match):
         opkit.ops.add_custom(x, y)
 
 
+@pytest.mark.parametrize("soc, match", [
+    ("Ascend999", r"add_custom: soc='Ascend999': 'Ascend999' is not a known SoC \(known: .*Ascend910B1"),
+    (5, r"add_custom: soc=5: expected a SoC name \(str\)"),
+], ids=["unknown", "not-a-string"])
+def test_add_custom_bad_soc_is_an_opkit_error(opkit_mode, soc, match):
+    x = np.ones(4, np.float16)
+    with pytest.raises(opkit.OpkitError, match=match):
+        opkit.ops.add_custom(x, x, soc=soc)
+
+
 def test_add_custom_wrong_arity(opkit_mode):
     with pytest.raises(opkit.OpkitError, match="add_custom"):
         opkit.ops.add_custom(np.ones(2, np.float32))
