@@ -12,12 +12,17 @@ buffers are copied to and from device memory around the call (:class:`DeviceMemo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import isolation
 from . import spec as spec_mod
 from .errors import KernelError, TilingError
 from .paths import RUNTIME_LIB
@@ -150,6 +155,38 @@ class DeviceMemory:
         self._extra.clear()
 
 
+class _Said:
+    text = ""
+
+
+@contextlib.contextmanager
+def _stderr_of_tiling() -> Iterator[_Said]:
+    """In an isolated child (one thread, so fd 2 is ours alone), keep what the TilingFunc writes to
+    stderr: a tiling that fails usually says why there, and the TilingError should carry it. The text
+    is passed on to the real stderr as well. Outside a child this captures nothing (other threads
+    share fd 2)."""
+    said = _Said()
+    if not isolation.in_child():
+        yield said
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield said
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            f.seek(0)
+            data = f.read()
+            if data:
+                os.write(2, data)
+            said.text = data.decode(errors="replace").strip()[-2000:]
+
+
 class AclnnLibrary:
     """One project's ``libcust_opapi.so``; ``call`` runs an op on numpy arrays."""
 
@@ -240,8 +277,13 @@ class AclnnLibrary:
                     args.append(tensors[-1])
             workspace_size = ctypes.c_uint64(0)
             executor = ctypes.c_void_p()
-            if prepare(*args, ctypes.byref(workspace_size), ctypes.byref(executor)) != 0:
-                raise TilingError(self._error())
+            isolation.phase(f"{op.op_type}'s TilingFunc")
+            with _stderr_of_tiling() as said:
+                status = prepare(*args, ctypes.byref(workspace_size), ctypes.byref(executor))
+            if status != 0:
+                reason = said.text
+                raise TilingError(self._error() + (f"; the TilingFunc said: {reason}" if reason else ""))
+            isolation.phase("the kernel")
             ws_ptr, _workspace = memory.workspace(workspace_size.value)
             if launch(ws_ptr, workspace_size.value, executor, stream) != 0:
                 raise KernelError(self._error())

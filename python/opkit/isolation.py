@@ -61,16 +61,42 @@ def shared_empty(n_bytes: int) -> np.ndarray:
 
 _ERRORS = {1: TilingError, 2: KernelError, 3: OpkitError}
 
+# Note [Crash phases]: a call runs user code in three places (InferShape, TilingFunc, the kernel). The
+# child names the one it is in, in a page shared with the parent, so a crash is blamed on the function
+# that crashed. `_phase` is only set in a child (a forked copy with one thread), never in the parent.
+_PHASE_BYTES = 256
+_phase: mmap.mmap | None = None
 
-def run(fn: Callable[[], Any], label: str) -> Any:
+
+def in_child() -> bool:
+    """Whether this process is an isolated child running one call."""
+    return _phase is not None
+
+
+def phase(what: str) -> None:
+    """Say which user function the isolated child is about to run (a no-op outside a child)."""
+    if _phase is not None:
+        data = what.encode()[:_PHASE_BYTES - 1]
+        _phase[:len(data) + 1] = data + b"\0"
+
+
+def _read_phase(cell: mmap.mmap) -> str:
+    return cell[:].split(b"\0", 1)[0].decode(errors="replace")
+
+
+def run(fn: Callable[[], Any], label: str, what: str = "the kernel") -> Any:
     """Run ``fn`` in a forked child and return its (picklable) result; re-raise its opkit error,
-    or report how it died."""
+    or report how it died, naming the function it was in (``what``, or what it said with ``phase``)."""
+    global _phase
     limit = timeout_seconds()  # before the fork: a bad setting must not leave a child behind
+    cell = mmap.mmap(-1, _PHASE_BYTES)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report, and leave without running the parent's exit handlers
         code, msg = 0, b""
         try:
+            _phase = cell
+            phase(what)
             os.close(r)
             if os.environ.get("OPKIT_DEBUG") != "1":
                 # A crash here is the parent's KernelError, naming the signal. faulthandler (on under pytest)
@@ -98,8 +124,8 @@ def run(fn: Callable[[], Any], label: str) -> Any:
     try:
         ready, _, _ = select.select([r], [], [], limit)
         if not ready:
-            raise KernelError(f"{label}: still running after {limit:g} s, so it was stopped (an endless loop? "
-                              "set OPKIT_KERNEL_TIMEOUT if it is only slow)")
+            raise KernelError(f"{label}: {_read_phase(cell) or what} was still running after {limit:g} s, so it was "
+                              "stopped (an endless loop? set OPKIT_KERNEL_TIMEOUT if it is only slow)")
         data = b""
         while chunk := os.read(r, 65536):
             data += chunk
@@ -122,8 +148,10 @@ def run(fn: Callable[[], Any], label: str) -> Any:
         if code:
             raise _ERRORS[code](body.decode(errors="replace"))
         return pickle.loads(body)
+    where = _read_phase(cell) or what
+    error = KernelError if where == "the kernel" else OpkitError
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        raise KernelError(f"{label} crashed with {signal.Signals(sig).name} ({signal.strsignal(sig)}); it ran in a "
-                          "child process, so only the launch was lost")
-    raise KernelError(f"{label} ended its process (exit status {os.WEXITSTATUS(status)}) before finishing")
+        raise error(f"{label}: {where} crashed with {signal.Signals(sig).name} ({signal.strsignal(sig)}); it ran "
+                    "in a child process, so only this call was lost")
+    raise error(f"{label}: {where} ended its process (exit status {os.WEXITSTATUS(status)}) before finishing")

@@ -8,6 +8,8 @@ and ``execute`` (the column's kernel with the tiling blob), the same path a C++ 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import inspect
 from pathlib import Path
 from typing import Any
@@ -151,6 +153,12 @@ class Op:
         return value
 
 
+@dataclass(frozen=True)
+class _Inferred:
+    out_shapes: list
+    out_dtypes: list
+
+
 class OpLibrary:
     """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``.
 
@@ -192,12 +200,9 @@ class OpLibrary:
             soc: str | None = None) -> np.ndarray | tuple[np.ndarray, ...]:
         desc = [((), "absent") if a is None else (a.shape, spec_mod.dtype_name(a.dtype)) for a in inputs]
         self._check_soc(op, soc)
-        try:
-            shapes = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
-        except KernelError as e:
-            raise TilingError(str(e)) from None
         on_cann = device.active() is not None  # CANN's simulator or an NPU: always in a child process
         isolate = isolation.enabled() and not on_cann
+        shapes = self._infer(op, desc, attrs, soc, isolate)
         by_name = {t.name: a for t, a in zip(op.inputs, inputs)}
         outputs = [by_name[o.name] if o.name in by_name else _gm_empty(shape, _np_dtype(dt), isolate)
                    for o, shape, dt in zip(op.outputs, shapes.out_shapes, shapes.out_dtypes)]
@@ -218,6 +223,20 @@ class OpLibrary:
         if error is not None:
             raise KernelError(error)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def _infer(self, op: spec_mod.OpSpec, desc: list, attrs: dict[str, Any], soc: str | None,
+               isolate: bool) -> Any:
+        """The outputs' shapes and dtypes from the op's InferShape (Note [Crash phases]: in a child of its
+        own when isolated, since InferShape is user code that can crash too)."""
+        def infer() -> tuple[list, list]:
+            try:
+                r = self._core.infer(op.op_type, desc, attrs, soc, self._aclnn.scope)
+            except KernelError as e:
+                raise TilingError(str(e)) from None
+            return [tuple(s) for s in r.out_shapes], list(r.out_dtypes)
+
+        shapes, dtypes = isolation.run(infer, op.name, f"{op.op_type}'s InferShape") if isolate else infer()
+        return _Inferred(shapes, dtypes)
 
     def _check_soc(self, op: spec_mod.OpSpec, soc: object) -> None:
         """A bad ``soc=`` is the caller's error, named as such (not a ValueError from the runtime)."""

@@ -33,7 +33,7 @@ def test_well_behaved_kernel_runs_isolated(crash) -> None:
 
 @pytest.mark.parametrize("mode, signal", [(1, "SIGSEGV"), (2, "SIGABRT")], ids=["wild-pointer", "abort"])
 def test_crash_becomes_an_error(crash, mode: int, signal: str) -> None:
-    with pytest.raises(opkit.KernelError, match=f"crash_custom crashed with {signal}"):
+    with pytest.raises(opkit.KernelError, match=f"crash_custom: the kernel crashed with {signal}"):
         crash.crash_custom(np.zeros(8, np.float32), mode=mode)
     # the process is alive and the runtime still works
     np.testing.assert_array_equal(crash.crash_custom(np.ones(8, np.float32)), np.ones(8, np.float32))
@@ -41,7 +41,7 @@ def test_crash_becomes_an_error(crash, mode: int, signal: str) -> None:
 
 def test_endless_loop_is_stopped(crash, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPKIT_KERNEL_TIMEOUT", "1")
-    with pytest.raises(opkit.KernelError, match=r"crash_custom: still running after 1 s"):
+    with pytest.raises(opkit.KernelError, match=r"crash_custom: the kernel was still running after 1 s"):
         crash.crash_custom(np.zeros(8, np.float32), mode=3)
 
 
@@ -49,3 +49,23 @@ def test_kernel_errors_cross_the_process_boundary(crash) -> None:
     with pytest.raises(opkit.KernelError, match=r"crash_custom core 1: DataCopy\(GM->local\): 256 bytes at offset 0 "
                                                  r"of input x \(32 bytes\) run 224 bytes past its end"):
         crash.crash_custom(np.zeros(8, np.float32), mode=4)
+
+
+# Note [Crash phases]: the host side is user code too, and a crash there names the function.
+def test_a_crash_in_the_tiling_function_names_it(crash) -> None:
+    with pytest.raises(opkit.OpkitError, match=r"crash_custom: CrashCustom's TilingFunc crashed with SIGSEGV") as e:
+        crash.crash_custom(np.zeros(8, np.float32), mode=5)
+    assert not isinstance(e.value, opkit.KernelError)  # not blamed on the kernel
+
+
+def test_a_crash_in_infershape_names_it(crash) -> None:
+    with pytest.raises(opkit.OpkitError, match=r"crash_custom: CrashCustom's InferShape crashed with SIGSEGV"):
+        crash.crash_custom(np.zeros(6, np.float32))
+    np.testing.assert_array_equal(crash.crash_custom(np.ones(8, np.float32)), np.ones(8, np.float32))
+
+
+def test_a_failing_tiling_function_says_why(crash, capfd: pytest.CaptureFixture) -> None:
+    with pytest.raises(opkit.TilingError, match=r"the TilingFunc said: CrashCustom tiling: mode 7 asks for a "
+                                                r"failure with this reason"):
+        crash.crash_custom(np.zeros(8, np.float32), mode=7)
+    assert "mode 7 asks for a failure" in capfd.readouterr().err  # and it still reaches stderr
