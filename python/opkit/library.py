@@ -8,9 +8,8 @@ and ``execute`` (the column's kernel with the tiling blob), the same path a C++ 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import inspect
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
