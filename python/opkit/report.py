@@ -29,8 +29,6 @@ from .errors import CheckError, OpkitError
 from .simulator import PIPES, Simulation
 
 # Fixed colours per pipe so timelines of different runs compare at a glance.
-PIPE_COLOURS = {"S": "#7f7f7f", "V": "#2ca02c", "M": "#9467bd", "MTE1": "#8c564b", "MTE2": "#1f77b4",
-                "MTE3": "#ff7f0e", "FIX": "#d62728"}
 MAX_TRACE_EVENTS = 200_000  # a Chrome trace of this many events is ~25 MB and still opens quickly
 TIMELINE_CORES = 8
 
@@ -254,8 +252,43 @@ def _merged(spans: list[tuple[float, float]], gap: float) -> list[tuple[float, f
     return [(s, e - s) for s, e in out]
 
 
+OTHER_COLOUR = "#b0b0b0"
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+            "#7f7f7f", "#aec7e8", "#ffbb78")
+
+
+def instruction_colours(sim: Simulation) -> dict[str, str]:
+    """A colour for each of the instructions that took the most time (up to 12, busiest first); the rest
+    are drawn as "other"."""
+    busy: dict[str, float] = {}
+    for _, _, name, start, end, _ in sim.events:
+        busy[name] = busy.get(name, 0.0) + (end - start)
+    ranked = sorted(busy, key=lambda n: -busy[n])[:len(_PALETTE)]
+    return {name: _PALETTE[i] for i, name in enumerate(ranked)}
+
+
+def busiest_per_pipe(sim: Simulation) -> dict[str, tuple[str, float]]:
+    """For each pipe: the instruction that kept it busiest and its share of the pipe's busy time.
+
+    >>> sim = profile("addcdiv_custom", [[65536]], attrs={"value": 0.5})  # doctest: +SKIP
+    >>> busiest_per_pipe(sim)["MTE2"][0]  # doctest: +SKIP
+    'DataCopy'
+    """
+    per: dict[str, dict[str, float]] = {}
+    for _, pipe, name, start, end, _ in sim.events:
+        names = per.setdefault(pipe, {})
+        names[name] = names.get(name, 0.0) + (end - start)
+    out = {}
+    for pipe, names in per.items():
+        name = max(names, key=lambda n: names[n])
+        total = sum(names.values())
+        out[pipe] = (name, names[name] / total if total else 0.0)
+    return out
+
+
 def write_timeline_png(sim: Simulation, path: str | Path, clock_ghz: float, max_cores: int = TIMELINE_CORES) -> Path:
-    """Draw the pipes of the first ``max_cores`` cores as rows of bars over time (µs), to a PNG.
+    """Draw the pipes of the first ``max_cores`` cores as rows of bars over time (µs), to a PNG. Bars are
+    coloured by instruction; each pipe's label names its busiest instruction and its share.
 
     Uses matplotlib's non-interactive Agg canvas directly, so no display and no pyplot state.
 
@@ -273,32 +306,40 @@ def write_timeline_png(sim: Simulation, path: str | Path, clock_ghz: float, max_
     all_cores = sorted({e[0] for e in sim.events})
     cores = all_cores[:max_cores]
     pipes = [p for p in PIPES if any(e[1] == p for e in sim.events)]
-    spans: dict[tuple[int, str], list[tuple[float, float]]] = {}
-    for core, pipe, _, start, end, _ in sim.events:
+    colours = instruction_colours(sim)
+    spans: dict[tuple[int, str, str], list[tuple[float, float]]] = {}
+    for core, pipe, name, start, end, _ in sim.events:
         if core in cores:
-            spans.setdefault((core, pipe), []).append((start / per_us, end / per_us))
+            spans.setdefault((core, pipe, name), []).append((start / per_us, end / per_us))
     total_us = max([sim.cycles, 1.0] + [e[4] for e in sim.events]) / per_us
     rows = [(c, p) for c in cores for p in pipes]
+    top = busiest_per_pipe(sim)
 
     fig = Figure(figsize=(12, 1.6 + 0.26 * len(rows)), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for i, (core, pipe) in enumerate(rows):
         y = len(rows) - 1 - i  # core 0 at the top
-        ax.broken_barh(_merged(spans.get((core, pipe), []), total_us / 3000), (y + 0.1, 0.8),
-                       facecolors=PIPE_COLOURS.get(pipe, "black"), linewidth=0)
+        for (c, p, name), bars in spans.items():
+            if (c, p) == (core, pipe):
+                ax.broken_barh(_merged(bars, total_us / 3000), (y + 0.1, 0.8),
+                               facecolors=colours.get(name, OTHER_COLOUR), linewidth=0)
         if pipe == pipes[0] and i:
             ax.axhline(y + 1, color="#cccccc", linewidth=0.6)
     ax.set_yticks([len(rows) - 1 - i + 0.5 for i in range(len(rows))])
-    ax.set_yticklabels([f"core {c} {p}" for c, p in rows], fontsize=7)
+    ax.set_yticklabels([f"core {c} {p}" + (f" ({top[p][0]} {top[p][1]:.0%})" if c == cores[0] else "")
+                        for c, p in rows], fontsize=7)
     ax.set_ylim(0, max(len(rows), 1))
     ax.set_xlim(0, total_us)
     ax.set_xlabel("time (µs)")
     ax.set_title(f"{sim.kernel} on {sim.soc}: {sim.cycles:,.0f} cycles = {sim.microseconds:.2f} µs, "
                  f"bound by {sim.bound}", fontsize=9, loc="left")
-    if pipes:
-        ax.legend(handles=[Patch(color=PIPE_COLOURS.get(p, "black"), label=p) for p in pipes],  # above the rows
-                  loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, ncol=len(pipes), frameon=False)
+    if colours:
+        handles = [Patch(color=c, label=n) for n, c in colours.items()]
+        if any(e[2] not in colours for e in sim.events):
+            handles.append(Patch(color=OTHER_COLOUR, label="other"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7,  # right of the rows
+                  frameon=False, title="instruction", title_fontsize=7)
     note = f"model: {sim.model}" + ("" if rows else "; the kernel ran no instruction")
     if len(all_cores) > len(cores):
         note = f"showing cores {cores[0]}-{cores[-1]} of {len(all_cores)}; {note}"

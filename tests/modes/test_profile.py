@@ -95,6 +95,17 @@ def test_cli_bad_input_is_one_error_line(tmp_path: Path, args: list[str], messag
     assert not list(tmp_path.iterdir())
 
 
+def test_timeline_names_the_busiest_instruction_per_pipe() -> None:
+    sim = report.profile("addcdiv_custom", [[65536]], "float32", attrs={"value": 0.5})
+    top = report.busiest_per_pipe(sim)
+    assert top["MTE2"][0].startswith("DataCopy") and top["MTE3"][0].startswith("DataCopy"), top
+    assert set(top) <= set(PIPES) and all(0 < share <= 1 for _, share in top.values())
+    # the vector pipe's busiest instruction is one addcdiv issues, and the colours follow busy time
+    assert top["V"][0] in {"Div", "Mul", "Muls", "Add", "Cast"}, top
+    colours = report.instruction_colours(sim)
+    assert top["V"][0] in colours and len(set(colours.values())) == len(colours)
+
+
 def test_cli_writes_into_its_own_folder_by_default(tmp_path: Path) -> None:
     """Without --out nothing lands beside a project's specs (a trace there once broke `build`)."""
     r = opkit("profile", "add_custom", "--shape", "4096", cwd=tmp_path)
