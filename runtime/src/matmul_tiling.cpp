@@ -179,7 +179,13 @@ bool ChooseBlock(const Problem& p, int64_t sM, int64_t sN, Plan& best, std::stri
         for (int64_t bn : ns) {
             Plan c;
             if (!BlockFits(p, bm, bn, c.block, why)) continue;
-            if (!ChooseSteps(p, c.block, sM, sN, c.steps)) {
+            // A shorter baseK when even one block of each does not fit L1 (or UB).
+            bool placed = ChooseSteps(p, c.block, sM, sN, c.steps);
+            while (!placed && p.fixK <= 0 && c.block.k > p.kAlign) {
+                c.block.k = std::max(p.kAlign, c.block.k / 2 / p.kAlign * p.kAlign);
+                placed = ChooseSteps(p, c.block, sM, sN, c.steps);
+            }
+            if (!placed) {
                 why = "the A and B blocks (" + std::to_string(bm) + "x" + std::to_string(c.block.k) + ", " +
                       std::to_string(c.block.k) + "x" + std::to_string(bn) + ") do not fit L1 (" +
                       std::to_string(p.l1) + " bytes)" + (p.splitArch ? "" : " and UB");

@@ -245,7 +245,7 @@ def requests(draw) -> Req:
                traverse=draw(st.integers(0, 2)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(requests(), min_size=20, max_size=20))
 def test_every_tiling_meets_the_documented_constraints(tiler, reqs):
     judge(tiler, reqs)
