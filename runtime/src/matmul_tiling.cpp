@@ -177,8 +177,13 @@ bool ChooseBlock(const Problem& p, int64_t sM, int64_t sN, Plan& best, std::stri
     const std::vector<int64_t> ns = Candidates(p.fixN, capN, AlignUp(sN, 16));
     for (int64_t bm : ms) {
         for (int64_t bn : ns) {
+            // The reason kept is the smallest block's (the first tried): the most permissive one.
             Plan c;
-            if (!BlockFits(p, bm, bn, c.block, why)) continue;
+            std::string w;
+            if (!BlockFits(p, bm, bn, c.block, w)) {
+                if (!any && why == "no base block fits") why = w;
+                continue;
+            }
             // A shorter baseK when even one block of each does not fit L1 (or UB).
             bool placed = ChooseSteps(p, c.block, sM, sN, c.steps);
             while (!placed && p.fixK <= 0 && c.block.k > p.kAlign) {
@@ -186,6 +191,7 @@ bool ChooseBlock(const Problem& p, int64_t sM, int64_t sN, Plan& best, std::stri
                 placed = ChooseSteps(p, c.block, sM, sN, c.steps);
             }
             if (!placed) {
+                if (any || why != "no base block fits") continue;
                 why = "the A and B blocks (" + std::to_string(bm) + "x" + std::to_string(c.block.k) + ", " +
                       std::to_string(c.block.k) + "x" + std::to_string(bn) + ") do not fit L1 (" +
                       std::to_string(p.l1) + " bytes)" + (p.splitArch ? "" : " and UB");
