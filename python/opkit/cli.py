@@ -17,7 +17,8 @@ def _config(args: argparse.Namespace) -> int:
     soc = _core.soc(args.soc)
     parts = []
     if args.includes or args.cflags:
-        parts.append(f"-I{INCLUDE_DIR}")
+        # include/tiling too, as CANN's sample builds add runtime/include/tiling: `#include "tiling_api.h"`
+        parts += [f"-I{INCLUDE_DIR}", f"-I{INCLUDE_DIR / 'tiling'}"]
     if args.cflags:
         parts += ["-std=c++17", "-D__CCE_KT_TEST__=1", "-DASCENDC_CPU_DEBUG=1",
                   f"-D__CCE_AICORE__={soc['cce_aicore']}"]

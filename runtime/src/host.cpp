@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "opkit/host/launch.h"
+#include "opkit/host/matmul_tiling.h"
 
 namespace ops {
 namespace {
@@ -324,7 +325,12 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
     constexpr size_t kTilingCapacity = 64 * 1024;
     gert::TilingContext ctx(info, kTilingCapacity);
-    if (tilingFn(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "TilingFunc returned GRAPH_FAILED");
+    ClearMatmulTilingFailure();
+    if (tilingFn(&ctx) != ge::GRAPH_SUCCESS) {
+        // A matmul GetTiling that returned -1 just before is the likely cause (Note [Matmul tiling ABI]).
+        std::string cause = LastMatmulTilingFailure();
+        Error(opType, "TilingFunc returned GRAPH_FAILED" + (cause.empty() ? "" : " after " + cause));
+    }
     plan.blockDim = ctx.GetBlockDim();
     if (plan.blockDim == 0) Error(opType, "TilingFunc left blockDim at 0; call context->SetBlockDim(n)");
     plan.tilingKey = ctx.GetTilingKey();

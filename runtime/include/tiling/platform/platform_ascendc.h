@@ -22,6 +22,8 @@ public:
     uint32_t CalcTschBlockDim(uint32_t sliceNum, uint32_t aicCoreNum, uint32_t aivCoreNum) const;
     // The system workspace that library APIs (matmul, SyncAll) reserve in front of the user's.
     uint32_t GetLibApiWorkSpaceSize() const { return static_cast<uint32_t>(opkit::rt::SysWorkspaceBytes()); }
+    // opkit: the SoC table entry this platform answers from (the matmul tiling reads its memories).
+    const opkit::rt::SocInfo& OpkitSoc() const { return Soc(); }
 
 private:
     const opkit::rt::SocInfo& Soc() const;
