@@ -24,6 +24,9 @@ def _config(args: argparse.Namespace) -> int:
                   f"-D__CCE_AICORE__={soc['cce_aicore']}"]
     if args.libs:
         parts += [f"-L{LIB_DIR}", "-lopkit_rt", f"-Wl,-rpath,{LIB_DIR}", "-lpthread"]
+    sanitize = LIB_DIR / "sanitize.flags"  # an OPKIT_SANITIZE build (Note [Sanitizer build] in CMakeLists.txt)
+    if (args.cflags or args.libs) and sanitize.is_file():
+        parts += sanitize.read_text().split()
     if args.cmake_dir:
         parts.append(str(CMAKE_DIR))
     if not parts:

@@ -6,8 +6,24 @@
 
 #include <vector>
 
+namespace AscendC {
+namespace detail {
+class QueBase;
+}
+}  // namespace AscendC
+
 namespace opkit {
 namespace rt {
+
+// A buffer the live TPipe gave out (Note [UB scratch area], runtime/src/ub_scratch.cpp).
+struct PipeBuffer {
+    Mem mem = Mem::UB;
+    uint32_t offset = 0, bytes = 0;
+    const AscendC::detail::QueBase* que = nullptr;  // nullptr: a TBuf
+    int index = 0;                                  // the buffer's index in its queue
+    void* frames[12] = {};                          // npu_simulator: the stack of its pipe.InitBuffer
+    int depth = 0;
+};
 
 struct CoreState {
     const char* kernelName = "";
@@ -32,6 +48,7 @@ struct CoreState {
     // (Note [Mmad barrier] in runtime/src/cube_mmad.cpp).
     const uint8_t* lastMmadC = nullptr;
     bool mBarrierSinceMmad = true;
+    std::vector<PipeBuffer> buffers;  // the live TPipe's buffers, in the order it gave them out
 };
 CoreState* CurrentCoreOrNull();
 inline sim::CoreModel* Model() {
@@ -46,6 +63,13 @@ inline sim::CoreModel* Model() {
 // source block was.
 void ModelMove(uint8_t* dst, const uint8_t* src, uint64_t bytes, int pipe, const char* what, const void* ret,
                bool mix = false);
+// The live TPipe's buffers (runtime/src/ub_scratch.cpp): remembered as TPipe gives them out,
+// forgotten with their queue or the TPipe.
+void RememberBuffer(Mem m, uint32_t offset, uint32_t bytes, const AscendC::detail::QueBase* que, int index);
+void ForgetQueue(const AscendC::detail::QueBase* que);
+// API code borrowing UB's scratch area writes `bytes` of data at TMP_UB_OFFSET (Note [UB scratch
+// area]): the write happens as on the NPU, and npu_simulator reports a live buffer it overwrites.
+void WriteUbScratch(const void* data, uint32_t bytes, const char* api, const void* ret);
 // A finding of the npu_simulator mode, at the kernel line `ret` returns to.
 void Finding(const std::string& kind, const std::string& message, const void* ret);
 

@@ -88,17 +88,17 @@ opkit::rt::RepeatShape MaskShape(uint64_t maskCount, int32_t lanes, int32_t repe
     return s;
 }
 
-opkit::rt::RepeatShape MaskShape(const uint64_t mask[2], int32_t lanes, int32_t repeat) {
+opkit::rt::RepeatShape MaskShape(const uint64_t mask[], int32_t lanes, int32_t repeat) {
     opkit::rt::RepeatShape s{};
     if ((repeat > 255 || repeat < 0) && opkit::rt::Model() != nullptr)
         opkit::rt::Finding("repeat-overflow", "repeatTimes " + std::to_string(repeat) + " does not fit the 8-bit field; the NPU runs " +
                                                   std::to_string(repeat & 255) + " repeats",
                            __builtin_return_address(0));
     s.repeat = static_cast<uint8_t>(repeat);
+    // 32- and 64-bit types have at most 64 lanes, so only mask[0] applies and kernels may pass a
+    // one-word array (`uint64_t mask[1]`): mask[1] is read only for 16- and 8-bit types.
     s.mask[0] = mask[0];
     s.mask[1] = lanes > 64 ? mask[1] : 0;
-    if (lanes <= 64 && mask[1] != 0)
-        Fail("vector mask[1] must be 0 for 32-bit types (64 lanes per repeat); got " + std::to_string(mask[1]));
     if (s.mask[0] == 0 && s.mask[1] == 0) Fail("vector mask selects no lane");
     return s;
 }
@@ -192,6 +192,7 @@ opkit::sim::Pipe ConsumerOf(TPosition p) {
 }  // namespace
 
 QueBase::~QueBase() {
+    opkit::rt::ForgetQueue(this);
     // Not while a kernel error unwinds the stack: that error is the finding.
     if (opkit::rt::Model() == nullptr || base_ == nullptr || std::uncaught_exceptions() > 0) return;
     int held = 0;
@@ -232,9 +233,18 @@ void QueBase::Init(uint8_t* base, uint8_t num, uint32_t len) {
     enqueued_ = 0;
 }
 
-int QueBase::IndexOf(const void* addr, const char* what) const {
+int QueBase::IndexOf(const void* addr, State want, const char* what) const {
     auto p = static_cast<const uint8_t*>(addr);
-    if (base_ != nullptr && p >= base_ && p < base_ + uint64_t(len_) * num_ && (p - base_) % len_ == 0)
+    if (base_ != nullptr && len_ == 0 && p == base_) {
+        // 0-byte buffers all share one address (Note [Zero-length buffers]): take the oldest one in
+        // the state the call expects, else any that is not free.
+        for (int k = 0; k < num_; ++k)
+            if (state_[(nextAlloc_ + k) % num_] == want) return (nextAlloc_ + k) % num_;
+        for (int k = 0; k < num_; ++k)
+            if (state_[(nextAlloc_ + k) % num_] != FREE) return (nextAlloc_ + k) % num_;
+        return nextAlloc_;
+    }
+    if (base_ != nullptr && len_ != 0 && p >= base_ && p < base_ + uint64_t(len_) * num_ && (p - base_) % len_ == 0)
         return static_cast<int>((p - base_) / len_);
     Fail(std::string(what) + ": the tensor does not belong to this queue (it was allocated from another queue or a TBuf)");
 }
@@ -259,7 +269,7 @@ uint8_t* QueBase::Alloc() {
 }
 
 void QueBase::EnQue(const void* addr) {
-    int i = IndexOf(addr, "EnQue");
+    int i = IndexOf(addr, ALLOCATED, "EnQue");
     if (state_[i] != ALLOCATED)
         Fail(std::string("EnQue: the tensor is ") + (state_[i] == FREE ? "not allocated" : "already in the queue") +
              "; EnQue each AllocTensor exactly once");
@@ -291,7 +301,7 @@ uint8_t* QueBase::DeQue() {
 }
 
 void QueBase::Free(const void* addr) {
-    int i = IndexOf(addr, "FreeTensor");
+    int i = IndexOf(addr, DEQUEUED, "FreeTensor");
     if (state_[i] == FREE) Fail("FreeTensor: the tensor was already freed (double FreeTensor)");
     if (state_[i] == ENQUEUED) Fail("FreeTensor: the tensor is still in the queue; DeQue it before freeing it");
     state_[i] = FREE;
@@ -322,12 +332,21 @@ TPipe::TPipe() {
 TPipe::~TPipe() { Release(); }
 void TPipe::Release() {
     auto* core = opkit::rt::CurrentCoreOrNull();
-    if (core != nullptr && core->pipe == this) core->pipe = nullptr;
+    if (core != nullptr && core->pipe == this) {
+        core->pipe = nullptr;
+        core->buffers.clear();
+    }
+}
+void TPipe::ForgetBuffers() {
+    auto* core = opkit::rt::CurrentCoreOrNull();
+    if (core != nullptr && core->pipe == this) core->buffers.clear();
 }
 
-uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len) {
+// The whole of each memory can be given out, UB's scratch area included (Note [UB scratch area]).
+uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len,
+                      const detail::QueBase* que) {
     const int k = static_cast<int>(m);
-    const uint32_t size = opkit::rt::MemSize(m) - (m == opkit::rt::Mem::UB ? opkit::rt::CoreSoc().ubReservedBytes : 0);
+    const uint32_t size = opkit::rt::MemSize(m);
     buffers_ += num;
     if (buffers_ > MAX_BUFFERS)
         opkit::rt::Fail("pipe.InitBuffer: " + std::to_string(buffers_) + " buffers in one kernel exceed the NPU's limit of " +
@@ -341,6 +360,8 @@ uint8_t* TPipe::Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int nu
         opkit::rt::Fail(buf);
     }
     uint8_t* p = opkit::rt::MemBase(m) + used_[k];
+    for (int i = 0; i < num; ++i)
+        opkit::rt::RememberBuffer(m, used_[k] + uint32_t(bytes / uint64_t(num)) * uint32_t(i), uint32_t(bytes / uint64_t(num)), que, i);
     used_[k] += static_cast<uint32_t>(bytes);
     return p;
 }

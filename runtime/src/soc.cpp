@@ -3,9 +3,11 @@
 //
 // Sources: memory sizes and core counts from CANN 8.1 platform_config/<Soc>.ini as summarised in
 // shared/reference/ascendc-kernel-api.md section 7. BT/FB sizes are assumptions (no public figure
-// found); no shipped kernel uses those positions. The 8 KiB UB reservation of arch 2201 is the
-// documented TMP_UB area (user buffers end at 184 KiB); for the other SoCs no figure was found, so
-// their whole UB is given out.
+// found); no shipped kernel uses those positions. The last column is the UB scratch area the API
+// borrows (Note [UB scratch area], runtime/src/ub_scratch.cpp): asc-devkit's
+// impl/basic_api/utils/kernel_utils_constants.h puts TMP_UB_OFFSET 8 KiB below the top of UB on
+// every SoC here (184 of 192 KiB for arch 2201, 248 of 256 KiB for 1001 and 2002) and sets
+// TMP_UB_SIZE to 8 KiB; TPipe gives out the whole UB all the same (its limit is TOTAL_UB_SIZE).
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -18,16 +20,16 @@ namespace {
 
 constexpr uint32_t KiB = 1024;
 
-//                 name          short         arch  cce  aic aiv clock  UB        L1        L0A      L0B      L0C       BT       FB      pad   bf16  split  UB reserved
+//                 name          short         arch  cce  aic aiv clock  UB        L1        L0A      L0B      L0C       BT       FB      pad   bf16  split  UB scratch
 const SocInfo kSocs[] = {
     {"Ascend910B1", "ascend910b", 2201, 220, 24, 48, 1.85, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
     {"Ascend910B2", "ascend910b", 2201, 220, 24, 48, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
     {"Ascend910B3", "ascend910b", 2201, 220, 20, 40, 1.80, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
     {"Ascend910B4", "ascend910b", 2201, 220, 20, 40, 1.50, {192 * KiB, 512 * KiB, 64 * KiB, 64 * KiB, 128 * KiB, 1 * KiB, 2 * KiB}, true, true, true, 8 * KiB, false},
     // 910A: coupled cube+vector cores; the core count and clock are third-party figures.
-    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0, true},
+    {"Ascend910A", "ascend910", 1001, 100, 32, 32, 1.00, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 8 * KiB, true},
     // 310P3: 8 AI cores (coupled) + 7 vector cores; a vector kernel sees the 8 AI cores.
-    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 0, true},
+    {"Ascend310P3", "ascend310p", 2002, 200, 8, 8, 1.06, {256 * KiB, 1024 * KiB, 64 * KiB, 64 * KiB, 256 * KiB, 1 * KiB, 2 * KiB}, false, false, false, 8 * KiB, true},
 };
 
 struct Alias {

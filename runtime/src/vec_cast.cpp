@@ -333,6 +333,21 @@ void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, con
     }
 }
 
+// Select's modes 1 and 2 stage a 32-element operand for the CMPMASK register in UB's scratch
+// area, as CANN's dav_c220 and dav_m200 code does (Note [UB scratch area]): the scalar src1, or
+// the selMask's UB address as uint32.
+static void SelectScratch(AscendC::SELMODE mode, uint32_t size, const uint8_t* mask, const void* b, const void* ret) {
+    uint8_t staged[32 * 8];
+    if (mode == AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE) {
+        for (int i = 0; i < 32; ++i) std::memcpy(staged + i * size, b, size);
+        WriteUbScratch(staged, 32 * size, "Select (VSEL_TENSOR_SCALAR_MODE)", ret);
+    } else {
+        const auto addr = static_cast<uint32_t>(mask - MemBase(Mem::UB));
+        for (int i = 0; i < 32; ++i) std::memcpy(staged + i * 4, &addr, 4);
+        WriteUbScratch(staged, 32 * 4, "Select (VSEL_TENSOR_TENSOR_MODE)", ret);
+    }
+}
+
 void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
     RequireDType("Select", t, DTYPES_FLOAT);
     ModelVector("Select", Repeats(n, DTypeSize(t)));
@@ -345,6 +360,8 @@ void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, c
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, "Select", __builtin_return_address(0));
     }
     const uint32_t size = DTypeSize(t);
+    if (mode != AscendC::SELMODE::VSEL_CMPMASK_SPR && CoreSoc().arch != 1001)
+        SelectScratch(mode, size, mask, b, __builtin_return_address(0));
     // VSEL_CMPMASK_SPR selects with the CMPMASK register, loaded once with the first 256/size bits
     // of selMask, so every repeat reuses them; the other modes stream selMask bit by bit.
     const int64_t period = mode == AscendC::SELMODE::VSEL_CMPMASK_SPR ? 256 / size : INT64_MAX;

@@ -60,18 +60,22 @@ inline uint64_t SpanOf(const CopyPlan& p, bool gmIsDst) {
 // ---- contiguous ---------------------------------------------------------------------------------
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const uint32_t count) {
+    detail::UseData(dst, count, "DataCopy(GM->local)");
     const auto plan = detail::Contiguous(dst.addr_, src.addr_, count);
     detail::GlobalSpan(src, detail::SpanOf(plan, false), "DataCopy(GM->local)");
     detail::RunCopy(plan, detail::MemOf(dst.pos_), detail::GM_MEM, "DataCopy(GM->local)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const uint32_t count) {
+    detail::UseData(src, count, "DataCopy(local->GM)");
     const auto plan = detail::Contiguous(dst.addr_, src.addr_, count);
     detail::GlobalSpan(dst, detail::SpanOf(plan, true), "DataCopy(local->GM)");
     detail::RunCopy(plan, detail::GM_MEM, detail::MemOf(src.pos_), "DataCopy(local->GM)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const uint32_t count) {
+    detail::UseData(dst, count, "DataCopy(local->local)");
+    detail::UseData(src, count, "DataCopy(local->local)");
     detail::RunCopy(detail::Contiguous(dst.addr_, src.addr_, count), detail::MemOf(dst.pos_),
                     detail::MemOf(src.pos_), "DataCopy(local->local)");
 }
@@ -79,12 +83,14 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
 // ---- strided (DataCopyParams: lengths and gaps in 32-byte blocks) --------------------------------
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const DataCopyParams& p) {
+    detail::UseData(dst, p.blockCount * p.blockLen, "DataCopy(GM->local, DataCopyParams)");
     const auto plan = detail::Strided(dst.addr_, src.addr_, p);
     detail::GlobalSpan(src, detail::SpanOf(plan, false), "DataCopy(GM->local, DataCopyParams)");
     detail::RunCopy(plan, detail::MemOf(dst.pos_), detail::GM_MEM, "DataCopy(GM->local, DataCopyParams)");
 }
 template <typename T>
 __aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {
+    detail::UseData(src, p.blockCount * p.blockLen, "DataCopy(local->GM, DataCopyParams)");
     const auto plan = detail::Strided(dst.addr_, src.addr_, p);
     detail::GlobalSpan(dst, detail::SpanOf(plan, true), "DataCopy(local->GM, DataCopyParams)");
     detail::RunCopy(plan, detail::GM_MEM, detail::MemOf(src.pos_), "DataCopy(local->GM, DataCopyParams)");
@@ -175,6 +181,7 @@ __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor
 template <typename T>
 __aicore__ inline void Duplicate(const LocalTensor<T>& dst, const detail::NoDeduce<T>& scalar, const int32_t& count) {
     if (count < 0) opkit::rt::Fail("Duplicate: negative count " + std::to_string(count));
+    detail::UseData(dst, uint64_t(count), "Duplicate");
     detail::CheckVecOperand(dst.addr_, dst.pos_, uint64_t(count) * sizeof(T), "Duplicate");
     opkit::rt::VecDuplicate(opkit::DTypeOf<T>::value, dst.addr_, &scalar, count);
 }

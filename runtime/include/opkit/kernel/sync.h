@@ -128,12 +128,26 @@ enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MI
 #ifndef OPKIT_TILING_TYPE
 #define OPKIT_TILING_TYPE opkit_no_tiling_struct__build_with_opkit_or_use_GET_TILING_DATA_WITH_STRUCT
 #endif
+// Note [Kernel macros a source may define first]: a unit test that fills the tiling struct by hand
+// commonly defines its own GET_TILING_DATA (and friends) before the kernel is compiled; each
+// macro here is defined only when the source has not, so the source's definition wins, as with
+// CANN's headers (tests/runtime/programs/macro_override.cpp pins every one).
+#ifndef GET_TILING_DATA_WITH_STRUCT
 #define GET_TILING_DATA_WITH_STRUCT(type, var, tiling) \
     type var;                                         \
     ::opkit::rt::LoadTiling(&var, sizeof(var), (tiling), #type)
+#endif
+#ifndef GET_TILING_DATA
 #define GET_TILING_DATA(var, tiling) GET_TILING_DATA_WITH_STRUCT(OPKIT_TILING_TYPE, var, tiling)
+#endif
+#ifndef GET_TILING_DATA_MEMBER
 #define GET_TILING_DATA_MEMBER(type, member, var, tiling)                                       \
     decltype(type::member) var;                                                                 \
     ::opkit::rt::LoadTiling(&var, sizeof(var), (tiling) + offsetof(type, member), #type "::" #member)
+#endif
+#ifndef TILING_KEY_IS
 #define TILING_KEY_IS(key) (::opkit::rt::TilingKey() == static_cast<uint64_t>(key))
+#endif
+#ifndef REGISTER_TILING_DEFAULT
 #define REGISTER_TILING_DEFAULT(type) static_assert(sizeof(type) > 0, "")
+#endif

@@ -33,6 +33,9 @@ const char* PositionName(TPosition p);
 // Fail unless [addr, addr+bytes) lies inside the arena of `mem` on this core.
 void CheckInArena(const void* addr, uint64_t bytes, opkit::rt::Mem mem, const char* what);
 void CheckAligned(const void* addr, opkit::rt::Mem mem, const char* what);
+// npu_simulator: `op` uses a tensor of 0 elements for data; a finding when it came from a 0-byte
+// buffer (pipe.InitBuffer(buf, 0)), see Note [Zero-length buffers] in runtime/src/ub_scratch.cpp.
+void EmptyBufferUse(const void* addr, TPosition pos, const char* op);
 
 }  // namespace detail
 
@@ -88,18 +91,21 @@ public:
     LocalTensor(T* addr, uint32_t count, TPosition pos) : addr_(addr), size_(count), pos_(pos) {}
 
     __aicore__ inline T GetValue(uint32_t index) const {
+        if (size_ == 0) detail::EmptyBufferUse(addr_, pos_, "LocalTensor::GetValue");
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::GetValue");
         opkit::rt::ModelAccess(addr_ + index, sizeof(T), false, "LocalTensor::GetValue", nullptr, 0);
         opkit::rt::ModelScalar(false);
         return addr_[index];
     }
     __aicore__ inline void SetValue(uint32_t index, const T& value) const {
+        if (size_ == 0) detail::EmptyBufferUse(addr_, pos_, "LocalTensor::SetValue");
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::SetValue");
         opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::SetValue", nullptr, 0);
         opkit::rt::ModelScalar(false);
         addr_[index] = value;
     }
     __aicore__ inline T& operator()(uint32_t index) const {
+        if (size_ == 0) detail::EmptyBufferUse(addr_, pos_, "LocalTensor::operator()");
         detail::CheckInArena(addr_ + index, sizeof(T), detail::MemOf(pos_), "LocalTensor::operator()");
         opkit::rt::ModelAccess(addr_ + index, sizeof(T), true, "LocalTensor::operator()", nullptr, 0);  // may be a write
         return addr_[index];
@@ -133,6 +139,11 @@ public:
 class TPipe;
 
 namespace detail {
+// `op` uses `bytes` of t for data: see EmptyBufferUse.
+template <typename T>
+inline void UseData(const LocalTensor<T>& t, uint64_t bytes, const char* op) {
+    if (t.size_ == 0 && bytes != 0) EmptyBufferUse(t.addr_, t.pos_, op);
+}
 
 // The buffer bookkeeping shared by every queue type. The hardware couples a queue's producer and
 // consumer pipes with flags; on the CPU one instruction stream runs per core, so the discipline
@@ -155,6 +166,7 @@ public:
     bool HasTensorInQue() const { return enqueued_ > 0; }
     int32_t GetTensorCountInQue() const { return enqueued_; }
     bool HasIdleBuffer() const;
+    bool InUse(int i) const { return i < num_ && state_[i] != FREE; }  // allocated, enqueued or dequeued
     void FreeAllEvent() {}
     uint32_t BufferLen() const { return len_; }
     TPosition SrcPosition() const { return src_; }
@@ -163,7 +175,7 @@ public:
 
 private:
     enum State : uint8_t { FREE, ALLOCATED, ENQUEUED, DEQUEUED };
-    int IndexOf(const void* addr, const char* what) const;
+    int IndexOf(const void* addr, State want, const char* what) const;
     TPosition src_, dst_;
     int32_t depth_;
     uint8_t* base_ = nullptr;
@@ -253,14 +265,14 @@ public:
     template <TPosition s, TPosition d, int32_t depth, auto mask>
     __aicore__ inline bool InitBuffer(TQueBind<s, d, depth, mask>& que, uint8_t num, uint32_t len) {
         uint32_t aligned = AlignLen(len);
-        uint8_t* base = Carve(detail::MemOf(s), uint64_t(aligned) * num, "a TQue", num, len);
+        uint8_t* base = Carve(detail::MemOf(s), uint64_t(aligned) * num, "a TQue", num, len, &que);
         que.Init(base, num, aligned);
         return true;
     }
     template <TPosition pos>
     __aicore__ inline bool InitBuffer(TBuf<pos>& buf, uint32_t len) {
         uint32_t aligned = AlignLen(len);
-        buf.Init(Carve(detail::MemOf(pos), aligned, "a TBuf", 1, len), aligned);
+        buf.Init(Carve(detail::MemOf(pos), aligned, "a TBuf", 1, len, nullptr), aligned);
         return true;
     }
     __aicore__ inline void Reset();
@@ -279,13 +291,14 @@ public:
     uint32_t Used(opkit::rt::Mem m) const { return used_[static_cast<int>(m)]; }
 
 private:
+    // A length of 0 is accepted as on the NPU (Note [Zero-length buffers]).
     static uint32_t AlignLen(uint32_t len) {
-        if (len == 0) opkit::rt::Fail("pipe.InitBuffer: a buffer of 0 bytes; give the length in bytes (count * sizeof(T))");
         if (len > 0xFFFFFFE0u) opkit::rt::Fail("pipe.InitBuffer: " + std::to_string(len) + " bytes is no buffer length (a negative number?)");
         return (len + 31u) & ~31u;
     }
     void Release();
-    uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len);
+    void ForgetBuffers();
+    uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len, const detail::QueBase* que);
     static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU
     uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
     int buffers_ = 0;
@@ -295,6 +308,7 @@ private:
 inline void TPipe::Reset() {
     for (auto& u : used_) u = 0;
     buffers_ = 0;
+    ForgetBuffers();
 }
 
 using TEventID = int8_t;

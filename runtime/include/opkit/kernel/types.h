@@ -18,13 +18,28 @@
 #ifndef __global__
 #define __global__ __attribute__((visibility("default")))
 #endif
+// Each is defined only if the source has not (Note [Kernel macros a source may define first]).
+#ifndef __aicore__
 #define __aicore__
+#endif
+#ifndef __gm__
 #define __gm__
+#endif
+#ifndef __ubuf__
 #define __ubuf__
+#endif
+#ifndef __cbuf__
 #define __cbuf__
+#endif
+#ifndef __ca__
 #define __ca__
+#endif
+#ifndef __cb__
 #define __cb__
+#endif
+#ifndef __cc__
 #define __cc__
+#endif
 
 typedef __gm__ uint8_t* GM_ADDR;
 

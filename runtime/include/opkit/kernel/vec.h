@@ -18,6 +18,7 @@ int64_t CheckCount(int64_t count, const char* op);
 
 template <typename T>
 inline void Operand(const LocalTensor<T>& t, int64_t count, const char* op) {
+    UseData(t, uint64_t(count), op);
     CheckVecOperand(t.addr_, t.pos_, uint64_t(count) * sizeof(T), op);
 }
 

@@ -39,7 +39,7 @@ struct SocInfo {
     bool hasDataCopyPad;
     bool hasBf16;
     bool splitArch;  // cube and vector cores are separate (910B)
-    uint32_t ubReservedBytes;  // top of UB kept for the API's own scratch; TPipe cannot give it out
+    uint32_t ubScratchBytes;   // top of UB the API borrows as scratch (TMP_UB_SIZE); TPipe still gives it out
     bool floatSaturation;      // float results saturate: inf -> +-max, NaN -> 0 (910A/310P: the only mode)
 };
 
