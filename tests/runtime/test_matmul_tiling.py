@@ -8,7 +8,7 @@ tiling is checked against asc-devkit "TCubeTiling结构体" tables 2 and 3 for t
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, given, settings
