@@ -143,10 +143,9 @@ def custom(op: Any, bprop: Callable | None = None, **attrs: Any) -> Any:
     if op.spec.attrs:
         shim.check_aot_extra(_aot_extra_header(ms))
     lib = shim.build(op.spec, op._lib.dir, device.cache_root())
-    bprop = bprop if bprop is not None else grads.bprop_for(op, values)
-    key = (str(lib), tuple(sorted((k, repr(v)) for k, v in values.items())), id(bprop))
+    key = (str(lib), tuple(sorted((k, repr(v)) for k, v in values.items())), id(bprop) if bprop else None)
     if key not in _made:
-        _made[key] = _make(op, lib, values, bprop)
+        _made[key] = _make(op, lib, values, bprop if bprop is not None else grads.bprop_for(op, values))
     return _made[key]
 
 
