@@ -23,6 +23,7 @@ bprop not defined" when asked for one).
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -97,9 +98,25 @@ def _fixed_arity(grad: Any, n_in: int, n_out: int) -> Callable:
     params = [f"x{i}" for i in range(n_in)]
     douts = "dout" if n_out == 1 else ", ".join(f"dout[{i}]" for i in range(n_out))
     result = "grads" if n_in > 1 else "(grads,)"
-    code = (f"def bprop({', '.join(params)}, out, dout):\n"
-            f"    grads = grad({', '.join(params)}, {douts})\n"
-            f"    return {result}\n")
-    scope: dict[str, Any] = {"grad": grad}
-    exec(compile(code, f"<opkit grad op bprop of {grad.opkit_op}>", "exec"), scope)  # noqa: S102 - generated above
-    return scope["bprop"]
+    code = (f"def make(grad):\n"
+            f"    def bprop({', '.join(params)}, out, dout):\n"
+            f"        grads = grad({', '.join(params)}, {douts})\n"
+            f"        return {result}\n"
+            f"    return bprop\n")
+    # MindSpore's graph compiler reads a bprop's source (inspect.getsource), so the closure is written to
+    # a file in opkit's cache and imported from there.
+    from .. import device
+
+    folder = device.cache_root() / "mindspore" / "bprops"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"grad_op_bprop_{n_in}_{n_out}.py"
+    if not path.is_file() or path.read_text() != code:
+        tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+        tmp.write_text(code)
+        os.replace(tmp, path)  # another process may be writing the same text
+    name = f"opkit_grad_op_bprop_{n_in}_{n_out}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.make(grad)
