@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import spec as spec_mod
 from ..errors import BuildError, OpkitError
 
-FORMAT = 2  # bump when the generated source changes meaning (it is part of the cache key)
+FORMAT = 3  # bump when the generated source changes meaning (it is part of the cache key)
 _VIRTUALS = ("HasAttr", "GetAttrBool", "GetAttrInt", "GetAttrFloat", "GetAttrStr", "GetAttrIntVec", "GetAttrFloatVec")
 # attr type -> (C++ value read from AotExtra, how it is passed to aclnn)
 _ATTR_READ = {"int": "GetAttrInt", "float": "GetAttrFloat", "bool": "GetAttrBool", "string": "GetAttrStr",
@@ -155,7 +155,8 @@ aclDataType AclType(const char *name, int index) {{
 
 std::string AclError(const char *what) {{
     const char *msg = aclGetRecentErrMsg();
-    return std::string(what) + ": " + (msg != nullptr && *msg ? msg : "no message from aclnn");
+    // aclnn's own messages start with the function that failed
+    return msg != nullptr && *msg ? std::string(msg) : std::string(what) + " failed with no message from aclnn";
 }}
 
 }}  // namespace
