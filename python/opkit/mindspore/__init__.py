@@ -47,7 +47,6 @@ def ms_dtype(name: str) -> Any:
 
 def dtype_name(dtype: Any) -> str:
     """The opkit dtype name of a MindSpore dtype or tensor type (``Tensor[Float32]`` -> ``float32``)."""
-    ms = _mindspore()
     if hasattr(dtype, "element_type"):
         dtype = dtype.element_type()
     for name in ("float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8", "uint16",
