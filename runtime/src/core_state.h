@@ -32,6 +32,9 @@ struct CoreState {
     // (Note [Mmad barrier] in runtime/src/cube_mmad.cpp).
     const uint8_t* lastMmadC = nullptr;
     bool mBarrierSinceMmad = true;
+    // SetAtomicAdd/Max/Min: the GM write mode of FIX and MTE3 (Note [Atomic GM writes], cube.h).
+    AtomicOp atomicOp = AtomicOp::NONE;
+    DType atomicType = DType::F32;
 };
 CoreState* CurrentCoreOrNull();
 inline sim::CoreModel* Model() {
