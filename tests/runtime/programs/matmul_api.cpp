@@ -53,7 +53,7 @@ struct Kernel {
         SetSysWorkspace(ws);
         TCubeTiling t = MakeTiling(g);
         const std::string misuse = g.misuse;
-        if (misuse == "bad_depth") t.depthA1 += 1;
+        if (misuse == "bad_depth") t.depthA1 = 3 * t.stepM * t.stepKa;
         if (misuse == "bad_base") t.baseN = 40;
         if (misuse == "l0a") t.baseM = 256, t.baseK = 128;
         if (misuse == "no_bias_tiling") t.isBias = 0;
