@@ -79,6 +79,14 @@ struct MatmulCallBackFunc {
 #include "lib/matrix/matmul/matmul_impl.h"
 
 namespace AscendC {
+// The integer helpers the Matmul headers bring along (kernels call them unqualified).
+template <typename T>
+__aicore__ inline T Ceil(T num1, T num2) {
+    if (!(num2 > 0)) opkit::rt::Fail("Ceil: the divisor " + std::to_string(num2) + " must be > 0");
+    return (num1 + num2 - 1) / num2;
+}
+template <typename T>
+__aicore__ inline T CeilAlign(T num1, T num2) { return Ceil(num1, num2) * num2; }
 using matmul::CubeFormat;
 using matmul::GetMDLConfig;
 using matmul::GetNormalConfig;
