@@ -49,6 +49,9 @@ struct CoreState {
     const uint8_t* lastMmadC = nullptr;
     bool mBarrierSinceMmad = true;
     std::vector<PipeBuffer> buffers;  // the live TPipe's buffers, in the order it gave them out
+    // SetAtomicAdd/Max/Min: the GM write mode of FIX and MTE3 (Note [Atomic GM writes], cube.h).
+    AtomicOp atomicOp = AtomicOp::NONE;
+    DType atomicType = DType::F32;
 };
 CoreState* CurrentCoreOrNull();
 inline sim::CoreModel* Model() {

@@ -76,10 +76,18 @@ MmadShape ShapeOf(DType in, const AscendC::MmadParams& p) {
     return s;
 }
 
+// The value an atomic write of `v` leaves at `out` (Note [Atomic GM writes]): the sum, max or min
+// with the old value, computed in float32 and rounded to the destination type once by the caller.
+float AtomicCombine(AtomicOp op, DType t, const uint8_t* out, float v) {
+    const float old = float(Load(t, out));
+    return op == AtomicOp::ADD ? old + v : (op == AtomicOp::MAX ? std::max(old, v) : std::min(old, v));
+}
+
 }  // namespace
 
-void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p) {
-    const char* what = "Mmad";
+void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
+              const CubeOperand* bias) {
+    const char* what = bias != nullptr ? "Mmad(with bias)" : "Mmad";
     const void* ret = __builtin_return_address(0);
     const SocInfo& soc = CoreSoc();
     if (!MmadSupported(soc, a.type, b.type, c.type))
@@ -91,8 +99,12 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
              " is not modelled by opkit (its rounding is undocumented); accumulate in float32");
     if (c.type == DType::U32 || a.type == DType::U8)
         Fail(std::string("Mmad: unsigned int8 operands are not implemented by opkit"));
-    if (p.cmatrixSource)
-        Fail("Mmad: cmatrixSource = true (initial C from the bias table, C2) is not implemented by opkit");
+    if (p.cmatrixSource && bias == nullptr)
+        Fail("Mmad: cmatrixSource = true (initial C from the bias table) needs the bias operand: use the Mmad "
+             "prototype with a bias LocalTensor in C2");
+    if (bias != nullptr && (!Is910B(soc) || bias->type != c.type))
+        Fail(std::string("Mmad(with bias): a ") + DTypeName(bias->type) + " bias for a " + DTypeName(c.type) +
+             " result is not supported on " + soc.name + " (910B: the bias table holds the result type, float32 or int32)");
     CheckCubeCore(what, ret);
     if (p.m == 0 || p.n == 0 || p.k == 0) return;  // a no-op on the NPU
     if (p.m > 4095 || p.n > 4095 || p.k > 4095)
@@ -106,7 +118,8 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
     CheckLocal(a, Mem::L0A, "left (A2)", aBytes, what, ret);
     CheckLocal(b, Mem::L0B, "right (B2)", bBytes, what, ret);
     CheckLocal(c, Mem::L0C, "result (CO1)", cBytes, what, ret);
-    const bool accumulate = !p.cmatrixInitVal || p.isBias;
+    if (bias != nullptr) CheckLocal(*bias, Mem::BT, "bias (C2)", uint64_t(p.n) * ec, what, ret);
+    const bool accumulate = bias == nullptr && (!p.cmatrixInitVal || p.isBias);
     if (auto* m = Model()) {
         const uint64_t cOff = uint64_t(c.addr - MemBase(Mem::L0C));
         if (cOff % 1024 != 0)
@@ -165,12 +178,14 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
                 for (uint32_t q = 0; q < s.k; ++q) acc += int64_t(row[q]) * int64_t(bf[uint64_t(q) * s.n + j]);
                 int32_t prev = 0;
                 if (accumulate) std::memcpy(&prev, out, 4);
+                if (bias != nullptr) std::memcpy(&prev, bias->addr + uint64_t(j) * 4, 4);
                 const int32_t v = int32_t(uint32_t(prev) + uint32_t(acc));  // wraps like a 32-bit adder
                 std::memcpy(out, &v, 4);
                 continue;
             }
             float acc = 0;
             if (accumulate) std::memcpy(&acc, out, 4);
+            if (bias != nullptr) std::memcpy(&acc, bias->addr + uint64_t(j) * 4, 4);
             for (uint32_t q = 0; q < s.k; ++q) acc += row[q] * bf[uint64_t(q) * s.n + j];
             std::memcpy(out, &acc, 4);
         }
@@ -223,11 +238,15 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
                 ModelAccess(src.addr + (uint64_t(i) * p.srcNdStride * 256 + b * p.srcStride * 16) * es,
                             uint64_t(p.mSize) * 16 * es, false, what, ret, sim::FIX);
         CoreState& core = Core();
-        for (uint32_t i = 0; i < p.ndNum; ++i)
+        for (uint32_t i = 0; core.atomicOp == AtomicOp::NONE && i < p.ndNum; ++i)  // atomic writes do not race
             for (uint32_t j = 0; j < p.mSize; ++j)
                 core.launch->RecordGmWrite(core.blockIdx, dst.addr + (uint64_t(i) * p.dstNdStride + uint64_t(j) * p.dstStride) * ed,
                                            uint64_t(p.nSize) * ed, ret);
     }
+    const AtomicOp atomic = Core().atomicOp;
+    if (atomic != AtomicOp::NONE && Core().atomicType != dst.type)
+        Fail(std::string("Fixpipe: the atomic mode was set for ") + DTypeName(Core().atomicType) +
+             " but the destination is " + DTypeName(dst.type) + "; call SetAtomicAdd<T>() with the output type");
     for (uint32_t i = 0; i < p.ndNum; ++i)
         for (uint32_t j = 0; j < p.mSize; ++j)
             for (uint32_t col = 0; col < p.nSize; ++col) {
@@ -237,12 +256,19 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
                     int32_t v;
                     std::memcpy(&v, in, 4);
                     if (p.reluEn && v < 0) v = 0;
+                    if (atomic != AtomicOp::NONE) {
+                        int32_t o;
+                        std::memcpy(&o, out, 4);
+                        v = atomic == AtomicOp::ADD ? int32_t(uint32_t(o) + uint32_t(v))
+                                                    : (atomic == AtomicOp::MAX ? std::max(o, v) : std::min(o, v));
+                    }
                     std::memcpy(out, &v, 4);
                     continue;
                 }
                 float v;
                 std::memcpy(&v, in, 4);
                 if (p.reluEn && v < 0) v = 0;  // NaN stays NaN
+                if (atomic != AtomicOp::NONE) v = AtomicCombine(atomic, dst.type, out, v);
                 if (dst.type == DType::F32) std::memcpy(out, &v, 4);
                 else if (dst.type == DType::F16) { half h(v); std::memcpy(out, &h, 2); }
                 else { bfloat16_t h(v); std::memcpy(out, &h, 2); }

@@ -126,6 +126,9 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
                                "(use DataCopyPad, or pad the length to 32 bytes)",
                            __builtin_return_address(0));
     if (p.blocks == 0 || p.runBytes == 0) return;
+    if (dstMem == GM_MEM && opkit::rt::Core().atomicOp != opkit::rt::AtomicOp::NONE)
+        Fail(std::string(what) + " under SetAtomicAdd/SetAtomicMax/SetAtomicMin: atomic DataCopy UB -> GM is not "
+             "implemented by opkit (Fixpipe honours the atomic mode); call SetAtomicNone() before this copy");
     for (Mem m : {dstMem, srcMem})
         if (m == Mem::L0A || m == Mem::L0B || m == Mem::L0C)
             Fail(std::string(what) + " with a tensor in " + opkit::rt::MemName(m) +
@@ -174,8 +177,8 @@ namespace {
 // Which pipe fills a queue position's buffers and which one drains them (Note [Online pipe model]).
 opkit::sim::Pipe ProducerOf(TPosition p) {
     switch (p) {
-        case TPosition::VECIN: case TPosition::A1: case TPosition::B1: return opkit::sim::MTE2;
-        case TPosition::A2: case TPosition::B2: return opkit::sim::MTE1;
+        case TPosition::VECIN: case TPosition::A1: case TPosition::B1: case TPosition::C1: return opkit::sim::MTE2;
+        case TPosition::A2: case TPosition::B2: case TPosition::C2: return opkit::sim::MTE1;
         case TPosition::CO1: return opkit::sim::M;
         default: return opkit::sim::V;  // VECOUT, VECCALC, CO2
     }
@@ -183,8 +186,8 @@ opkit::sim::Pipe ProducerOf(TPosition p) {
 opkit::sim::Pipe ConsumerOf(TPosition p) {
     switch (p) {
         case TPosition::VECOUT: return opkit::sim::MTE3;
-        case TPosition::A1: case TPosition::B1: return opkit::sim::MTE1;
-        case TPosition::A2: case TPosition::B2: return opkit::sim::M;
+        case TPosition::A1: case TPosition::B1: case TPosition::C1: return opkit::sim::MTE1;
+        case TPosition::A2: case TPosition::B2: case TPosition::C2: return opkit::sim::M;
         case TPosition::CO1: return opkit::sim::FIX;
         default: return opkit::sim::V;  // VECIN, VECCALC
     }

@@ -95,8 +95,13 @@ __aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>
     detail::GlobalSpan(dst, detail::SpanOf(plan, true), "DataCopy(local->GM, DataCopyParams)");
     detail::RunCopy(plan, detail::GM_MEM, detail::MemOf(src.pos_), "DataCopy(local->GM, DataCopyParams)");
 }
+namespace detail {
+template <typename T, typename U>
+inline void BiasTableCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& p);  // cube.h
+}  // namespace detail
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {
+    if (dst.pos_ == TPosition::C2) return detail::BiasTableCopy(dst, src, p);  // L1 -> bias table
     detail::RunCopy(detail::Strided(dst.addr_, src.addr_, p), detail::MemOf(dst.pos_), detail::MemOf(src.pos_),
                     "DataCopy(local->local, DataCopyParams)");
 }

@@ -120,7 +120,12 @@ struct CubeOperand {
 };
 void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd2NzParams& p);
 void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2DParams& p);
-void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p);
+// `bias`: the bias-table (C2) operand of the bias form of Mmad (C starts as the bias row), or null.
+void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
+              const CubeOperand* bias = nullptr);
+// L1 (C1) -> bias table (C2), DataCopy with DataCopyParams (blockLen and dstGap in 64-byte units).
+void CubeBiasCopy(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p);
+
 void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::FixpipeParamsV220& p,
                  AscendC::CO2Layout layout);
 }  // namespace rt
@@ -160,6 +165,38 @@ __aicore__ inline void Mmad(const LocalTensor<T>& dst, const LocalTensor<U>& fm,
                             const MmadParams& mmadParams) {
     opkit::rt::CubeMmad(detail::Cube(dst), detail::Cube(fm), detail::Cube(filter), mmadParams);
 }
+
+// C (CO1) = bias (C2, one row of N, broadcast over M) + A (A2) x B (B2): the bias table is the
+// initial value of the accumulator (Mmad.md, the prototype with a bias operand).
+template <typename T, typename U, typename S, typename V>
+__aicore__ inline void Mmad(const LocalTensor<T>& dst, const LocalTensor<U>& fm, const LocalTensor<S>& filter,
+                            const LocalTensor<V>& bias, const MmadParams& mmadParams) {
+    const opkit::rt::CubeOperand b = detail::Cube(bias);
+    opkit::rt::CubeMmad(detail::Cube(dst), detail::Cube(fm), detail::Cube(filter), mmadParams, &b);
+}
+
+// L1 (C1) -> bias table (C2), with the half -> float conversion when the types differ (910B).
+namespace detail {
+template <typename T, typename U>
+__aicore__ inline void BiasTableCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& p) {
+    opkit::rt::CubeBiasCopy(Cube(dst), Cube(src), p);
+}
+}  // namespace detail
+template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
+__aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& p) {
+    detail::BiasTableCopy(dst, src, p);
+}
+
+// Note [Atomic GM writes]: after SetAtomicAdd<T>() the core's writes to GM add onto what is there
+// (AtomicMax/Min keep the larger/smaller) until SetAtomicNone() (SetAtomicAdd.md). opkit applies
+// the mode to Fixpipe's writes; DataCopy UB -> GM under an atomic mode is refused (not implemented).
+template <typename T>
+__aicore__ inline void SetAtomicAdd() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::ADD, opkit::DTypeOf<T>::value); }
+template <typename T>
+__aicore__ inline void SetAtomicMax() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::MAX, opkit::DTypeOf<T>::value); }
+template <typename T>
+__aicore__ inline void SetAtomicMin() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::MIN, opkit::DTypeOf<T>::value); }
+__aicore__ inline void SetAtomicNone() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::NONE, opkit::DType::F32); }
 
 // L0C (CO1) -> GM, with NZ -> ND conversion and the fp32 -> fp16/bf16 cast on the way (910B).
 template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR>

@@ -230,6 +230,8 @@ constexpr uint8_t DEFAULT_REPEAT_STRIDE = 8;
 constexpr uint32_t ONE_BLK_SIZE = 32;
 constexpr uint32_t ONE_REPEAT_BYTE_SIZE = 256;
 constexpr int32_t MAX_REPEAT_TIMES = 255;
+constexpr int32_t DEFAULT_C0_SIZE = 32;  // bytes of one C0 row (kernel_utils_constants.h)
+constexpr int32_t DEFAULT_BLOCK_SIZE = 256;
 
 struct BinaryRepeatParams {
     uint8_t dstBlkStride = DEFAULT_BLK_STRIDE;

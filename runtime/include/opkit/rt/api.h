@@ -87,6 +87,11 @@ struct LaunchConfig {
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 
+// SetAtomicAdd/Max/Min/None: the GM write mode of this core's FIX and MTE3 pipes (Note [Atomic GM
+// writes] in opkit/kernel/cube.h).
+enum class AtomicOp : uint8_t { NONE = 0, ADD, MAX, MIN };
+void SetAtomic(AtomicOp op, DType t);
+
 // --- data movement -----------------------------------------------------------------------------
 // Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
 // bytes apart. Range and overlap checks are the caller's.
