@@ -62,9 +62,11 @@ def test_unknown_command_is_a_usage_error() -> None:
 def test_config_includes() -> None:
     r = opkit("config", "--includes")
     assert r.returncode == 0, r.stderr
-    (flag,) = r.stdout.split()
+    flag, *more = r.stdout.split()
     assert flag.startswith("-I")
     include = Path(flag[2:])
+    # CANN's sample builds also put include/tiling on the path: `#include "tiling_api.h"` resolves
+    assert more == [f"-I{include / 'tiling'}"], r.stdout
     assert (include / "kernel_operator.h").is_file()
     assert (include / "tikicpulib.h").is_file()
 

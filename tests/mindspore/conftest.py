@@ -12,7 +12,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 INSTALL = 'pip install "ascend-opkit[mindspore]"'
-HAVE_MINDSPORE = importlib.util.find_spec("mindspore") is not None
+# origin None is a namespace package: this very directory (tests/ is on sys.path), not MindSpore
+_SPEC = importlib.util.find_spec("mindspore")
+HAVE_MINDSPORE = _SPEC is not None and _SPEC.origin is not None
 MODES = ("pynative", "graph")
 
 
@@ -41,20 +43,6 @@ def mode(request: pytest.FixtureRequest, ms):
     ms.set_context(mode=ms.GRAPH_MODE if request.param == "graph" else ms.PYNATIVE_MODE)
     yield request.param
     ms.set_context(mode=ms.PYNATIVE_MODE)
-
-
-def cell(ms, fn):
-    """``fn`` as a Cell, so GRAPH_MODE compiles the call into a graph."""
-
-    class Call(ms.nn.Cell):
-        def __init__(self):
-            super().__init__()
-            self.fn = fn
-
-        def construct(self, *args):
-            return self.fn(*args)
-
-    return Call()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import cell
+from ms_helpers import cell
 
 import opkit
 from opkit.tolerances import assert_close

@@ -4,7 +4,7 @@ same math, the bprop= override, and a project's grad op (GRAD_OPS)."""
 from __future__ import annotations
 
 import numpy as np
-from conftest import cell
+from ms_helpers import cell
 
 import opkit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import cell
+from ms_helpers import cell
 
 from opkit import simulator
 
