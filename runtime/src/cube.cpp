@@ -124,23 +124,42 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     CheckGlobal(src, srcSpan, what, ret);
     const uint64_t moved = uint64_t(p.ndNum) * p.nValue * p.dValue * e;
     ModelCopy(true, false, moved, nullptr, 0, what, ret);
-    const bool model = Model() != nullptr;
+    // Note [Nd2Nz copy order]: the pieces of one row go to column blocks dstNzC0Stride*32 bytes apart,
+    // often a multiple of 4 KiB, so a row-by-row copy writes into one cache set over and over. The
+    // copy walks G column blocks at a time down all rows instead: G destination streams and whole
+    // source cache lines. Each piece is written once either way, so the result is the same.
+    constexpr uint64_t G = 8, PF = 8;
     const uint64_t full = p.dValue / c0;  // 32-byte pieces with no zero fill
-    for (uint32_t i = 0; i < p.ndNum; ++i)
-        for (uint32_t r = 0; r < p.nValue; ++r) {
-            const uint8_t* row = src.addr + (uint64_t(i) * p.srcNdMatrixStride + uint64_t(r) * p.srcDValue) * e;
-            uint8_t* out = dst.addr + uint64_t(i) * p.dstNzMatrixStride * e + uint64_t(r) * p.dstNzNStride * 32ull;
-            for (uint64_t b = 0; b < blocks; ++b, out += p.dstNzC0Stride * 32ull) {
-                if (b < full) {
-                    std::memcpy(out, row + b * 32, 32);  // GM and L1 never overlap
-                } else {
-                    const uint64_t valid = (p.dValue - b * c0) * e;
-                    std::memcpy(out, row + b * 32, valid);
-                    std::memset(out + valid, 0, 32 - valid);  // the zero fill up to 32 bytes
+    for (uint32_t i = 0; i < p.ndNum; ++i) {
+        const uint8_t* src0 = src.addr + uint64_t(i) * p.srcNdMatrixStride * e;
+        uint8_t* dst0 = dst.addr + uint64_t(i) * p.dstNzMatrixStride * e;
+        for (uint64_t b0 = 0; b0 < blocks; b0 += G) {
+            const uint64_t bEnd = std::min(blocks, b0 + G);
+            for (uint32_t r = 0; r < p.nValue; ++r) {
+                const uint8_t* row = src0 + uint64_t(r) * p.srcDValue * e;
+                if (r + PF < p.nValue)  // rows are often 4 KiB apart: beyond the hardware prefetcher's page
+                    for (uint64_t b = b0; b < bEnd; b += 2) __builtin_prefetch(row + PF * uint64_t(p.srcDValue) * e + b * 32);
+                uint8_t* out = dst0 + uint64_t(r) * p.dstNzNStride * 32ull;
+                for (uint64_t b = b0; b < bEnd; ++b) {
+                    uint8_t* piece = out + b * p.dstNzC0Stride * 32ull;
+                    if (b < full) {
+                        std::memcpy(piece, row + b * 32, 32);  // GM and L1 never overlap
+                    } else {
+                        const uint64_t valid = (p.dValue - b * c0) * e;
+                        std::memcpy(piece, row + b * 32, valid);
+                        std::memset(piece + valid, 0, 32 - valid);  // the zero fill up to 32 bytes
+                    }
                 }
-                if (model) ModelAccess(out, 32, true, what, ret, sim::MTE2);
             }
         }
+    }
+    if (Model() != nullptr)
+        for (uint32_t i = 0; i < p.ndNum; ++i)
+            for (uint32_t r = 0; r < p.nValue; ++r)
+                for (uint64_t b = 0; b < blocks; ++b)
+                    ModelAccess(dst.addr + uint64_t(i) * p.dstNzMatrixStride * e + b * p.dstNzC0Stride * 32ull +
+                                    uint64_t(r) * p.dstNzNStride * 32ull,
+                                32, true, what, ret, sim::MTE2);
 }
 
 // ---- L1/GM -> L0A/L0B, fractal by fractal (Note [Cube layouts]) ----------------------------------

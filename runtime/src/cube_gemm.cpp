@@ -59,34 +59,47 @@ struct Vec<uint32_t> {  // unsigned: int32 sums wrap modulo 2^32 like the 32-bit
     typedef uint32_t V __attribute__((vector_size(32)));
 };
 
-// C rows r of the tile (16 elements each, in L0C) += Apanel (k x MR) x Bpanel (k x 16).
+template <typename V, typename T>
+inline V LoadV(const T* p) {
+    V v;
+    std::memcpy(&v, p, sizeof(V));
+    return v;
+}
+template <typename V, typename T>
+inline void StoreV(T* p, V v) {
+    std::memcpy(p, &v, sizeof(V));
+}
+
+// C rows r of the tile (16 elements each, in L0C) += Apanel (k x MR) x Bpanel (k x 16). The twelve
+// accumulators are named, not an array, so that the compiler keeps them in registers.
 template <typename T>
 void Tile(const T* ap, const T* bp, uint32_t k, T* const* crow, bool load) {
+    static_assert(MR == 6, "the tile below is written out for 6 rows");
     using V = typename Vec<T>::V;
-    V c0[MR], c1[MR];
-    for (uint32_t r = 0; r < MR; ++r) {
-        if (load) {
-            std::memcpy(&c0[r], crow[r], sizeof(V));
-            std::memcpy(&c1[r], crow[r] + 8, sizeof(V));
-        } else {
-            c0[r] = V{};
-            c1[r] = V{};
-        }
+    V c00{}, c01{}, c10{}, c11{}, c20{}, c21{}, c30{}, c31{}, c40{}, c41{}, c50{}, c51{};
+    if (load) {
+        c00 = LoadV<V>(crow[0]), c01 = LoadV<V>(crow[0] + 8), c10 = LoadV<V>(crow[1]), c11 = LoadV<V>(crow[1] + 8);
+        c20 = LoadV<V>(crow[2]), c21 = LoadV<V>(crow[2] + 8), c30 = LoadV<V>(crow[3]), c31 = LoadV<V>(crow[3] + 8);
+        c40 = LoadV<V>(crow[4]), c41 = LoadV<V>(crow[4] + 8), c50 = LoadV<V>(crow[5]), c51 = LoadV<V>(crow[5] + 8);
     }
     for (uint32_t q = 0; q < k; ++q, ap += MR, bp += NR) {
-        V b0, b1;
-        std::memcpy(&b0, bp, sizeof(V));
-        std::memcpy(&b1, bp + 8, sizeof(V));
-        for (uint32_t r = 0; r < MR; ++r) {
-            const T a = ap[r];
-            c0[r] += b0 * a;
-            c1[r] += b1 * a;
-        }
+        const V b0 = LoadV<V>(bp), b1 = LoadV<V>(bp + 8);
+        T a = ap[0];
+        c00 += b0 * a, c01 += b1 * a;
+        a = ap[1];
+        c10 += b0 * a, c11 += b1 * a;
+        a = ap[2];
+        c20 += b0 * a, c21 += b1 * a;
+        a = ap[3];
+        c30 += b0 * a, c31 += b1 * a;
+        a = ap[4];
+        c40 += b0 * a, c41 += b1 * a;
+        a = ap[5];
+        c50 += b0 * a, c51 += b1 * a;
     }
-    for (uint32_t r = 0; r < MR; ++r) {
-        std::memcpy(crow[r], &c0[r], sizeof(V));
-        std::memcpy(crow[r] + 8, &c1[r], sizeof(V));
-    }
+    StoreV(crow[0], c00), StoreV(crow[0] + 8, c01), StoreV(crow[1], c10), StoreV(crow[1] + 8, c11);
+    StoreV(crow[2], c20), StoreV(crow[2] + 8, c21), StoreV(crow[3], c30), StoreV(crow[3] + 8, c31);
+    StoreV(crow[4], c40), StoreV(crow[4] + 8, c41), StoreV(crow[5], c50), StoreV(crow[5] + 8, c51);
 }
 
 // ---- element conversion of a contiguous run ----------------------------------------------------
@@ -126,8 +139,11 @@ Scratch<T>& ScratchOf() {
 template <typename T>
 void PackA(const GemmArgs& g, Scratch<T>& s) {
     const uint32_t groups = (g.m + MR - 1) / MR, es = DTypeSize(g.in);
-    s.a.assign(uint64_t(groups) * g.k * MR, T{});
+    s.a.resize(uint64_t(groups) * g.k * MR);  // every element is written below
     s.row.resize(g.k);
+    if (g.m % MR != 0)  // the last group's rows past m: zeros
+        for (uint32_t q = 0; q < g.k; ++q)
+            for (uint32_t r = g.m % MR; r < MR; ++r) s.a[(uint64_t(groups - 1) * g.k + q) * MR + r] = T{};
     for (uint32_t i = 0; i < g.m; ++i) {
         if (g.gemv) {  // one plain row of K elements (GEMV.md)
             Widen(g.in, g.a, s.row.data(), g.k);
@@ -147,7 +163,7 @@ void PackA(const GemmArgs& g, Scratch<T>& s) {
 template <typename T>
 void PackB(const GemmArgs& g, Scratch<T>& s) {
     const uint32_t es = DTypeSize(g.in), fe = 16 * g.c0;
-    s.b.assign(uint64_t(g.nBlocks) * g.k * NR, T{});
+    s.b.resize(uint64_t(g.nBlocks) * g.k * NR);  // every element is written below
     s.fractal.resize(fe);
     uint16_t t16[256];
     for (uint32_t kb = 0; kb * g.c0 < g.k; ++kb) {
@@ -164,8 +180,8 @@ void PackB(const GemmArgs& g, Scratch<T>& s) {
                 }
             } else {
                 Widen(g.in, frac, s.fractal.data(), fe);
-                for (uint32_t c = 0; c < nv; ++c)
-                    for (uint32_t q = 0; q < kv; ++q) dst[q * NR + c] = s.fractal[c * g.c0 + q];
+                for (uint32_t c = 0; c < NR; ++c)
+                    for (uint32_t q = 0; q < kv; ++q) dst[q * NR + c] = c < nv ? s.fractal[c * g.c0 + q] : T{};
             }
         }
     }
