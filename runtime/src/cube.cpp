@@ -124,11 +124,13 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     CheckGlobal(src, srcSpan, what, ret);
     const uint64_t moved = uint64_t(p.ndNum) * p.nValue * p.dValue * e;
     ModelCopy(true, false, moved, nullptr, 0, what, ret);
-    // Note [Nd2Nz copy order]: the pieces of one row go to column blocks dstNzC0Stride*32 bytes apart,
-    // often a multiple of 4 KiB, so a row-by-row copy writes into one cache set over and over. The
-    // copy walks G column blocks at a time down all rows instead: G destination streams and whole
-    // source cache lines. Each piece is written once either way, so the result is the same.
-    constexpr uint64_t G = 8, PF = 8;
+    // Note [Nd2Nz copy order]: the copy is host-memory bound (a 2048-wide fp16 matrix puts its rows
+    // 4 KiB apart, so every row starts a new page, where the hardware prefetcher stops, and the
+    // pieces of one row land dstNzC0Stride*32 bytes apart, often a multiple of 4 KiB). It walks G
+    // column blocks (G*32 source bytes) at a time down all rows and prefetches the source PF rows
+    // ahead. Each piece is written once in any order, so the result does not depend on G or PF;
+    // they were tuned on matmul_basic (benchmarks/bench_matmul.py).
+    constexpr uint64_t G = 16, PF = 16;
     const uint64_t full = p.dValue / c0;  // 32-byte pieces with no zero fill
     for (uint32_t i = 0; i < p.ndNum; ++i) {
         const uint8_t* src0 = src.addr + uint64_t(i) * p.srcNdMatrixStride * e;
