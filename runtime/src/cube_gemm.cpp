@@ -20,14 +20,22 @@
 //   a*b+c into an FMA, as -O3 -march=native does on x86-64), which the test's bound also covers.
 //   Padding: only m x n x k contributes; the rows/columns of C's touched fractals beyond m/n are
 //   written with 0xFF bytes (Note [Cube layouts]).
-//   Method (chosen over calling a BLAS on fp32 copies; measured figures in benchmarks/
-//   bench_matmul.py's docstring): an Mmad call is small (a 128x256x64 base block is 2 M
-//   multiply-adds), so the GEMM is done here: A is packed into fp32 (int32) panels of MR = 6 rows,
-//   k-major; B into panels of 16 columns (one L0B fractal column), k-major; a 6 x 16 register tile
-//   (12 vectors of 8) walks k in chunks of KC, loading and storing its rows straight from/to the
-//   L0C fractal rows (16 contiguous elements each). The packing converts each operand once per
-//   call (fp16 through F16C where the host has it) and is O(mk + kn) against O(mnk). One Mmad
-//   runs on its simulated core's host thread; the runtime spreads the cores over the threads.
+//   Method: an Mmad call is small (a 128x256x64 base block is 2 M multiply-adds), so the GEMM is
+//   ours: A is packed into fp32 (int32) panels of MR = 6 rows, k-major; B into panels of 16
+//   columns (one L0B fractal column), k-major; a 6 x 16 register tile (12 vectors of 8) walks k in
+//   chunks of KC, loading and storing its rows straight from/to the L0C fractal rows (16
+//   contiguous elements each). Packing converts each operand once per call (fp16 through F16C
+//   where the host has it; F16C widens every fp16 exactly, quieting signalling NaNs) and is
+//   O(mk + kn) against O(mnk). One Mmad runs on its simulated core's host thread; the runtime
+//   spreads the cores over the threads.
+//   Why not a BLAS on fp32 copies (measured on the 2-core development host, thread CPU time, one
+//   thread, shared machine so +-20%): Mmad 128x256x64 fp16 here takes 85-95 us per call including
+//   the packing from the fractals (45-50 GFLOP/s; the 6 x 16 tile alone runs at ~88 GFLOP/s);
+//   OpenBLAS 0.3.31's sgemm (numpy's, one thread) takes 78 us on ready ND fp32 copies, before the
+//   fp16 -> fp32 conversion, the unpacking of Zz/Zn to ND and the scatter of C back to Nz that the
+//   BLAS route needs (the same O(mk + kn + mn) work as our packing; sgemm then packs again). At the
+//   base-block sizes of real kernels that is no gain, and it would add a wheel dependency with its
+//   own thread pool. The fixed cost of a call is ~1 us (a 16x16x16 Mmad).
 #include "cube_internal.h"
 
 #include <algorithm>
@@ -47,6 +55,7 @@ namespace {
 constexpr uint32_t MR = 6;    // rows of the register tile
 constexpr uint32_t NR = 16;   // columns of the register tile: one fractal's width
 constexpr uint32_t KC = 256;  // k per pass: a B panel of KC x 16 fp32 is 16 KiB (L1)
+constexpr uint32_t L1_A_BYTES = 16 * 1024;  // A panels kept in L1 while the B panels go by
 
 template <typename T>
 struct Vec;
@@ -198,17 +207,21 @@ void Run(const GemmArgs& g) {
     for (uint32_t k0 = 0; k0 < g.k; k0 += KC) {
         const uint32_t kc = std::min(KC, g.k - k0);
         const bool load = g.accumulate || k0 > 0;
-        for (uint32_t nb = 0; nb < g.nBlocks; ++nb) {
-            const T* bp = s.b.data() + (uint64_t(nb) * g.k + k0) * NR;
-            for (uint32_t grp = 0; grp < groups; ++grp) {
-                T* rows[MR];
-                for (uint32_t r = 0; r < MR; ++r) {
-                    const uint32_t i = grp * MR + r;
-                    rows[r] = i < g.m ? c + (uint64_t(nb) * g.mBlocks + i / 16) * 256 + (i % 16) * 16 : sink;
+        // Row groups in blocks whose A panels (GB x MR x kc) stay in a 32 KiB L1 beside one B panel.
+        const uint32_t gb = std::max<uint32_t>(1, L1_A_BYTES / (MR * kc * sizeof(T)));
+        for (uint32_t g0 = 0; g0 < groups; g0 += gb)
+            for (uint32_t nb = 0; nb < g.nBlocks; ++nb) {
+                const T* bp = s.b.data() + (uint64_t(nb) * g.k + k0) * NR;
+                for (uint32_t grp = g0; grp < std::min(groups, g0 + gb); ++grp) {
+                    T* rows[MR];
+                    for (uint32_t r = 0; r < MR; ++r) {
+                        const uint32_t i = grp * MR + r;
+                        rows[r] = i < g.m ? c + (uint64_t(nb) * g.mBlocks + i / 16) * 256 + (i % 16) * 16 : sink;
+                        __builtin_prefetch(rows[r] + 256 * g.mBlocks);  // the same rows of the next column block
+                    }
+                    Tile<T>(s.a.data() + (uint64_t(grp) * g.k + k0) * MR, bp, kc, rows, load);
                 }
-                Tile<T>(s.a.data() + (uint64_t(grp) * g.k + k0) * MR, bp, kc, rows, load);
             }
-        }
     }
     // C's padding inside the touched fractals: undefined, shown as fresh memory (Note [Cube layouts]).
     for (uint32_t nb = 0; nb < g.nBlocks; ++nb)
