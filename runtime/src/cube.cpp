@@ -128,15 +128,18 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     // 4 KiB apart, so every row starts a new page, where the hardware prefetcher stops, and the
     // pieces of one row land dstNzC0Stride*32 bytes apart, often a multiple of 4 KiB). It walks G
     // column blocks (G*32 source bytes) at a time down all rows and prefetches the source PF rows
-    // ahead. Each piece is written once in any order, so the result does not depend on G or PF;
-    // they were tuned on matmul_basic (benchmarks/bench_matmul.py).
+    // ahead. When column blocks do not overlap each piece is written once, so the order does not
+    // change the result; G and PF were tuned on matmul_basic (benchmarks/bench_matmul.py).
     constexpr uint64_t G = 16, PF = 16;
     const uint64_t full = p.dValue / c0;  // 32-byte pieces with no zero fill
+    // Strides that make a column block overlap the next one are copied row by row, so the piece
+    // written last is the one the plain row-major order writes last.
+    const uint64_t group = p.dstNzC0Stride >= uint64_t(p.nValue) * p.dstNzNStride ? G : blocks;
     for (uint32_t i = 0; i < p.ndNum; ++i) {
         const uint8_t* src0 = src.addr + uint64_t(i) * p.srcNdMatrixStride * e;
         uint8_t* dst0 = dst.addr + uint64_t(i) * p.dstNzMatrixStride * e;
-        for (uint64_t b0 = 0; b0 < blocks; b0 += G) {
-            const uint64_t bEnd = std::min(blocks, b0 + G);
+        for (uint64_t b0 = 0; b0 < blocks; b0 += group) {
+            const uint64_t bEnd = std::min(blocks, b0 + group);
             for (uint32_t r = 0; r < p.nValue; ++r) {
                 const uint8_t* row = src0 + uint64_t(r) * p.srcDValue * e;
                 if (r + PF < p.nValue)  // rows are often 4 KiB apart: beyond the hardware prefetcher's page

@@ -216,8 +216,10 @@ void Run(const GemmArgs& g) {
                     T* rows[MR];
                     for (uint32_t r = 0; r < MR; ++r) {
                         const uint32_t i = grp * MR + r;
-                        rows[r] = i < g.m ? c + (uint64_t(nb) * g.mBlocks + i / 16) * 256 + (i % 16) * 16 : sink;
-                        __builtin_prefetch(rows[r] + 256 * g.mBlocks);  // the same rows of the next column block
+                        rows[r] = sink;
+                        if (i >= g.m) continue;
+                        rows[r] = c + (uint64_t(nb) * g.mBlocks + i / 16) * 256 + (i % 16) * 16;
+                        if (nb + 1 < g.nBlocks) __builtin_prefetch(rows[r] + 256 * g.mBlocks);  // next column block's rows
                     }
                     Tile<T>(s.a.data() + (uint64_t(grp) * g.k + k0) * MR, bp, kc, rows, load);
                 }

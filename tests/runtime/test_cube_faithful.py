@@ -7,6 +7,8 @@ added in any order, is within (k + 1) * u * sum_q |a_iq * b_qj| of the exact res
 k-ordered sum and for the NPU's fractal partial sums alike, so it is the tolerance both must meet.
 int8 x int8 -> int32 is exact.
 
+The benchmark's kernel (benchmarks/kernels/matmul_basic.cpp, multi-core) is held to the same bound here.
+
 Run: pytest tests/runtime/test_cube_faithful.py -q
 """
 
@@ -16,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cpu_programs import compile_all
 from test_cube import ok, run
 
 pytestmark = pytest.mark.modes("cpu")  # the programs choose their own mode
 
+BENCH_KERNELS = Path(__file__).resolve().parents[2] / "benchmarks" / "kernels"
 U = 2.0 ** -24
 C0 = {"float16": 16, "bfloat16": 16, "float32": 8, "int8": 32}
 
@@ -97,3 +101,28 @@ def test_int8_long_sums_are_exact(programs: dict[str, Path], tmp_path: Path) -> 
     ok(run(programs["cube_dtypes"], "int8", tmp_path, 16, 16, k, 1024))
     c = np.fromfile(tmp_path / "c.bin", dtype=np.int32).reshape(16, 16)
     np.testing.assert_array_equal(c, np.full((16, 16), k * 128 * 128, np.int32))
+
+
+@pytest.fixture(scope="module")
+def bench_kernels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return compile_all(BENCH_KERNELS, tmp_path_factory.mktemp("bench_kernels"), ["-O1", "-Wall"], "the benchmark kernels")
+
+
+@pytest.mark.parametrize("mode", ["cpu", "npu_simulator"])
+def test_benchmark_kernel_meets_the_bound(bench_kernels: dict[str, Path], tmp_path: Path, mode: str) -> None:
+    # 272 x 400 x 320: 3 x 2 tiles of at most 128 x 256 on 6 cores, with M and N tail tiles, and K in an
+    # L1 chunk of 256 and one of 64 (each 4 and 1 accumulating Mmads).
+    m, n, k = 272, 400, 320
+    rng = np.random.default_rng(11)
+    a = rng.uniform(-1, 1, (m, k)).astype(np.float16)
+    b = rng.uniform(-1, 1, (k, n)).astype(np.float16)
+    a.tofile(tmp_path / "a.bin")
+    b.tofile(tmp_path / "b.bin")
+    proc = run(bench_kernels["matmul_basic"], tmp_path, m, n, k, 1, mode=mode)
+    ok(proc)
+    assert proc.stdout.startswith("seconds: "), proc.stdout
+    if mode == "npu_simulator":
+        assert "findings    none" in proc.stderr, proc.stderr
+    c = np.fromfile(tmp_path / "c.bin", dtype=np.float32).reshape(m, n)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    assert np.all(np.abs(c - a64 @ b64) <= (k + 1) * U * (np.abs(a64) @ np.abs(b64)))
