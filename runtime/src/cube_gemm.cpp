@@ -136,7 +136,7 @@ void Widen(DType, const uint8_t* src, uint32_t* dst, uint32_t n) {  // I8, sign-
 // Per-thread scratch: the packed panels and one row, reused across calls.
 template <typename T>
 struct Scratch {
-    std::vector<T> a, b, row, fractal;
+    std::vector<T> a, b, fractal;
 };
 template <typename T>
 Scratch<T>& ScratchOf() {
@@ -145,25 +145,31 @@ Scratch<T>& ScratchOf() {
 }
 
 // A (m x k) -> panels of MR rows: element (i, q) at (i/MR)*k*MR + q*MR + i%MR; rows past m are 0.
+// A group's rows are widened one fractal row (C0 elements) at a time, then interleaved.
 template <typename T>
 void PackA(const GemmArgs& g, Scratch<T>& s) {
     const uint32_t groups = (g.m + MR - 1) / MR, es = DTypeSize(g.in);
     s.a.resize(uint64_t(groups) * g.k * MR);  // every element is written below
-    s.row.resize(g.k);
-    if (g.m % MR != 0)  // the last group's rows past m: zeros
-        for (uint32_t q = 0; q < g.k; ++q)
-            for (uint32_t r = g.m % MR; r < MR; ++r) s.a[(uint64_t(groups - 1) * g.k + q) * MR + r] = T{};
-    for (uint32_t i = 0; i < g.m; ++i) {
-        if (g.gemv) {  // one plain row of K elements (GEMV.md)
-            Widen(g.in, g.a, s.row.data(), g.k);
-        } else {
-            for (uint32_t kb = 0; kb * g.c0 < g.k; ++kb) {
-                const uint64_t off = (uint64_t(i / 16) * g.kBlocks + kb) * 16 * g.c0 + (i % 16) * g.c0;
-                Widen(g.in, g.a + off * es, s.row.data() + kb * g.c0, std::min(g.c0, g.k - kb * g.c0));
+    T tmp[MR][32];                            // C0 <= 32
+    for (uint32_t grp = 0; grp < groups; ++grp) {
+        const uint32_t rows = std::min(MR, g.m - grp * MR);
+        T* panel = s.a.data() + uint64_t(grp) * g.k * MR;
+        for (uint32_t kb = 0; kb * g.c0 < g.k; ++kb) {
+            const uint32_t kv = std::min(g.c0, g.k - kb * g.c0);
+            for (uint32_t r = 0; r < MR; ++r) {
+                const uint32_t i = grp * MR + r;
+                if (r >= rows) {
+                    std::fill(tmp[r], tmp[r] + kv, T{});
+                    continue;
+                }
+                const uint64_t off = g.gemv ? uint64_t(kb) * g.c0  // one plain row of K elements (GEMV.md)
+                                            : (uint64_t(i / 16) * g.kBlocks + kb) * 16 * g.c0 + (i % 16) * g.c0;
+                Widen(g.in, g.a + off * es, tmp[r], kv);
             }
+            T* dst = panel + uint64_t(kb) * g.c0 * MR;
+            for (uint32_t q = 0; q < kv; ++q)
+                for (uint32_t r = 0; r < MR; ++r) dst[q * MR + r] = tmp[r][q];
         }
-        T* dst = s.a.data() + uint64_t(i / MR) * g.k * MR + i % MR;
-        for (uint32_t q = 0; q < g.k; ++q) dst[uint64_t(q) * MR] = s.row[q];
     }
 }
 
@@ -183,10 +189,9 @@ void PackB(const GemmArgs& g, Scratch<T>& s) {
             T* dst = s.b.data() + (uint64_t(nb) * g.k + uint64_t(kb) * g.c0) * NR;
             if (es == 2) {  // 16 x 16: transpose the bits, then widen whole rows
                 Transpose16x16(reinterpret_cast<const uint16_t*>(frac), t16);
-                for (uint32_t q = 0; q < kv; ++q) {
-                    Widen(g.in, reinterpret_cast<const uint8_t*>(t16 + q * 16), dst + q * NR, NR);
+                Widen(g.in, reinterpret_cast<const uint8_t*>(t16), dst, kv * NR);  // rows q < kv, contiguous
+                for (uint32_t q = 0; nv < NR && q < kv; ++q)
                     for (uint32_t c = nv; c < NR; ++c) dst[q * NR + c] = T{};
-                }
             } else {
                 Widen(g.in, frac, s.fractal.data(), fe);
                 for (uint32_t c = 0; c < NR; ++c)
