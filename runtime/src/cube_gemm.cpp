@@ -29,13 +29,13 @@
 //   O(mk + kn) against O(mnk). One Mmad runs on its simulated core's host thread; the runtime
 //   spreads the cores over the threads.
 //   Why not a BLAS on fp32 copies (measured on the 2-core development host, thread CPU time, one
-//   thread, shared machine so +-20%): Mmad 128x256x64 fp16 here takes 85-95 us per call including
-//   the packing from the fractals (45-50 GFLOP/s; the 6 x 16 tile alone runs at ~88 GFLOP/s);
+//   thread, shared machine so +-20%): Mmad 128x256x64 fp16 here takes 65-85 us per call including
+//   the packing from the fractals (50-65 GFLOP/s; the 6 x 16 tile alone runs at ~88 GFLOP/s);
 //   OpenBLAS 0.3.31's sgemm (numpy's, one thread) takes 78 us on ready ND fp32 copies, before the
 //   fp16 -> fp32 conversion, the unpacking of Zz/Zn to ND and the scatter of C back to Nz that the
 //   BLAS route needs (the same O(mk + kn + mn) work as our packing; sgemm then packs again). At the
 //   base-block sizes of real kernels that is no gain, and it would add a wheel dependency with its
-//   own thread pool. The fixed cost of a call is ~1 us (a 16x16x16 Mmad).
+//   own thread pool. The fixed cost of a call is ~1 us (a 16x16x16 Mmad); a 1x256x64 GEMV ~6 us.
 #include "cube_internal.h"
 
 #include <algorithm>
@@ -133,7 +133,7 @@ void Widen(DType, const uint8_t* src, uint32_t* dst, uint32_t n) {  // I8, sign-
     for (uint32_t i = 0; i < n; ++i) dst[i] = uint32_t(int32_t(s[i]));
 }
 
-// Per-thread scratch: the packed panels and one row, reused across calls.
+// Per-thread scratch: the packed panels and one widened fractal, reused across calls.
 template <typename T>
 struct Scratch {
     std::vector<T> a, b, fractal;
