@@ -124,18 +124,47 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     CheckGlobal(src, srcSpan, what, ret);
     const uint64_t moved = uint64_t(p.ndNum) * p.nValue * p.dValue * e;
     ModelCopy(true, false, moved, nullptr, 0, what, ret);
-    for (uint32_t i = 0; i < p.ndNum; ++i)
-        for (uint32_t r = 0; r < p.nValue; ++r) {
-            const uint8_t* row = src.addr + (uint64_t(i) * p.srcNdMatrixStride + uint64_t(r) * p.srcDValue) * e;
-            for (uint64_t b = 0; b < blocks; ++b) {
-                uint8_t* out = dst.addr + uint64_t(i) * p.dstNzMatrixStride * e + b * p.dstNzC0Stride * 32ull +
-                               uint64_t(r) * p.dstNzNStride * 32ull;
-                const uint64_t valid = std::min<uint64_t>(c0, p.dValue - b * c0) * e;
-                std::memmove(out, row + b * 32, valid);
-                std::memset(out + valid, 0, 32 - valid);  // the zero fill up to 32 bytes
-                ModelAccess(out, 32, true, what, ret, sim::MTE2);
+    // Note [Nd2Nz copy order]: the copy is host-memory bound (a 2048-wide fp16 matrix puts its rows
+    // 4 KiB apart, so every row starts a new page, where the hardware prefetcher stops, and the
+    // pieces of one row land dstNzC0Stride*32 bytes apart, often a multiple of 4 KiB). It walks G
+    // column blocks (G*32 source bytes) at a time down all rows and prefetches the source PF rows
+    // ahead. When column blocks do not overlap each piece is written once, so the order does not
+    // change the result; G and PF were tuned on matmul_basic (benchmarks/bench_matmul.py).
+    constexpr uint64_t G = 16, PF = 16;
+    const uint64_t full = p.dValue / c0;  // 32-byte pieces with no zero fill
+    // Strides that make a column block overlap the next one are copied row by row, so the piece
+    // written last is the one the plain row-major order writes last.
+    const uint64_t group = p.dstNzC0Stride >= uint64_t(p.nValue) * p.dstNzNStride ? G : blocks;
+    for (uint32_t i = 0; i < p.ndNum; ++i) {
+        const uint8_t* src0 = src.addr + uint64_t(i) * p.srcNdMatrixStride * e;
+        uint8_t* dst0 = dst.addr + uint64_t(i) * p.dstNzMatrixStride * e;
+        for (uint64_t b0 = 0; b0 < blocks; b0 += group) {
+            const uint64_t bEnd = std::min(blocks, b0 + group);
+            for (uint32_t r = 0; r < p.nValue; ++r) {
+                const uint8_t* row = src0 + uint64_t(r) * p.srcDValue * e;
+                if (r + PF < p.nValue)  // rows are often 4 KiB apart: beyond the hardware prefetcher's page
+                    for (uint64_t b = b0; b < bEnd; b += 2) __builtin_prefetch(row + PF * uint64_t(p.srcDValue) * e + b * 32);
+                uint8_t* out = dst0 + uint64_t(r) * p.dstNzNStride * 32ull;
+                for (uint64_t b = b0; b < bEnd; ++b) {
+                    uint8_t* piece = out + b * p.dstNzC0Stride * 32ull;
+                    if (b < full) {
+                        std::memcpy(piece, row + b * 32, 32);  // GM and L1 never overlap
+                    } else {
+                        const uint64_t valid = (p.dValue - b * c0) * e;
+                        std::memcpy(piece, row + b * 32, valid);
+                        std::memset(piece + valid, 0, 32 - valid);  // the zero fill up to 32 bytes
+                    }
+                }
             }
         }
+    }
+    if (Model() != nullptr)
+        for (uint32_t i = 0; i < p.ndNum; ++i)
+            for (uint32_t r = 0; r < p.nValue; ++r)
+                for (uint64_t b = 0; b < blocks; ++b)
+                    ModelAccess(dst.addr + uint64_t(i) * p.dstNzMatrixStride * e + b * p.dstNzC0Stride * 32ull +
+                                    uint64_t(r) * p.dstNzNStride * 32ull,
+                                32, true, what, ret, sim::MTE2);
 }
 
 // ---- L1/GM -> L0A/L0B, fractal by fractal (Note [Cube layouts]) ----------------------------------
@@ -181,19 +210,15 @@ void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::L
         else m->Load(what, bytes, toA ? Core().launch->params.l1ToL0aBytesPerCycle : Core().launch->params.l1ToL0bBytesPerCycle);
     }
     const sim::Pipe pipe = fromGm ? sim::MTE2 : sim::MTE1;
+    const bool model = Model() != nullptr;
     for (uint32_t r = 0; r < p.repeatTimes; ++r) {
         const uint8_t* in = src.addr + uint64_t(int64_t(p.startIndex) + step * r) * 512;
         uint8_t* out = dst.addr + uint64_t(r) * (1 + p.dstGap) * 512;
-        ModelMove(out, in, 512, pipe, what, ret, p.ifTranspose);  // GM sources: the fractal is written now
-        if (!p.ifTranspose) {
-            std::memmove(out, in, 512);
-        } else {  // a 16x16 matrix of 16-bit elements, transposed
-            uint16_t tmp[256];
-            std::memcpy(tmp, in, 512);
-            auto* o = reinterpret_cast<uint16_t*>(out);
-            for (int i = 0; i < 16; ++i)
-                for (int j = 0; j < 16; ++j) o[i * 16 + j] = tmp[j * 16 + i];
-        }
+        if (model) ModelMove(out, in, 512, pipe, what, ret, p.ifTranspose);  // GM sources: the fractal is written now
+        if (!p.ifTranspose)  // source (L1/GM) and destination (L0A/L0B) are different memories
+            std::memcpy(out, in, 512);
+        else  // a 16x16 matrix of 16-bit elements, transposed
+            Transpose16x16(reinterpret_cast<const uint16_t*>(in), reinterpret_cast<uint16_t*>(out));
     }
 }
 

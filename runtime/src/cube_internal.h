@@ -34,6 +34,23 @@ void CheckGlobal(const CubeOperand& o, uint64_t bytes, const char* what, const v
 // npu_simulator: cube instructions run on the cube core; an AIV_MODE launch on a split SoC has none.
 void CheckCubeCore(const char* what, const void* ret);
 
+// One Mmad's arithmetic, done by cube_gemm.cpp (Note [Host GEMM for Mmad]): C (L0C, Nz, fp32 or
+// int32) = [C +] A (L0A, Zz; a plain row when gemv) x B (L0B, Zn), over the m x n x k corner.
+struct GemmArgs {
+    const uint8_t* a;
+    const uint8_t* b;
+    uint8_t* c;
+    DType in;         // F16, BF16, F32 (C fp32) or I8 (C int32)
+    bool integer;     // C is int32
+    bool gemv;        // m = 1: A is a plain row of k elements
+    bool accumulate;  // C starts at its L0C value instead of 0
+    uint32_t m, n, k, c0, mBlocks, nBlocks, kBlocks;
+};
+void Gemm(const GemmArgs& g);
+
+// A 16 x 16 matrix of 16-bit elements transposed: out[i][j] = in[j][i]; in and out must not overlap.
+void Transpose16x16(const uint16_t* in, uint16_t* out);
+
 // The integer ceiling of a / b.
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 

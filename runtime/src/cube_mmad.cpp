@@ -2,9 +2,13 @@
 // (L0C -> GM with NZ -> ND and the output cast, pipe FIX). Layouts: Note [Cube layouts] in cube.cpp.
 #include "cube_internal.h"
 
-#include <cmath>
+#include <algorithm>
 #include <cstring>
-#include <vector>
+#include <type_traits>
+
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
 
 namespace opkit {
 namespace rt {
@@ -34,30 +38,11 @@ bool MmadSupported(const SocInfo& soc, DType a, DType b, DType c) {
     return Is910B(soc) ? in(b910) : (Is910A(soc) ? in(a910) : in(p310));
 }
 
-double Load(DType t, const uint8_t* p) {
-    switch (t) {
-        case DType::F16: { half h; std::memcpy(&h, p, 2); return float(h); }
-        case DType::BF16: { bfloat16_t h; std::memcpy(&h, p, 2); return float(h); }
-        case DType::F32: { float f; std::memcpy(&f, p, 4); return f; }
-        case DType::I8: return double(*reinterpret_cast<const int8_t*>(p));
-        case DType::U8: return double(*p);
-        default: Fail(std::string("Mmad: ") + DTypeName(t) + " operands are not implemented");
-    }
-}
-
 // The layout of one Mmad's operands (Note [Cube layouts]), in elements.
 struct MmadShape {
     uint32_t m, n, k, c0, mBlocks, nBlocks, kBlocks;
     bool gemv;
-    uint32_t fractalElems() const { return 16 * c0; }
-    uint64_t A(uint32_t i, uint32_t j) const {  // A[i][j], i < m, j < k
-        if (gemv) return j;
-        return (uint64_t(i / 16) * kBlocks + j / c0) * fractalElems() + (i % 16) * c0 + j % c0;
-    }
-    uint64_t B(uint32_t j, uint32_t i) const {  // B[j][i], j < k, i < n
-        return (uint64_t(j / c0) * nBlocks + i / 16) * fractalElems() + (i % 16) * c0 + j % c0;
-    }
-    uint64_t C(uint32_t i, uint32_t j) const {  // C[i][j]
+    uint64_t C(uint32_t i, uint32_t j) const {  // the element index of C[i][j] in L0C's NZ layout
         return (uint64_t(j / 16) * mBlocks + i / 16) * 256 + (i % 16) * 16 + j % 16;
     }
 };
@@ -79,8 +64,49 @@ MmadShape ShapeOf(DType in, const AscendC::MmadParams& p) {
 // The value an atomic write of `v` leaves at `out` (Note [Atomic GM writes]): the sum, max or min
 // with the old value, computed in float32 and rounded to the destination type once by the caller.
 float AtomicCombine(AtomicOp op, DType t, const uint8_t* out, float v) {
-    const float old = float(Load(t, out));
+    float old;
+    if (t == DType::F32) {
+        std::memcpy(&old, out, 4);
+    } else if (t == DType::F16) {
+        half h;
+        std::memcpy(&h, out, 2);
+        old = float(h);
+    } else {
+        bfloat16_t h;
+        std::memcpy(&h, out, 2);
+        old = float(h);
+    }
     return op == AtomicOp::ADD ? old + v : (op == AtomicOp::MAX ? std::max(old, v) : std::min(old, v));
+}
+
+// One destination row of Fixpipe NZ2ND: n elements gathered 16 at a time from L0C column blocks
+// `blockStride` bytes apart, with ReLU and the cast (round to nearest even) on the way.
+template <typename In, typename Out>
+void FixRow(const uint8_t* src, uint64_t blockStride, uint8_t* dst, uint32_t n, bool relu) {
+    In v[16];
+    Out o[16];
+    for (uint32_t c = 0; c < n; c += 16, src += blockStride, dst += 16 * sizeof(Out)) {
+        const uint32_t len = std::min(16u, n - c);
+        std::memcpy(v, src, len * sizeof(In));
+        if (relu)
+            for (uint32_t t = 0; t < len; ++t) v[t] = v[t] < 0 ? In(0) : v[t];  // NaN stays NaN
+        if constexpr (std::is_same<In, Out>::value) {
+            std::memcpy(dst, v, len * sizeof(Out));
+            continue;
+        }
+#if defined(__F16C__)
+        if constexpr (std::is_same<Out, half>::value) {  // vcvtps2ph rounds (and quiets NaNs) as FloatToHalfBits does
+            if (len == 16) {
+                for (int h = 0; h < 2; ++h)
+                    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst) + h,
+                                     _mm256_cvtps_ph(_mm256_loadu_ps(v + 8 * h), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+                continue;
+            }
+        }
+#endif
+        for (uint32_t t = 0; t < len; ++t) o[t] = Out(v[t]);
+        std::memcpy(dst, o, len * sizeof(Out));
+    }
 }
 
 }  // namespace
@@ -157,38 +183,17 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
         core.lastMmadC = c.addr;
         core.mBarrierSinceMmad = false;
     }
-    // The operands, unpacked from their fractals once. 16-bit inputs are exact in fp32, so each
-    // product is exact and the sums accumulate in fp32, in k order; int8 sums are exact.
-    std::vector<float> af(uint64_t(s.m) * s.k), bf(uint64_t(s.k) * s.n);
-    for (uint32_t i = 0; i < s.m; ++i)
-        for (uint32_t q = 0; q < s.k; ++q) af[uint64_t(i) * s.k + q] = float(Load(a.type, a.addr + s.A(i, q) * ea));
-    for (uint32_t q = 0; q < s.k; ++q)
-        for (uint32_t j = 0; j < s.n; ++j) bf[uint64_t(q) * s.n + j] = float(Load(b.type, b.addr + s.B(q, j) * ea));
-    const bool integer = c.type == DType::I32;
-    for (uint32_t i = 0; i < s.mBlocks * 16; ++i)
-        for (uint32_t j = 0; j < s.nBlocks * 16; ++j) {
-            uint8_t* out = c.addr + s.C(i, j) * ec;
-            if (i >= s.m || j >= s.n) {  // C's padding: undefined, shown as fresh memory (Note [Cube layouts])
-                std::memset(out, 0xFF, ec);
-                continue;
-            }
-            const float* row = &af[uint64_t(i) * s.k];
-            if (integer) {
-                int64_t acc = 0;
-                for (uint32_t q = 0; q < s.k; ++q) acc += int64_t(row[q]) * int64_t(bf[uint64_t(q) * s.n + j]);
-                int32_t prev = 0;
-                if (accumulate) std::memcpy(&prev, out, 4);
-                if (bias != nullptr) std::memcpy(&prev, bias->addr + uint64_t(j) * 4, 4);
-                const int32_t v = int32_t(uint32_t(prev) + uint32_t(acc));  // wraps like a 32-bit adder
-                std::memcpy(out, &v, 4);
-                continue;
-            }
-            float acc = 0;
-            if (accumulate) std::memcpy(&acc, out, 4);
-            if (bias != nullptr) std::memcpy(&acc, bias->addr + uint64_t(j) * 4, 4);
-            for (uint32_t q = 0; q < s.k; ++q) acc += row[q] * bf[uint64_t(q) * s.n + j];
-            std::memcpy(out, &acc, 4);
-        }
+    // A bias (Mmad with a bias table operand) is the initial accumulator: each valid row of C starts as the
+    // bias row, then the products are added to it.
+    bool fromC = accumulate;
+    if (bias != nullptr) {  // float32 or int32 bias entries, 4 bytes each, like C's
+        for (uint32_t i = 0; i < s.m; ++i)
+            for (uint32_t j = 0; j < s.n; ++j) std::memcpy(c.addr + s.C(i, j) * ec, bias->addr + uint64_t(j) * 4, 4);
+        fromC = true;
+    }
+    // The arithmetic: Note [Host GEMM for Mmad] in cube_gemm.cpp.
+    Gemm(GemmArgs{a.addr, b.addr, c.addr, a.type, c.type == DType::I32, s.gemv, fromC, s.m, s.n, s.k, s.c0,
+                  s.mBlocks, s.nBlocks, s.kBlocks});
 }
 
 // ---- L0C -> GM (Fixpipe, NZ2ND) -------------------------------------------------------------------
@@ -244,7 +249,18 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
                                            uint64_t(p.nSize) * ed, ret);
     }
     const AtomicOp atomic = Core().atomicOp;
-    if (atomic != AtomicOp::NONE && Core().atomicType != dst.type)
+    if (atomic == AtomicOp::NONE) {
+        const uint64_t blockStride = uint64_t(p.srcStride) * 16 * es;  // bytes between L0C column blocks
+        auto* row = src.type == DType::I32 ? FixRow<int32_t, int32_t>
+                    : dst.type == DType::F32 ? FixRow<float, float>
+                    : dst.type == DType::F16 ? FixRow<float, half> : FixRow<float, bfloat16_t>;
+        for (uint32_t i = 0; i < p.ndNum; ++i)
+            for (uint32_t j = 0; j < p.mSize; ++j)
+                row(src.addr + (uint64_t(i) * p.srcNdStride * 256 + j * 16) * es, blockStride,
+                    dst.addr + (uint64_t(i) * p.dstNdStride + uint64_t(j) * p.dstStride) * ed, p.nSize, p.reluEn);
+        return;
+    }
+    if (Core().atomicType != dst.type)
         Fail(std::string("Fixpipe: the atomic mode was set for ") + DTypeName(Core().atomicType) +
              " but the destination is " + DTypeName(dst.type) + "; call SetAtomicAdd<T>() with the output type");
     for (uint32_t i = 0; i < p.ndNum; ++i)
