@@ -348,3 +348,10 @@ def test_tensor_event_ids(programs: dict[str, Path]) -> None:
                         "ReleaseEventID")
     expect_kernel_error(run(programs["tensor_exprs"], "release"), "release", 0, "event ID 2 of HardEvent::MTE2_V",
                         "was not allocated by AllocEventID")
+
+
+def test_host_runtime_attrs(programs: dict[str, Path]) -> None:
+    proc = run(programs["host_attrs"])
+    expect_ok(proc)
+    assert proc.stdout.splitlines() == ["int as uint32 7", "int as int64 4294967303", "float 0.25", "bool 1",
+                                        "string mean", "list 3 5", "unset 1, out of range 1"]
