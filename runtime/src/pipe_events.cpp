@@ -5,9 +5,6 @@
 #include "kernel_operator.h"
 
 namespace AscendC {
-namespace {
-constexpr int EVENT_IDS = 8;  // event_t EVENT_ID0..EVENT_ID7 per HardEvent kind
-
 // in the order of HardEvent (opkit/kernel/types.h)
 const char* const kEventNames[] = {
     "MTE2_MTE1", "MTE1_MTE2", "MTE1_M", "M_MTE1", "MTE2_V", "V_MTE2", "MTE3_V", "V_MTE3", "M_V", "V_M", "V_V",
@@ -15,6 +12,9 @@ const char* const kEventNames[] = {
     "S_V", "V_S", "S_MTE2", "MTE2_S", "S_MTE3", "MTE3_S", "MTE2_FIX", "FIX_MTE2", "FIX_S", "M_S", "FIX_MTE3",
     "MTE1_FIX", "FIX_MTE1", "FIX_FIX"};
 static_assert(sizeof(kEventNames) / sizeof(kEventNames[0]) == static_cast<size_t>(HardEvent::MAX), "one name per HardEvent");
+
+namespace {
+constexpr int EVENT_IDS = 8;  // event_t EVENT_ID0..EVENT_ID7 per HardEvent kind
 
 std::string EventName(HardEvent evt) {
     const int k = static_cast<int>(evt);
@@ -58,3 +58,31 @@ TPipe* GetTPipePtr() {
 }
 
 }  // namespace AscendC
+
+namespace opkit {
+namespace rt {
+AscendC::HardEvent EventOfPipes(pipe_t src, pipe_t dst, const char* what) {
+    auto shortName = [](pipe_t p) -> const char* {
+        switch (p) {
+            case PIPE_S: return "S";
+            case PIPE_V: return "V";
+            case PIPE_M: return "M";
+            case PIPE_MTE1: return "MTE1";
+            case PIPE_MTE2: return "MTE2";
+            case PIPE_MTE3: return "MTE3";
+            case PIPE_FIX: return "FIX";
+            default: return nullptr;
+        }
+    };
+    const char* a = shortName(src);
+    const char* b = shortName(dst);
+    if (a != nullptr && b != nullptr) {
+        const std::string name = std::string(a) + "_" + b;
+        for (int k = 0; k < static_cast<int>(AscendC::HardEvent::MAX); ++k)
+            if (name == AscendC::kEventNames[k]) return static_cast<AscendC::HardEvent>(k);
+    }
+    Fail(std::string(what) + ": no HardEvent couples pipe " + std::to_string(int(src)) + " to pipe " +
+         std::to_string(int(dst)) + " (pipe_t values; PIPE_ALL takes pipe_barrier, not a flag)");
+}
+}  // namespace rt
+}  // namespace opkit
