@@ -64,10 +64,13 @@ std::string KernelDir(const void* anchor) {
 
 // Note [aclrtMalloc padding]: a tensor in aclrtMalloc memory may be read and written up to the end
 // of its padded block, as on the NPU; other memory keeps the tensor's own size.
-void WidenToDeviceBlock(uint64_t& bytes, const void* p) {
+void WidenToDeviceBlock(uint64_t& bytes, std::string* name, const void* p) {
     if (p == nullptr) return;
     int64_t room = acl::DeviceRoom(p);
-    if (room > 0 && uint64_t(room) > bytes) bytes = uint64_t(room);
+    if (room > 0 && uint64_t(room) > bytes) {
+        bytes = uint64_t(room);
+        if (name != nullptr) *name += " with its aclrtMalloc padding";
+    }
 }
 
 // npu_simulator in a C++ program (not the Python binding, which raises CheckError itself): like a
@@ -187,10 +190,11 @@ aclnnStatus Run(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor
                                                      " bytes, got " + std::to_string(workspaceSize));
     if (exec->empty) return ACLNN_SUCCESS;
     host::Plan& plan = exec->plan;
-    for (size_t i = 0; i < exec->inputs.size() && i < plan.inBytes.size(); ++i) WidenToDeviceBlock(plan.inBytes[i], exec->inputs[i]);
+    for (size_t i = 0; i < exec->inputs.size() && i < plan.inBytes.size(); ++i)
+        WidenToDeviceBlock(plan.inBytes[i], i < plan.inNames.size() ? &plan.inNames[i] : nullptr, exec->inputs[i]);
     for (size_t i = 0; i < exec->outputs.size() && i < plan.outBytes.size(); ++i)
-        WidenToDeviceBlock(plan.outBytes[i], exec->outputs[i]);
-    if (plan.workspaceBytes > 0) WidenToDeviceBlock(plan.workspaceBytes, workspace);
+        WidenToDeviceBlock(plan.outBytes[i], i < plan.outNames.size() ? &plan.outNames[i] : nullptr, exec->outputs[i]);
+    if (plan.workspaceBytes > 0) WidenToDeviceBlock(plan.workspaceBytes, nullptr, workspace);
     try {
         host::Execute(plan, exec->kernelLib, exec->inputs, exec->outputs, exec->soc, workspace);
         ReportSimulated(plan.opType.c_str(), true);
