@@ -11,7 +11,18 @@
 # into one library would merge their inline functions (an ODR violation that silently runs the
 # wrong column's code). Each column is its own library, built with hidden visibility, exporting
 # only the `__global__` entry; the launcher opens them side by side with RTLD_LOCAL.
+#
+# Note [Op projects use the runtime's C++ ABI]: op_host code talks to libopkit_rt through C++ types
+# that hold std::string (OpDef, the tiling context; register/op_def_registry.h), so every library of
+# an op project is compiled with the ABI libopkit_rt was built with (OPKIT_RT_CXX11_ABI, the
+# compiler's default =1), whatever CXXFLAGS ask (CANN's own samples set =0 for their CPU targets).
+# Programs that use the project go through its aclnn C functions and may use either ABI
+# (Note [Both C++ ABIs] in opkit/rt/api.h).
 include_guard(GLOBAL)
+if(NOT DEFINED OPKIT_RT_CXX11_ABI)
+  set(OPKIT_RT_CXX11_ABI 1)
+endif()
+set(OPKIT_ABI_OPTIONS -U_GLIBCXX_USE_CXX11_ABI -D_GLIBCXX_USE_CXX11_ABI=${OPKIT_RT_CXX11_ABI})
 
 if(NOT TARGET opkit::rt)
   message(FATAL_ERROR "opkit_add_op_project needs the opkit::rt target: find_package(opkit) first")
@@ -79,6 +90,7 @@ function(opkit_add_op_project)
     if(NOT TARGET ${A_HOST_TARGET})
       add_library(${A_HOST_TARGET} SHARED ${host_src})
       target_link_libraries(${A_HOST_TARGET} PRIVATE opkit::rt)
+      target_compile_options(${A_HOST_TARGET} PRIVATE ${OPKIT_ABI_OPTIONS})
       target_include_directories(${A_HOST_TARGET} PRIVATE ${A_HOST_DIR})
       set_target_properties(${A_HOST_TARGET} PROPERTIES
         LIBRARY_OUTPUT_DIRECTORY ${out}/op_impl INSTALL_RPATH "$ORIGIN/../../lib")
@@ -87,6 +99,7 @@ function(opkit_add_op_project)
       # registrations that run when it loads, so keep it even where the linker drops unused libs.
       target_link_libraries(${A_ACLNN_TARGET} PRIVATE "-Wl,--no-as-needed" ${A_HOST_TARGET} "-Wl,--as-needed" opkit::rt)
       target_include_directories(${A_ACLNN_TARGET} PUBLIC ${out}/op_api/include)
+      target_compile_options(${A_ACLNN_TARGET} PRIVATE ${OPKIT_ABI_OPTIONS})
       set_target_properties(${A_ACLNN_TARGET} PROPERTIES OUTPUT_NAME cust_opapi
         LIBRARY_OUTPUT_DIRECTORY ${out}/op_api/lib INSTALL_RPATH "$ORIGIN/../../../lib:$ORIGIN/../../op_impl"
         # a copied or installed layout loads its own op_host library, not the build tree's
@@ -114,7 +127,7 @@ function(opkit_add_op_project)
       if(EXISTS ${A_HOST_DIR}/${name}_tiling.h)
         target_compile_options(${target} PRIVATE -include ${A_HOST_DIR}/${name}_tiling.h)
       endif()
-      target_compile_options(${target} PRIVATE -O2 -g)  # -g: npu_simulator findings name kernel lines
+      target_compile_options(${target} PRIVATE -O2 -g ${OPKIT_ABI_OPTIONS})  # -g: findings name kernel lines
       set_target_properties(${target} PROPERTIES
         PREFIX "lib" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON
         LIBRARY_OUTPUT_DIRECTORY ${out}/op_impl/kernel

@@ -93,26 +93,11 @@ def _runtime() -> ctypes.CDLL:
     return _declare(ctypes.CDLL(str(RUNTIME_LIB)))
 
 
-class HostMemory:
-    """opkit's runtime: GM is host memory, so a tensor points at the numpy buffer itself."""
-
-    def place(self, a: np.ndarray) -> int:
-        return a.ctypes.data
-
-    def workspace(self, size: int) -> tuple[Any, Any]:
-        buf = np.empty(size, np.uint8) if size else None
-        return (buf.ctypes.data if buf is not None else None), buf
-
-    def finish(self, written: list[np.ndarray]) -> None:
-        pass
-
-    def release(self) -> None:
-        pass
-
-
 class DeviceMemory:
-    """CANN's runtime: each buffer is copied into ``aclrtMalloc`` memory and written outputs back after
-    ``aclrtSynchronizeStream``."""
+    """Each buffer is copied into ``aclrtMalloc`` memory and written outputs back after
+    ``aclrtSynchronizeStream``: on CANN's runtime, and on opkit's, where this gives a call's tensors the
+    padding CANN's framework gives them (Note [aclrtMalloc padding] in acl/acl.h: a kernel may touch
+    the bytes up to the next multiple of 32 plus 32 more, as the official samples' tilings do)."""
 
     H2D, D2H = 1, 2  # aclrtMemcpyKind
 
@@ -223,7 +208,7 @@ class AclnnLibrary:
             self._fns[op.op_type] = (prepare, launch)
         return self._fns[op.op_type]
 
-    def _tensor(self, a: np.ndarray, memory: HostMemory | DeviceMemory) -> int:
+    def _tensor(self, a: np.ndarray, memory: DeviceMemory) -> int:
         dims = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
         # row-major strides in elements, as aclCreateTensor takes them (callers pass C-contiguous arrays;
         # numpy's own strides of an empty or length-1 axis are arbitrary)
@@ -255,9 +240,9 @@ class AclnnLibrary:
         return msg.decode() if msg else "unknown aclnn error"
 
     def call(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], outputs: list[np.ndarray],
-             attrs: dict[str, Any], memory: HostMemory | DeviceMemory | None = None, stream: Any = None) -> None:
+             attrs: dict[str, Any], memory: DeviceMemory | None = None, stream: Any = None) -> None:
         """Run ``op``; ``outputs`` (ref outputs are the input arrays themselves) hold the results after."""
-        memory = memory or HostMemory()
+        memory = memory or DeviceMemory(declare_device(self._rt), None)
         prepare, launch = self._functions(op)
         made: list = []
         tensors = []

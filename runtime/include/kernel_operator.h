@@ -14,5 +14,6 @@
 #include "opkit/kernel/copy.h"
 #include "opkit/kernel/cube.h"
 #include "opkit/kernel/vec.h"
+#include "opkit/kernel/vec_expr.h"
 #include "opkit/kernel/sync.h"
 #include "kernel_tiling/kernel_tiling.h"

@@ -8,6 +8,9 @@
 #include <functional>
 
 #include "kernel_operator.h"
+// CANN's CPU-debug headers declare securec's functions: the official MatMul kernel-launch mains call
+// memcpy_s with only tikicpulib.h and acl/acl.h included.
+#include "securec.h"
 
 namespace opkit {
 namespace rt {

@@ -35,6 +35,7 @@ aclError SetError(aclError code, const std::string& msg) {
     return code;
 }
 void SetQuiet(bool quiet) { gQuiet = quiet; }
+bool Quiet() { return gQuiet; }
 const char* LastError() { return tLastError.c_str(); }
 
 }  // namespace acl
@@ -127,11 +128,12 @@ aclError aclrtSynchronizeDevice(void) { return ACL_SUCCESS; }
 aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy) {
     if (devPtr == nullptr) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: null pointer");
     if (size == 0) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: size 0");
+    const size_t padded = opkit::acl::PaddedDeviceBytes(size);  // Note [aclrtMalloc padding]
     // 512-byte alignment like the NPU's allocator (32 would satisfy every DataCopy rule).
-    void* p = std::aligned_alloc(512, (size + 511) & ~size_t(511));
+    void* p = std::aligned_alloc(512, (padded + 511) & ~size_t(511));
     if (p == nullptr) return SetError(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc: out of memory for " + std::to_string(size) + " bytes");
     std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    opkit::acl::gDeviceAllocs[static_cast<const uint8_t*>(p)] = size;
+    opkit::acl::gDeviceAllocs[static_cast<const uint8_t*>(p)] = padded;
     *devPtr = p;
     return ACL_SUCCESS;
 }
@@ -151,8 +153,13 @@ aclError aclrtFreeHost(void* hostPtr) {
     std::free(hostPtr);
     return ACL_SUCCESS;
 }
-// Bytes of device memory from p to the end of its aclrtMalloc block; -1 if p is not device memory.
-static int64_t DeviceRoom(const void* p) {
+}  // extern "C"
+
+namespace opkit {
+namespace acl {
+size_t PaddedDeviceBytes(size_t size) { return (size + 31) / 32 * 32 + 32; }
+
+int64_t DeviceRoom(const void* p) {
     std::lock_guard<std::mutex> lock(opkit::acl::gMu);
     auto& allocs = opkit::acl::gDeviceAllocs;
     auto it = allocs.upper_bound(static_cast<const uint8_t*>(p));
@@ -161,6 +168,11 @@ static int64_t DeviceRoom(const void* p) {
     const auto* q = static_cast<const uint8_t*>(p);
     return q < it->first + it->second ? int64_t(it->first + it->second - q) : -1;
 }
+}  // namespace acl
+}  // namespace opkit
+using opkit::acl::DeviceRoom;
+
+extern "C" {
 
 aclError aclrtMemcpy(void* dst, size_t destMax, const void* src, size_t count, aclrtMemcpyKind kind) {
     if (dst == nullptr || src == nullptr) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMemcpy: null pointer");

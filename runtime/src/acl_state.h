@@ -33,6 +33,11 @@ struct Stream {
 };
 aclError SetError(aclError code, const std::string& msg);
 const char* LastError();
+// Note [aclrtMalloc padding]: the bytes aclrtMalloc(size) really provides.
+size_t PaddedDeviceBytes(size_t size);
+// Bytes of device memory from p to the end of its (padded) aclrtMalloc block; -1 if p is not device memory.
+int64_t DeviceRoom(const void* p);
 void SetQuiet(bool quiet);
+bool Quiet();  // set by the Python binding, which raises errors and findings itself
 }  // namespace acl
 }  // namespace opkit

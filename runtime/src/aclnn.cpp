@@ -1,11 +1,14 @@
 // opkit: the two aclnn phases behind every generated aclnn<Op>GetWorkspaceSize / aclnn<Op>.
 #include <dlfcn.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "acl_state.h"
 #include "opkit/aclnn/executor.h"
 #include "opkit/host/launch.h"
+#include "sim.h"
 
 struct aclOpExecutor {
     opkit::host::Plan plan;
@@ -57,6 +60,31 @@ std::string KernelDir(const void* anchor) {
     std::string apiDir = dir.substr(0, dir.find_last_of('/'));
     std::string root = apiDir.substr(0, apiDir.find_last_of('/'));
     return root + "/op_impl/kernel";
+}
+
+// Note [aclrtMalloc padding]: a tensor in aclrtMalloc memory may be read and written up to the end
+// of its padded block, as on the NPU; other memory keeps the tensor's own size.
+void WidenToDeviceBlock(uint64_t& bytes, std::string* name, const void* p) {
+    if (p == nullptr) return;
+    int64_t room = acl::DeviceRoom(p);
+    if (room > 0 && uint64_t(room) > bytes) {
+        bytes = uint64_t(room);
+        if (name != nullptr) *name += " with its aclrtMalloc padding";
+    }
+}
+
+// npu_simulator in a C++ program (not the Python binding, which raises CheckError itself): like a
+// CPU-debug launch, print the model's summary and end the program nonzero on a finding.
+void ReportSimulated(const char* op, bool launched) {
+    if (acl::Quiet() || !sim::Enabled()) return;
+    const sim::Summary* s = sim::Last();
+    if (s == nullptr) return;
+    std::fflush(stdout);
+    std::fputs(sim::Format(*s).c_str(), stderr);
+    if (launched && !s->findings.empty()) {
+        std::fprintf(stderr, "opkit: error: aclnn%s: %zu npu_simulator finding(s)\n", op, s->findings.size());
+        std::exit(1);
+    }
 }
 
 }  // namespace
@@ -161,9 +189,17 @@ aclnnStatus Run(void* workspace, uint64_t workspaceSize, aclOpExecutor* executor
         return SetError(ACLNN_ERR_PARAM_INVALID, where + ": the workspace needs " + std::to_string(exec->plan.workspaceBytes) +
                                                      " bytes, got " + std::to_string(workspaceSize));
     if (exec->empty) return ACLNN_SUCCESS;
+    host::Plan& plan = exec->plan;
+    for (size_t i = 0; i < exec->inputs.size() && i < plan.inBytes.size(); ++i)
+        WidenToDeviceBlock(plan.inBytes[i], i < plan.inNames.size() ? &plan.inNames[i] : nullptr, exec->inputs[i]);
+    for (size_t i = 0; i < exec->outputs.size() && i < plan.outBytes.size(); ++i)
+        WidenToDeviceBlock(plan.outBytes[i], i < plan.outNames.size() ? &plan.outNames[i] : nullptr, exec->outputs[i]);
+    if (plan.workspaceBytes > 0) WidenToDeviceBlock(plan.workspaceBytes, nullptr, workspace);
     try {
-        host::Execute(exec->plan, exec->kernelLib, exec->inputs, exec->outputs, exec->soc, workspace);
+        host::Execute(plan, exec->kernelLib, exec->inputs, exec->outputs, exec->soc, workspace);
+        ReportSimulated(plan.opType.c_str(), true);
     } catch (const std::exception& e) {
+        ReportSimulated(plan.opType.c_str(), false);
         if (stream != nullptr) {
             auto* s = static_cast<acl::Stream*>(stream);
             if (s->failed.empty()) s->failed = e.what();

@@ -155,7 +155,7 @@ namespace {
 thread_local std::string tFailSite;  // npu_simulator: where the last Fail() was raised
 }  // namespace
 
-void Fail(const std::string& what) {
+void Fail(const char* what) {
     if (tCore != nullptr && tCore->model != nullptr) tFailSite = sim::CurrentKernelSite();
     throw KernelError(what);
 }

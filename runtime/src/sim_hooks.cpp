@@ -11,7 +11,7 @@ namespace opkit {
 namespace rt {
 
 bool Simulating() { return CurrentCoreOrNull() != nullptr && CurrentCoreOrNull()->model != nullptr; }
-void ReportFinding(const char* kind, const std::string& message) { Finding(kind, message, __builtin_return_address(0)); }
+void ReportFinding(const char* kind, const char* message) { Finding(kind, message, __builtin_return_address(0)); }
 
 void Finding(const std::string& kind, const std::string& message, const void* ret) {
     CoreState* c = CurrentCoreOrNull();

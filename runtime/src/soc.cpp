@@ -54,7 +54,9 @@ bool SameIgnoringCase(const std::string& a, const char* b) {
 
 }  // namespace
 
-const SocInfo* FindSoc(const std::string& name) {
+const SocInfo* FindSoc(const char* nameOrAlias) {
+    if (nameOrAlias == nullptr) return nullptr;
+    const std::string name = nameOrAlias;
     for (const auto& s : kSocs)
         if (name == s.name) return &s;
     for (const auto& a : kAliases)
@@ -64,10 +66,13 @@ const SocInfo* FindSoc(const std::string& name) {
     return nullptr;
 }
 
-std::string KnownSocNames() {
-    std::string out;
-    for (const auto& s : kSocs) out += (out.empty() ? "" : ", ") + std::string(s.name);
-    return out;
+const char* KnownSocNameList() {
+    static const std::string names = [] {
+        std::string out;
+        for (const auto& s : kSocs) out += (out.empty() ? "" : ", ") + std::string(s.name);
+        return out;
+    }();
+    return names.c_str();
 }
 
 namespace {

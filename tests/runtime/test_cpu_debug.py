@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from opkit.tolerances import assert_close
 
 pytestmark = pytest.mark.modes("cpu")  # these programs always run on the software AI Core
 
@@ -324,3 +325,33 @@ def test_find_package_build(tmp_path: Path, opkit_cmake_dir: str) -> None:
     proc = run(build / "core_identity", "block_idx")
     expect_ok(proc)
     assert proc.stdout.splitlines()[-1] == "slot 4: idx=4 num=5"
+
+
+# ---- LocalTensor operator expressions and the TPipe's event IDs ------------------------------------
+
+def test_tensor_exprs(programs: dict[str, Path], tmp_path: Path) -> None:
+    rng = np.random.default_rng(SEED)
+    x = rng.uniform(-10, 10, 256).astype(np.float32)
+    y = rng.uniform(0.5, 10, 256).astype(np.float32) * rng.choice([-1, 1], 256).astype(np.float32)
+    x.tofile(tmp_path / "x.bin")
+    y.tofile(tmp_path / "y.bin")
+    expect_ok(run(programs["tensor_exprs"], "exprs", tmp_path))
+    z = np.fromfile(tmp_path / "z.bin", np.float32).reshape(4, 256)
+    for got, want in zip(z, (x * y, x + y, x - y, x / y)):
+        assert_close(got, want, "float32")
+
+
+def test_tensor_event_ids(programs: dict[str, Path]) -> None:
+    proc = run(programs["tensor_exprs"], "events")
+    assert proc.stdout.splitlines() == ["fetch 3", "alloc 0 1 2 3 4 5 6 7", "fetch 5", "again 5", "other kind 0"]
+    expect_kernel_error(proc, "events", 0, "TPipe::AllocEventID", "all 8 event IDs of HardEvent::V_S",
+                        "ReleaseEventID")
+    expect_kernel_error(run(programs["tensor_exprs"], "release"), "release", 0, "event ID 2 of HardEvent::MTE2_V",
+                        "was not allocated by AllocEventID")
+
+
+def test_host_runtime_attrs(programs: dict[str, Path]) -> None:
+    proc = run(programs["host_attrs"])
+    expect_ok(proc)
+    assert proc.stdout.splitlines() == ["int as uint32 7", "int as int64 4294967303", "float 0.25", "bool 1",
+                                        "string mean", "list 3 5", "unset 1, out of range 1"]

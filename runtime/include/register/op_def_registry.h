@@ -11,6 +11,10 @@
 #include "register/tilingdata_base.h"
 #include "tiling/platform/platform_ascendc.h"
 
+#if !OPKIT_SAME_CXX_ABI
+#error "opkit: this op_host API passes std::string to libopkit_rt, so it needs the runtime's C++ ABI (-D_GLIBCXX_USE_CXX11_ABI=1); `opkit build` compiles op projects that way (Note [Op projects use the runtime's C++ ABI])"
+#endif
+
 namespace ops {
 
 enum Option { IGNORE = 0, OPTIONAL = 1, REQUIRED = 2, DYNAMIC = 3, VIRTUAL = 4 };

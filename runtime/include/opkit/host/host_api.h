@@ -195,17 +195,31 @@ public:
     const TypedContinuousVector<bool>* GetListBool(size_t i) const {
         return Is(i, AttrValue::LIST_BOOL) ? &v_[i].listBool : nullptr;
     }
+    // CANN hands out the attr's stored value reinterpreted as T: an Int attr is an int64_t, a Float
+    // attr a float, a Bool a bool, a String its characters, a list its TypedContinuousVector. So
+    // GetAttrPointer<uint32_t> on an Int attr reads its low 32 bits (little-endian hosts), as the
+    // official MoeSoftMaxTopk op_host does. Null for an index with no value.
     template <typename T>
-    const T* GetAttrPointer(size_t i) const;
+    const T* GetAttrPointer(size_t i) const { return static_cast<const T*>(Stored(i)); }
 
 private:
     bool Is(size_t i, AttrValue::Kind k) const { return i < v_.size() && v_[i].kind == k; }
+    const void* Stored(size_t i) const {
+        if (i >= v_.size()) return nullptr;
+        const AttrValue& a = v_[i];
+        switch (a.kind) {
+            case AttrValue::BOOL: return &a.b;
+            case AttrValue::INT: return &a.i;
+            case AttrValue::FLOAT: return &a.f;
+            case AttrValue::STRING: return a.s.c_str();
+            case AttrValue::LIST_INT: return &a.listInt;
+            case AttrValue::LIST_FLOAT: return &a.listFloat;
+            case AttrValue::LIST_BOOL: return &a.listBool;
+            default: return nullptr;
+        }
+    }
     std::vector<AttrValue> v_;
 };
-template <> inline const bool* RuntimeAttrs::GetAttrPointer<bool>(size_t i) const { return GetBool(i); }
-template <> inline const int64_t* RuntimeAttrs::GetAttrPointer<int64_t>(size_t i) const { return GetInt(i); }
-template <> inline const float* RuntimeAttrs::GetAttrPointer<float>(size_t i) const { return GetFloat(i); }
-template <> inline const char* RuntimeAttrs::GetAttrPointer<char>(size_t i) const { return GetStr(i); }
 
 class TilingData {
 public:

@@ -14,6 +14,9 @@ namespace rt {
 void OnBarrier(pipe_t pipe);
 void OnSetFlag(AscendC::HardEvent evt, int32_t id);
 void OnWaitFlag(AscendC::HardEvent evt, int32_t id);
+// The HardEvent that couples two pipes (set_flag/wait_flag name the pipes); fails for a pair no
+// HardEvent couples. `what` names the caller in the error.
+AscendC::HardEvent EventOfPipes(pipe_t src, pipe_t dst, const char* what);
 void OnSyncAll();
 void SetVectorMask(uint64_t hi, uint64_t lo);
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
@@ -104,8 +107,12 @@ __aicore__ inline void DumpTensor(const GlobalTensor<T>& t, uint32_t desc, uint3
 }  // namespace AscendC
 
 inline void pipe_barrier(pipe_t pipe) { opkit::rt::OnBarrier(pipe); }
-inline void set_flag(pipe_t, pipe_t, event_t) {}
-inline void wait_flag(pipe_t, pipe_t, event_t) {}
+inline void set_flag(pipe_t src, pipe_t dst, event_t id) {
+    opkit::rt::OnSetFlag(opkit::rt::EventOfPipes(src, dst, "set_flag"), id);
+}
+inline void wait_flag(pipe_t src, pipe_t dst, event_t id) {
+    opkit::rt::OnWaitFlag(opkit::rt::EventOfPipes(src, dst, "wait_flag"), id);
+}
 
 // Note [ASSERT is an expression suffix]: NPU builds expand ASSERT to nothing, so sources that
 // compile there may leave it dangling after an expression (an official sample writes

@@ -84,6 +84,22 @@ public:
 };
 
 template <typename T>
+class LocalTensor;
+
+namespace detail {
+// `x * y` on LocalTensors: the expression Ascend C's operator overloads build; assigning it to a
+// LocalTensor runs the vector instruction over the destination's whole size (GetSize()), as CANN's
+// symbol overloads do. Process is defined in opkit/kernel/vec_expr.h.
+template <typename T>
+struct VecExpr {
+    opkit::rt::VOp op;
+    const char* name;
+    LocalTensor<T> a, b;
+    void Process(const LocalTensor<T>& dst) const;
+};
+}  // namespace detail
+
+template <typename T>
 class LocalTensor {
 public:
     using PrimType = T;
@@ -129,6 +145,11 @@ public:
                               static_cast<uint32_t>(uint64_t(size_) * sizeof(T) / sizeof(U)), pos_);
     }
     T* Data() const { return addr_; }
+    __aicore__ inline detail::VecExpr<T> operator+(const LocalTensor& b) const { return {opkit::rt::VOp::ADD, "Add operator", *this, b}; }
+    __aicore__ inline detail::VecExpr<T> operator-(const LocalTensor& b) const { return {opkit::rt::VOp::SUB, "Sub operator", *this, b}; }
+    __aicore__ inline detail::VecExpr<T> operator*(const LocalTensor& b) const { return {opkit::rt::VOp::MUL, "Mul operator", *this, b}; }
+    __aicore__ inline detail::VecExpr<T> operator/(const LocalTensor& b) const { return {opkit::rt::VOp::DIV, "Div operator", *this, b}; }
+    __aicore__ inline void operator=(const detail::VecExpr<T>& e) { e.Process(*this); }
 
     T* addr_ = nullptr;
     uint32_t size_ = 0;
@@ -281,12 +302,17 @@ public:
         Release();
     }
     __aicore__ inline void Init() { Reset(); }
+    // Note [Event IDs]: each HardEvent kind has 8 event IDs (event_t EVENT_ID0..7). AllocEventID
+    // takes the lowest free one until ReleaseEventID gives it back; FetchEventID names the lowest
+    // free one without taking it (for a SetFlag/WaitFlag pair issued at once). Running out, or
+    // releasing an ID that is not taken, fails: on the NPU two users would share one flag.
     template <HardEvent evt>
-    __aicore__ inline int8_t AllocEventID() { return static_cast<int8_t>(nextEvent_++ & 7); }
+    __aicore__ inline int8_t AllocEventID() { return AllocEvent(evt); }
     template <HardEvent evt>
-    __aicore__ inline void ReleaseEventID(int8_t) {}
+    __aicore__ inline void ReleaseEventID(int8_t id) { ReleaseEvent(evt, id); }
     template <HardEvent evt>
-    __aicore__ inline int8_t FetchEventID() { return static_cast<int8_t>(nextEvent_ & 7); }
+    __aicore__ inline int8_t FetchEventID() { return FetchEventID(evt); }
+    __aicore__ inline int8_t FetchEventID(HardEvent evt) { return FreeEvent(evt, "TPipe::FetchEventID"); }
 
     uint32_t Used(opkit::rt::Mem m) const { return used_[static_cast<int>(m)]; }
 
@@ -302,8 +328,14 @@ private:
     static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU
     uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
     int buffers_ = 0;
-    uint32_t nextEvent_ = 0;
+    int8_t AllocEvent(HardEvent evt);
+    void ReleaseEvent(HardEvent evt, int8_t id);
+    int8_t FreeEvent(HardEvent evt, const char* what) const;
+    uint8_t eventsTaken_[static_cast<int>(HardEvent::MAX)] = {};  // bit i: event ID i is allocated
 };
+
+// The kernel's live TPipe on this core (the one constructed last and not yet destroyed).
+TPipe* GetTPipePtr();
 
 inline void TPipe::Reset() {
     for (auto& u : used_) u = 0;

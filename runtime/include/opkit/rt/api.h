@@ -12,6 +12,24 @@
 
 #include "opkit/kernel/types.h"
 
+// Note [Both C++ ABIs]: CANN builds CPU-debug programs with -D_GLIBCXX_USE_CXX11_ABI=0, most
+// programs use the default =1, and libopkit_rt is built once. So every function a kernel, a host
+// program or an acl application can reach through opkit's headers takes and returns only types
+// both ABIs lay out alike (const char*, numbers, std::vector and std::function of such, our
+// structs of such). Where a std::string is convenient, an inline overload in the header converts
+// it, and is compiled with the caller's ABI. The declarations that still carry std::string are
+// opkit's internals (the launcher, the Python binding), only visible to code built with the
+// runtime's own ABI (OPKIT_RT_CXX11_ABI, set by opkit's CMake config); tests/runtime/test_abi.py
+// checks the exported symbols against these headers.
+#ifndef OPKIT_RT_CXX11_ABI
+#define OPKIT_RT_CXX11_ABI 1
+#endif
+#if defined(_GLIBCXX_USE_CXX11_ABI) && _GLIBCXX_USE_CXX11_ABI != OPKIT_RT_CXX11_ABI
+#define OPKIT_SAME_CXX_ABI 0
+#else
+#define OPKIT_SAME_CXX_ABI 1
+#endif
+
 namespace opkit {
 
 // Raised by the runtime for anything the NPU would break on. The kernel's exception becomes
@@ -44,10 +62,12 @@ struct SocInfo {
 };
 
 // The SoC table: Ascend910B1..B4, Ascend910A, Ascend310P3 and their aliases.
-const SocInfo* FindSoc(const std::string& nameOrAlias);  // nullptr when unknown
+const SocInfo* FindSoc(const char* nameOrAlias);  // nullptr when unknown
+inline const SocInfo* FindSoc(const std::string& nameOrAlias) { return FindSoc(nameOrAlias.c_str()); }
 const SocInfo& DefaultSoc();  // SetThreadSoc's, else $OPKIT_SOC, else Ascend910B1
 void SetThreadSoc(const SocInfo* soc);  // the calling thread's device SoC (nullptr: back to the default)
-std::string KnownSocNames();
+const char* KnownSocNameList();  // "Ascend910B1, Ascend910B2, ..."
+inline std::string KnownSocNames() { return KnownSocNameList(); }
 
 // The state of the AI Core instance running on this thread.
 struct CoreState;
@@ -61,8 +81,10 @@ uint64_t SysWorkspaceBytes();  // the system part of a launch's workspace (GetLi
 // Fails if [addr, addr+bytes) starts inside a GM buffer of this launch and runs past its end.
 void CheckGm(const void* addr, uint64_t bytes, const char* what);
 uint32_t MemSize(Mem m);
-[[noreturn]] void Fail(const std::string& what);  // throws KernelError naming the current core
+[[noreturn]] void Fail(const char* what);  // throws KernelError naming the current core
+[[noreturn]] inline void Fail(const std::string& what) { Fail(what.c_str()); }
 
+#if OPKIT_SAME_CXX_ABI  // internal to opkit: carries std::string (Note [Both C++ ABIs])
 // Launch `blockDim` instances of `body`, each on its own simulated core (run on a pool of host
 // threads). The first failure is rethrown once all workers have stopped.
 // A GM buffer the host handed to a launch. Note [GM bounds]: a copy that starts inside one of
@@ -86,6 +108,7 @@ struct LaunchConfig {
     uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
+#endif  // OPKIT_SAME_CXX_ABI
 
 // SetAtomicAdd/Max/Min/None: the GM write mode of this core's FIX and MTE3 pipes (Note [Atomic GM
 // writes] in opkit/kernel/cube.h).
@@ -102,7 +125,8 @@ void ModelVector(const char* name, uint64_t repeats);
 void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model
 // A finding of the model at the kernel line that called the API function calling this.
-void ReportFinding(const char* kind, const std::string& message);
+void ReportFinding(const char* kind, const char* message);
+inline void ReportFinding(const char* kind, const std::string& message) { ReportFinding(kind, message.c_str()); }
 // Note [Unwritten reads]: npu_simulator tracks which 32-byte blocks of each on-chip memory (UB,
 // L1, L0A, L0B, L0C) this core has written, by which pipe; reading a block nothing wrote is a
 // finding (on the NPU it holds a previous kernel's data), and so is reading it on another pipe
