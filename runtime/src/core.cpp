@@ -318,10 +318,12 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
     if (cfg.blockDim > 65535)
         throw KernelError(cfg.kernelName + ": blockDim " + std::to_string(cfg.blockDim) + " exceeds 65535");
     if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
-    KernelMode mode = xcore::RememberedMode(cfg.kernelName, cfg.mode);
+    // Note [Kernel task type]: remembered per kernel function (or per name in CPU-debug programs).
+    const std::string key = cfg.entry != nullptr ? std::to_string(reinterpret_cast<uintptr_t>(cfg.entry)) : "name:" + cfg.kernelName;
+    KernelMode mode = xcore::RememberedMode(key, cfg.mode);
     KernelMode again = mode;
     if (!LaunchOnce(cfg, mode, body, again)) return;
-    xcore::RememberMode(cfg.kernelName, again);
+    xcore::RememberMode(key, again);
     KernelMode third = again;
     if (LaunchOnce(cfg, again, body, third))
         throw KernelError(cfg.kernelName + ": KERNEL_TASK_TYPE_DEFAULT declared a different kernel type on a second run; "

@@ -76,6 +76,10 @@ std::string CoreName(const CoreState& c) {
            std::to_string(c.logicalIdx) + ")";
 }
 
+// Vector clocks cost cores^2 words; launches with more cores cannot synchronise anyway (they exceed
+// the SoC's resident cores), so their GM accesses are not ordered-checked.
+constexpr uint32_t kMaxClockedCores = 512;
+
 LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers)
     : shape_(shape), soc_(soc), model_(model), cores_(shape.total), running_(workers), target_(workers) {
     groups_.resize(shape.blockDim);
@@ -83,7 +87,7 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
         Group& g = groups_[id / shape.perBlock];
         if (shape.ratio > 0 && id % shape.perBlock == 0) g.aic = int(id);
         else if (shape.ratio > 0) g.aivs.push_back(int(id));
-        if (model_ != nullptr) {
+        if (model_ != nullptr && shape.total <= kMaxClockedCores) {
             cores_[id].clock.assign(shape.total, 0);
             cores_[id].clock[id] = 1;  // writes before a core's first signal are in its epoch 1
         }
@@ -213,7 +217,9 @@ std::string LaunchSync::DeadlockReport(std::vector<std::pair<int, std::string>>&
 LaunchSync::Signal LaunchSync::Release(CoreState& c, int pipe) {
     Signal s;
     if (model_ == nullptr || c.model == nullptr) return s;
-    const auto p = static_cast<sim::Pipe>(pipe);
+    if (cores_[c.blockIdx].clock.empty()) return s;
+    // `pipe` is a pipe_t (PIPE_S..PIPE_MTE3 share sim::Pipe's numbers; PIPE_FIX is 10); others: all pipes
+    const sim::Pipe p = pipe == PIPE_FIX ? sim::FIX : (pipe <= PIPE_MTE3 ? static_cast<sim::Pipe>(pipe) : sim::PIPE_COUNT);
     s.time = (p < sim::PIPE_COUNT ? c.model->DoneOn(p) : c.model->Cycles()) + model_->params.crossCoreLatency;
     s.time = std::max(s.time, c.model->issue());
     PerCore& pc = cores_[c.blockIdx];
@@ -268,6 +274,7 @@ void LaunchSync::Contribute(Scope& sc, int part, uint16_t flag, Signal s, const 
         q.pop_front();
     }
     for (int r : sc.recv) {
+        if (cores_[r].pending.empty()) cores_[r].pending.resize(16);
         auto& counter = cores_[r].pending[flag];
         if (counter.size() >= 15) {
             aborted_ = true;

@@ -73,7 +73,9 @@ private:
         std::vector<uint32_t> clock;
     };
     struct PerCore {
-        std::deque<Signal> pending[16];  // a flag's counter: one entry per increment
+        // A flag's counter: one entry per increment. Made on a core's first cross-core flag, so a
+        // launch that never synchronises allocates nothing per core.
+        std::vector<std::deque<Signal>> pending;
         Signal softSync;                 // its latest software-SyncAll write
         std::vector<uint32_t> clock;     // vector clock (npu_simulator only)
         CoreState* state = nullptr;

@@ -55,6 +55,7 @@ void LaunchSync::WaitFlag(CoreState& c, int mode, uint16_t flag, const char* wha
     flag &= 15;
     if (mode != 0) RequireMix(c, "CrossCoreWaitFlag mode 1/2");
     std::unique_lock<std::mutex> lk(mu_);
+    if (cores_[c.blockIdx].pending.empty()) cores_[c.blockIdx].pending.resize(16);
     auto& counter = cores_[c.blockIdx].pending[flag];
     WaitFor(lk, c, [&] { return !counter.empty(); },
             what != nullptr ? std::string(what)
@@ -167,7 +168,7 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
             r->error = std::current_exception();
         }
         lk.lock();
-        r->signal = Release(c, sim::PIPE_COUNT);
+        r->signal = Release(c, PIPE_ALL);  // after all of the request's work
         r->done = true;
         cv_.notify_all();
     }
@@ -209,7 +210,7 @@ void LaunchSync::ReportRace(int core, const void* ret, const char* mine, const u
 }
 
 void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
-    if (model_ == nullptr || shape_.total < 2 || bytes == 0) return;
+    if (model_ == nullptr || shape_.total < 2 || bytes == 0 || cores_[core].clock.empty()) return;
     std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
     {
         std::lock_guard<std::mutex> lock(gmMu_);
@@ -221,7 +222,7 @@ void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const vo
 }
 
 void LaunchSync::GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret) {
-    if (model_ == nullptr || shape_.total < 2 || bytes == 0) return;
+    if (model_ == nullptr || shape_.total < 2 || bytes == 0 || cores_[c.blockIdx].clock.empty()) return;
     std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
     {
         std::lock_guard<std::mutex> lock(gmMu_);

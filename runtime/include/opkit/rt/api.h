@@ -97,6 +97,7 @@ struct LaunchConfig {
     int threads = 0;               // 0: $OPKIT_NUM_THREADS, else the hardware's
     KernelMode mode = KernelMode::AIV_MODE;
     uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
+    const void* entry = nullptr;   // the kernel function, when known: the key of its declared kernel type
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 
