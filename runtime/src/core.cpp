@@ -60,6 +60,20 @@ private:
     uint32_t size_[static_cast<int>(Mem::COUNT)] = {};
 };
 
+std::mutex gSpareMu;
+std::vector<std::unique_ptr<Arenas>>* gSpare = new std::vector<std::unique_ptr<Arenas>>();  // never freed
+std::unique_ptr<Arenas> TakeSpareArenas() {
+    std::lock_guard<std::mutex> lock(gSpareMu);
+    if (gSpare->empty()) return std::make_unique<Arenas>();
+    std::unique_ptr<Arenas> a = std::move(gSpare->back());
+    gSpare->pop_back();
+    return a;
+}
+void GiveSpareArenas(std::unique_ptr<Arenas> a) {
+    std::lock_guard<std::mutex> lock(gSpareMu);
+    gSpare->push_back(std::move(a));
+}
+
 class WorkerPool;
 WorkerPool* gPool = nullptr;
 
@@ -214,7 +228,7 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
     if (sim::Enabled())
         model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing(), shape.kind == CoreKind::AIC, shape.ratio);
     const int workers = std::max(1, std::min<int>(ThreadCount(cfg.threads), static_cast<int>(shape.total)));
-    xcore::LaunchSync sync(shape, soc, model.get(), workers);
+    xcore::LaunchSync sync(shape, soc, model.get(), workers, &cfg.gm);
     if (model) {
         model->gmWriteCtx = &sync;
         model->gmWriteHook = [](void* ctx, int core, const uint8_t* a, uint64_t n, const void* ret) {
@@ -253,7 +267,6 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
             std::string err;
             try {
                 arenas.Prepare(soc, core);
-                sync.Started(core);
                 tCore = &core;
                 body();
                 if (core.kind == CoreKind::AIC && shape.ratio > 0) sync.ServeCube(core, true);  // serve the AIVs to the end
@@ -291,8 +304,11 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
         sync.WorkerExit();
     };
     sync.SetHelperBody([&] {
-        Arenas own;  // a helper's cores need memories of their own: the waiting cores keep theirs
-        runCores(own);
+        // A helper's cores need memories of their own (the waiting cores keep theirs); spare arenas
+        // are kept for later launches, so a synchronising launch does not allocate them each time.
+        std::unique_ptr<Arenas> own = TakeSpareArenas();
+        runCores(*own);
+        GiveSpareArenas(std::move(own));
     });
     WorkerPool::Get().Run(workers, [&](int slot) { runCores(WorkerPool::Get().ArenasOf(slot)); });
     sync.JoinHelpers();
@@ -330,67 +346,6 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
                           "declare one type, as the first statement of the kernel");
 }
 
-// ---- CPU-debug launch (tikicpulib) ---------------------------------------------------------------
-namespace {
-uint64_t gNextTilingKey = 0;
-KernelMode gNextMode = KernelMode::AIV_MODE;
-}  // namespace
-
-void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }
-void SetNextKernelMode(KernelMode mode) { gNextMode = mode; }
-
-namespace {
-std::mutex gGmMu;
-std::map<const uint8_t*, uint64_t> gGmAllocs;  // GmAlloc'd buffers, for CPU-debug launches
-}  // namespace
-
-void RegisterGmAlloc(const void* p, uint64_t bytes) {
-    std::lock_guard<std::mutex> lock(gGmMu);
-    gGmAllocs[static_cast<const uint8_t*>(p)] = bytes;
-}
-void ForgetGmAlloc(const void* p) {
-    std::lock_guard<std::mutex> lock(gGmMu);
-    gGmAllocs.erase(static_cast<const uint8_t*>(p));
-}
-
-void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body) {
-    LaunchConfig cfg;
-    {
-        std::lock_guard<std::mutex> lock(gGmMu);
-        for (const auto& kv : gGmAllocs) cfg.gm.push_back({kv.first, kv.second, "a GmAlloc buffer"});
-    }
-    cfg.kernelName = kernelName;
-    cfg.blockDim = blockDim;
-    cfg.tilingKey = gNextTilingKey;
-    cfg.mode = gNextMode;
-    if (const char* simulator = std::getenv("OPKIT_SIMULATOR"); simulator != nullptr && std::strcmp(simulator, "camodel") == 0) {
-        // A CPU-debug program is this process: it cannot run on CANN's simulator, whatever is asked.
-        static bool told = false;
-        if (!told && sim::Enabled())
-            std::fputs("opkit: note: OPKIT_SIMULATOR=camodel applies to op calls from Python and pytest; this CPU-debug "
-                       "program runs under opkit's model (build it with CANN's run.sh -r sim to run it on camodel)\n",
-                       stderr);
-        told = true;
-    }
-    try {
-        Launch(cfg, body);
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) std::fputs(sim::Format(*s).c_str(), stderr);
-        std::fprintf(stderr, "opkit: error: %s\n", e.what());
-        std::exit(1);
-    }
-    if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) {
-        // npu_simulator mode: the model's summary, and a nonzero exit on any finding
-        std::fflush(stdout);
-        std::fputs(sim::Format(*s).c_str(), stderr);
-        if (!s->findings.empty()) {
-            std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s)\n", kernelName, s->findings.size());
-            std::exit(1);
-        }
-    }
-}
-
 // ---- hooks and kernel utilities ------------------------------------------------------------------
 void SetVectorMask(uint64_t hi, uint64_t lo) {
     Core().maskHi = hi;
@@ -426,19 +381,3 @@ void AscendC::detail::PrintLocked(const char* fmt, ...) {
     opkit::rt::KernelPrintf(fmt, ap);
     va_end(ap);
 }
-
-// ---- GM ------------------------------------------------------------------------------------------
-namespace AscendC {
-void* GmAlloc(size_t size) {
-    size_t rounded = (size + 31) & ~size_t(31);
-    void* p = std::aligned_alloc(32, rounded == 0 ? 32 : rounded);
-    if (p == nullptr) throw opkit::KernelError("GmAlloc: out of host memory for " + std::to_string(size) + " bytes");
-    std::memset(p, 0, rounded == 0 ? 32 : rounded);
-    opkit::rt::RegisterGmAlloc(p, rounded == 0 ? 32 : rounded);
-    return p;
-}
-void GmFree(void* ptr) {
-    opkit::rt::ForgetGmAlloc(ptr);
-    std::free(ptr);
-}
-}  // namespace AscendC

@@ -6,7 +6,7 @@
 // worker; when every worker is blocked and cores are still unstarted, the launch starts a helper
 // worker (a new host thread with its own arenas), so every core that a waiting core depends on
 // eventually runs: the cores of a synchronising launch really run concurrently, and launches that
-// never wait pay nothing (one mutex per core started). A wait that can never be satisfied (every
+// never wait pay a few atomic operations per core (no lock). A wait that can never be satisfied (every
 // started core is waiting and none is left to start) is a deadlock: the launch ends with an error
 // naming each waiting core, what it waits for and its kernel line, instead of hanging.
 //
@@ -80,8 +80,9 @@ std::string CoreName(const CoreState& c) {
 // the SoC's resident cores), so their GM accesses are not ordered-checked.
 constexpr uint32_t kMaxClockedCores = 512;
 
-LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers)
-    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), running_(workers), target_(workers) {
+LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
+                       const std::vector<GmRegion>* gm)
+    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), running_(workers), target_(workers), gm_(gm) {
     groups_.resize(shape.blockDim);
     for (uint32_t id = 0; id < shape.total; ++id) {
         Group& g = groups_[id / shape.perBlock];
@@ -97,34 +98,45 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
 LaunchSync::~LaunchSync() { JoinHelpers(); }
 
 bool LaunchSync::Next(uint32_t& id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (aborted_ || next_ >= shape_.total) return false;
-    id = next_++;
-    ++live_;  // live from now: a core taken but not yet started must not look like a deadlock
-    return true;
+    if (aborted_.load()) return false;
+    // live first: once next_ reaches the end, every core taken is counted live (Deadlocked relies on it)
+    live_.fetch_add(1);
+    id = next_.fetch_add(1);
+    if (id < shape_.total) return true;
+    live_.fetch_sub(1);
+    return false;
 }
 
-void LaunchSync::Started(CoreState& c) {
-    std::lock_guard<std::mutex> lock(mu_);
-    cores_[c.blockIdx].state = &c;
-    cores_[c.blockIdx].started = true;
-    cores_[c.blockIdx].name = CoreName(c);
+std::string LaunchSync::NameOf(int id) const {
+    CoreState c;
+    Place(shape_, uint32_t(id), c);
+    c.sync = const_cast<LaunchSync*>(this);
+    return CoreName(c);
 }
 
 void LaunchSync::Finished(const CoreState& c) {
-    std::lock_guard<std::mutex> lock(mu_);
-    PerCore& pc = cores_[c.blockIdx];
-    pc.finished = true;
-    pc.state = nullptr;
-    --live_;
-    if (shape_.ratio > 0 && c.kind == CoreKind::AIV) ++groups_[c.group].aivsDone;
-    cv_.notify_all();
+    cores_[c.blockIdx].finished.store(true);
+    if (shape_.ratio > 0 || synced_.load()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (shape_.ratio > 0 && c.kind == CoreKind::AIV) ++groups_[c.group].aivsDone;
+        live_.fetch_sub(1);
+        cv_.notify_all();
+        return;
+    }
+    live_.fetch_sub(1);
+    // A core that starts waiting sets synced_ before it reads live_, so it sees this core gone.
+    if (synced_.load()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        cv_.notify_all();
+    }
 }
 
 void LaunchSync::WorkerExit() {
-    std::lock_guard<std::mutex> lock(mu_);
-    --running_;
-    cv_.notify_all();
+    running_.fetch_sub(1);
+    if (synced_.load()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        cv_.notify_all();
+    }
 }
 
 void LaunchSync::Abort() {
@@ -157,6 +169,7 @@ bool LaunchSync::Deadlocked() const {
 void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready,
                          std::string what) {
     if (ready()) return;
+    synced_.store(true);
     PerCore& pc = cores_[c.blockIdx];
     pc.blocked = true;
     pc.ready = &ready;
@@ -203,12 +216,12 @@ std::string LaunchSync::DeadlockReport(std::vector<std::pair<int, std::string>>&
         std::string site;
         for (int i = 0; i < pc.nframes && site.empty(); ++i) site = sim::KernelSite(pc.frames[i]);
         sites.push_back({int(id), site});
-        o << "; " << pc.name << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
+        o << "; " << NameOf(int(id)) << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
     }
     std::string finished;
     int count = 0;
-    for (const PerCore& pc : cores_)
-        if (pc.finished && ++count <= 8) finished += (finished.empty() ? "" : ", ") + pc.name;
+    for (size_t id = 0; id < cores_.size(); ++id)
+        if (cores_[id].finished.load() && ++count <= 8) finished += (finished.empty() ? "" : ", ") + NameOf(int(id));
     if (count > 8) finished += " and " + std::to_string(count - 8) + " more";
     if (count > 0) o << "; finished without releasing them: " << finished;
     return o.str();
@@ -280,7 +293,7 @@ void LaunchSync::Contribute(Scope& sc, int part, uint16_t flag, Signal s, const 
             aborted_ = true;
             cv_.notify_all();
             Fail("CrossCoreSetFlag(" + std::to_string(flag) + ") by " + CoreName(c) + " would raise the flag's counter on " +
-                 (cores_[r].state ? CoreName(*cores_[r].state) : "core " + std::to_string(r)) +
+                 NameOf(r) +
                  " past 15 (15 sets that no CrossCoreWaitFlag consumed); the NPU reports an error and stops the kernel");
         }
         counter.push_back(round);

@@ -4,6 +4,7 @@
 // Note [Cross-core execution] in xcore.cpp.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -38,13 +39,13 @@ std::string CoreName(const CoreState& c);  // "block 0 AIV 1 (GetBlockIdx 1)", "
 
 class LaunchSync {
 public:
-    LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers);
+    LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
+               const std::vector<GmRegion>* gm = nullptr);
     ~LaunchSync();
 
     // ---- scheduling (Note [Cross-core execution]) ----
     // A worker takes the next core to run; false when none is left or the launch was aborted.
     bool Next(uint32_t& id);
-    void Started(CoreState& c);
     void Finished(const CoreState& c);
     void WorkerExit();
     // On a failure: stop handing out cores and wake every waiting core (it throws Aborted).
@@ -78,9 +79,9 @@ private:
         std::vector<std::deque<Signal>> pending;
         Signal softSync;                 // its latest software-SyncAll write
         std::vector<uint32_t> clock;     // vector clock (npu_simulator only)
-        CoreState* state = nullptr;
-        bool started = false, finished = false, blocked = false;
-        std::string name, waitWhat;
+        std::atomic<bool> finished{false};
+        bool blocked = false;
+        std::string waitWhat;
         const std::function<bool()>* ready = nullptr;  // while blocked: what would release it
         void* frames[24];
         int nframes = 0;
@@ -99,7 +100,7 @@ private:
         int aic = -1;
         std::vector<int> aivs;
         int aivsDone = 0;
-        std::deque<Request*> requests;
+        std::vector<Request*> requests;  // oldest first
     };
     struct GmWriteRec {
         uint64_t end;
@@ -126,9 +127,15 @@ private:
     std::vector<PerCore> cores_;
     std::vector<Group> groups_;
     std::map<uint64_t, Scope> scopes_;
-    uint32_t next_ = 0;
-    int live_ = 0, blocked_ = 0, running_ = 0, target_ = 1;
-    bool aborted_ = false;
+    // Scheduling counters are atomics so a launch whose cores never wait takes no lock per core;
+    // `synced_` turns on (for good) when a core first synchronises, and from then on a finishing
+    // core also wakes the waiters (Note [Cross-core execution]).
+    std::atomic<uint32_t> next_{0};
+    std::atomic<int> live_{0}, running_{0};
+    std::atomic<bool> aborted_{false}, synced_{false};
+    int blocked_ = 0, target_ = 1;
+    std::string NameOf(int id) const;  // CoreName of simulated core `id`
+    const std::vector<GmRegion>* gm_ = nullptr;
     std::function<void()> helperBody_;
     std::vector<std::thread> helpers_;
     std::mutex gmMu_;

@@ -159,7 +159,7 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
                           : "in ServeCube (for requests from its AIVs)");
         if (g.requests.empty()) return;
         Request* r = g.requests.front();
-        g.requests.pop_front();
+        g.requests.erase(g.requests.begin());
         Acquire(c, r->signal);
         lk.unlock();
         try {
@@ -195,10 +195,10 @@ const std::pair<const uint8_t* const, LaunchSync::GmWriteRec>* LaunchSync::Unord
 
 void LaunchSync::ReportRace(int core, const void* ret, const char* mine, const uint8_t* addr, int other,
                             const char* theirs, const void* otherRet) {
-    auto name = [&](int id) { return cores_[id].name; };
+    auto name = [&](int id) { return NameOf(id); };
     std::string where = "GM at " + std::to_string(reinterpret_cast<uintptr_t>(addr));
-    if (const CoreState* c = cores_[core].state; c != nullptr && c->gm != nullptr)
-        for (const GmRegion& r : *c->gm)
+    if (gm_ != nullptr)
+        for (const GmRegion& r : *gm_)
             if (addr >= r.base && addr < r.base + r.bytes) where = "bytes at offset " + std::to_string(addr - r.base) + " of " + r.name;
     const std::string otherSite = sim::KernelSite(otherRet);
     model_->AddFinding(core, "unsynced-gm-access",
