@@ -112,6 +112,21 @@ def test_syncall_two_phase_sum(programs, tmp_path, mode, case, blocks):
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("blocks", [1, 4, 24])
+def test_syncall_of_cube_and_vector_cores(programs, tmp_path, mode, blocks):
+    ok(run(programs["mix_kernels"], "mixsync", tmp_path, blocks, mode=mode))
+    res = np.fromfile(tmp_path / "res.bin", dtype=np.int32).reshape(blocks, 2)
+    want = (np.arange(blocks) + 1) % blocks + 1
+    assert res.tolist() == np.stack([want, want], axis=1).tolist()
+
+
+def test_syncall_of_cube_and_vector_cores_needs_a_mix_launch(programs, tmp_path):
+    proc = run(programs["mix_kernels"], "mixsync_aiv", tmp_path, 2)
+    assert proc.returncode == 1
+    assert "SyncAll<false> synchronises a cube core with its vector cores" in proc.stderr
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_wait_nobody_satisfies_is_a_deadlock(programs, tmp_path, mode):
     start = time.monotonic()
     proc = run(programs["mix_kernels"], "deadlock", tmp_path, 2, mode=mode)

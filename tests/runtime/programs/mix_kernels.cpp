@@ -11,6 +11,7 @@
 //   identity (blockDim B): each core writes kind, GetBlockIdx, GetBlockNum, GetSubBlockIdx, GetTaskRation
 //   syncall / syncall_soft (AIV_MODE, blockDim B): out[i] = sum of all of x, each core summing its
 //     64-float slice into a 32-byte workspace slot, SyncAll, then adding every slot (two phases)
+//   mixsync (MIX, blockDim B): SyncAll<false> between every AIC and AIV (mixsync_aiv: refused in AIV_MODE)
 //   deadlock: the AIVs wait for a flag their AIC never sets; syncall_some: core 3 skips SyncAll;
 //   syncall_too_many: SyncAll with blockDim 49 on 48 vector cores; overflow: 16 sets, no wait
 //
@@ -193,6 +194,23 @@ extern "C" __global__ __aicore__ void syncall_sum(GM_ADDR x, GM_ADDR ws, GM_ADDR
     DataCopy(yGm, v, 8);
 }
 
+// SyncAll<false> in a MIX launch: each AIC publishes block + 1, then (after the sync of every AIC
+// and AIV) each AIV reads the next block's value: res[GetBlockIdx()] = (block + 1) % B + 1.
+extern "C" __global__ __aicore__ void mix_syncall(GM_ADDR pub, GM_ADDR res) {
+    const int64_t blocks = GetBlockNum();
+    GlobalTensor<int32_t> p, r;
+    p.SetGlobalBuffer((__gm__ int32_t*)pub, blocks * 8);
+    r.SetGlobalBuffer((__gm__ int32_t*)res, blocks * 2);
+    if ASCEND_IS_AIC {
+        p.SetValue(GetBlockIdx() * 8, int32_t(GetBlockIdx() + 1));
+    }
+    SyncAll<false>();
+    if ASCEND_IS_AIV {
+        const int64_t block = GetBlockIdx() / 2;
+        r.SetValue(GetBlockIdx(), p.GetValue(((block + 1) % blocks) * 8));
+    }
+}
+
 extern "C" __global__ __aicore__ void mix_deadlock(GM_ADDR unused) {
     if ASCEND_IS_AIV {
         CrossCoreWaitFlag(5);  // the AIC never sets flag 5
@@ -247,6 +265,14 @@ int main(int argc, char* argv[]) {
         SetKernelMode(KernelMode::AIV_MODE);
         ICPU_RUN_KF(syncall_sum, dim, x, ws, sync, y, soft ? 1 : 0, skip ? 1 : 0);
         WriteBin(dir, "y.bin", y, size_t(dim) * 32);
+        return 0;
+    }
+    if (!std::strncmp(name, "mixsync", 7)) {  // mixsync (MIX_MODE) or mixsync_aiv (AIV_MODE: refused)
+        uint8_t* pub = (uint8_t*)GmAlloc(size_t(dim) * 32);
+        uint8_t* res = (uint8_t*)GmAlloc(size_t(dim) * 8);
+        SetKernelMode(std::strcmp(name, "mixsync") == 0 ? KernelMode::MIX_MODE : KernelMode::AIV_MODE);
+        ICPU_RUN_KF(mix_syncall, dim, pub, res);
+        WriteBin(dir, "res.bin", res, size_t(dim) * 8);
         return 0;
     }
     uint8_t* unused = (uint8_t*)GmAlloc(32);
