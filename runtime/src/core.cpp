@@ -18,6 +18,7 @@
 #include "tikicpulib.h"
 #include "core_state.h"
 #include "sim.h"
+#include "xcore.h"
 
 namespace opkit {
 namespace rt {
@@ -44,7 +45,10 @@ public:
                 std::memset(buf_[m], 0xFF, size);
             }
             core.mem[m] = buf_[m];
-            core.memSize[m] = size;
+            // In a MIX launch an AIC has L1/L0A/L0B/L0C/BT/FB and no UB, an AIV only UB.
+            const bool ub = m == static_cast<int>(Mem::UB);
+            const bool absent = core.sync != nullptr && core.sync->shape().ratio > 0 && (core.kind == CoreKind::AIC) == ub;
+            core.memSize[m] = absent ? 0 : size;
         }
     }
     ~Arenas() {
@@ -55,6 +59,20 @@ private:
     uint8_t* buf_[static_cast<int>(Mem::COUNT)] = {};
     uint32_t size_[static_cast<int>(Mem::COUNT)] = {};
 };
+
+std::mutex gSpareMu;
+std::vector<std::unique_ptr<Arenas>>* gSpare = new std::vector<std::unique_ptr<Arenas>>();  // never freed
+std::unique_ptr<Arenas> TakeSpareArenas() {
+    std::lock_guard<std::mutex> lock(gSpareMu);
+    if (gSpare->empty()) return std::make_unique<Arenas>();
+    std::unique_ptr<Arenas> a = std::move(gSpare->back());
+    gSpare->pop_back();
+    return a;
+}
+void GiveSpareArenas(std::unique_ptr<Arenas> a) {
+    std::lock_guard<std::mutex> lock(gSpareMu);
+    gSpare->push_back(std::move(a));
+}
 
 class WorkerPool;
 WorkerPool* gPool = nullptr;
@@ -139,12 +157,27 @@ CoreState& Core() {
 }
 CoreState* CurrentCoreOrNull() { return tCore; }
 
-int32_t BlockIdx() { return Core().blockIdx; }
+int32_t BlockIdx() { return Core().logicalIdx; }
 int32_t BlockNum() { return Core().blockNum; }
 uint64_t TilingKey() { return Core().tilingKey; }
 const SocInfo& CoreSoc() { return *Core().soc; }
-uint8_t* MemBase(Mem m) { return Core().mem[static_cast<int>(m)]; }
-uint32_t MemSize(Mem m) { return Core().memSize[static_cast<int>(m)]; }
+namespace {
+[[noreturn]] void NoSuchMemory(const CoreState& c, Mem m) {
+    Fail(xcore::CoreName(c) + " has no " + MemName(m) + ": in a MIX launch on " + c.soc->name + " " +
+         (m == Mem::UB ? "UB belongs to the vector cores (AIV)" : std::string(MemName(m)) + " belongs to the cube core (AIC)") +
+         "; put the code that uses it under `if ASCEND_IS_AIV` or `if ASCEND_IS_AIC`");
+}
+}  // namespace
+uint8_t* MemBase(Mem m) {
+    const CoreState& c = Core();
+    if (c.memSize[static_cast<int>(m)] == 0) NoSuchMemory(c, m);
+    return c.mem[static_cast<int>(m)];
+}
+uint32_t MemSize(Mem m) {
+    const CoreState& c = Core();
+    if (c.memSize[static_cast<int>(m)] == 0) NoSuchMemory(c, m);
+    return c.memSize[static_cast<int>(m)];
+}
 uint8_t* SysWorkspace() { return Core().workspace; }
 void SetSysWorkspace(uint8_t* workspace) { Core().workspace = workspace; }
 // 16 MiB: what library APIs (matmul, SyncAll) reserve on 910B-class parts; an assumption for the
@@ -185,38 +218,43 @@ void CheckGm(const void* addr, uint64_t bytes, const char* what) {
     Fail(std::string(what) + ": " + std::to_string(bytes) + " bytes at a GM address outside every buffer given to the "
          "kernel (" + nearest + "); check the offsets (elements, not bytes?) given to SetGlobalBuffer and operator[]");
 }
-void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
+namespace {
+// One attempt at a launch in `mode`; returns true (with `again` set) when the kernel declared
+// another kernel type (Note [Kernel task type] in xcore_api.cpp) and must run again in it.
+bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<void()>& body, KernelMode& again) {
     const SocInfo& soc = cfg.soc ? *cfg.soc : DefaultSoc();
-    if (cfg.blockDim == 0) throw KernelError(cfg.kernelName + ": blockDim is 0; launch at least one core");
-    if (cfg.blockDim > 65535)
-        throw KernelError(cfg.kernelName + ": blockDim " + std::to_string(cfg.blockDim) + " exceeds 65535");
-    if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
-
+    const xcore::Shape shape = xcore::ShapeOf(mode, soc, cfg.blockDim);
     std::unique_ptr<sim::LaunchModel> model;
     if (sim::Enabled())
-        model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing(), cfg.mode == KernelMode::AIC_MODE);
+        model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing(), shape.kind == CoreKind::AIC, shape.ratio);
+    const int workers = std::max(1, std::min<int>(ThreadCount(cfg.threads), static_cast<int>(shape.total)));
+    xcore::LaunchSync sync(shape, soc, model.get(), workers, &cfg.gm);
+    if (model) {
+        model->gmWriteCtx = &sync;
+        model->gmWriteHook = [](void* ctx, int core, const uint8_t* a, uint64_t n, const void* ret) {
+            static_cast<xcore::LaunchSync*>(ctx)->GmWrite(core, a, n, ret);
+        };
+    }
 
-    std::atomic<uint32_t> next{0};
-    std::atomic<bool> failed{false};
     std::mutex errMu;
     std::string firstError;
     uint32_t firstCore = UINT32_MAX;
+    bool relaunch = false;
 
-    auto worker = [&](int slot) {
+    auto runCores = [&](Arenas& arenas) {
         CoreState core;
         core.kernelName = cfg.kernelName.c_str();
-        core.blockNum = static_cast<int32_t>(cfg.blockDim);
         core.tilingKey = cfg.tilingKey;
         core.soc = &soc;
         core.gm = &cfg.gm;
         core.workspace = cfg.workspace;
-        core.mode = cfg.mode;
-        for (;;) {
-            uint32_t idx = next.fetch_add(1);
-            if (idx >= cfg.blockDim || failed.load()) break;
-            core.blockIdx = static_cast<int32_t>(idx);
+        core.mode = mode;
+        core.sync = &sync;
+        uint32_t id;
+        while (sync.Next(id)) {
+            xcore::Place(shape, id, core);
             core.launch = model.get();
-            core.model = model ? model->Core(int(idx)) : nullptr;
+            core.model = model ? model->Core(int(id)) : nullptr;
             if (model)
                 for (int m = 0; m < static_cast<int>(Mem::COUNT); ++m) {
                     core.written[m].assign(soc.memBytes[m] / 32, 0);
@@ -228,108 +266,87 @@ void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
             core.mBarrierSinceMmad = true;
             std::string err;
             try {
-                WorkerPool::Get().ArenasOf(slot).Prepare(soc, core);
+                arenas.Prepare(soc, core);
                 tCore = &core;
                 body();
+                if (core.kind == CoreKind::AIC && shape.ratio > 0) sync.ServeCube(core, true);  // serve the AIVs to the end
+            } catch (const xcore::Relaunch& r) {
+                std::lock_guard<std::mutex> lock(errMu);
+                relaunch = true;
+                again = r.mode;
+                sync.Abort();
+            } catch (const xcore::Aborted&) {
+                // another core failed first; its error is the launch's
+            } catch (const xcore::Deadlock& e) {
+                err = e.what();
+                tFailSite = "-";  // reported as deadlock findings already
             } catch (const std::exception& e) {
                 err = e.what();
             } catch (...) {
                 err = "unknown C++ exception";
             }
             tCore = nullptr;
-            if (!err.empty() && model) {
-                model->AddFindingAt(int(idx), "fatal", err, tFailSite);
+            sync.Finished(core);
+            if (!err.empty() && model && tFailSite == "-") tFailSite.clear();
+            else if (!err.empty() && model) {
+                model->AddFindingAt(int(id), "fatal", (shape.ratio > 0 ? xcore::CoreName(core) + ": " : "") + err, tFailSite);
                 tFailSite.clear();
             }
             if (!err.empty()) {
                 std::lock_guard<std::mutex> lock(errMu);
-                if (idx < firstCore) {
-                    firstCore = idx;
-                    firstError = err;
+                if (id < firstCore) {
+                    firstCore = id;
+                    firstError = (shape.ratio > 0 ? xcore::CoreName(core) + ": " : "") + err;
                 }
-                failed.store(true);
+                sync.Abort();
             }
         }
+        sync.WorkerExit();
     };
-
-    int workers = std::min<int>(ThreadCount(cfg.threads), static_cast<int>(cfg.blockDim));
-    WorkerPool::Get().Run(std::max(workers, 1), worker);
+    sync.SetHelperBody([&] {
+        // A helper's cores need memories of their own (the waiting cores keep theirs); spare arenas
+        // are kept for later launches, so a synchronising launch does not allocate them each time.
+        std::unique_ptr<Arenas> own = TakeSpareArenas();
+        runCores(*own);
+        GiveSpareArenas(std::move(own));
+    });
+    WorkerPool::Get().Run(workers, [&](int slot) { runCores(WorkerPool::Get().ArenasOf(slot)); });
+    sync.JoinHelpers();
+    if (relaunch && firstCore == UINT32_MAX) return true;
     if (model) {
         model->Finish();
         sim::SetLast(sim::Summarise(*model, cfg.kernelName));
     }
-    if (failed.load())
-        throw KernelError(cfg.kernelName + " core " + std::to_string(firstCore) + ": " + firstError);
+    if (firstCore != UINT32_MAX) {
+        const CoreState probe = [&] {
+            CoreState c;
+            xcore::Place(shape, firstCore, c);
+            return c;
+        }();
+        throw KernelError(cfg.kernelName + (shape.ratio > 0 ? "" : " core " + std::to_string(probe.logicalIdx)) + ": " + firstError);
+    }
+    return false;
 }
-
-// ---- CPU-debug launch (tikicpulib) ---------------------------------------------------------------
-namespace {
-uint64_t gNextTilingKey = 0;
-KernelMode gNextMode = KernelMode::AIV_MODE;
 }  // namespace
 
-void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }
-void SetNextKernelMode(KernelMode mode) { gNextMode = mode; }
-
-namespace {
-std::mutex gGmMu;
-std::map<const uint8_t*, uint64_t> gGmAllocs;  // GmAlloc'd buffers, for CPU-debug launches
-}  // namespace
-
-void RegisterGmAlloc(const void* p, uint64_t bytes) {
-    std::lock_guard<std::mutex> lock(gGmMu);
-    gGmAllocs[static_cast<const uint8_t*>(p)] = bytes;
-}
-void ForgetGmAlloc(const void* p) {
-    std::lock_guard<std::mutex> lock(gGmMu);
-    gGmAllocs.erase(static_cast<const uint8_t*>(p));
-}
-
-void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body) {
-    LaunchConfig cfg;
-    {
-        std::lock_guard<std::mutex> lock(gGmMu);
-        for (const auto& kv : gGmAllocs) cfg.gm.push_back({kv.first, kv.second, "a GmAlloc buffer"});
-    }
-    cfg.kernelName = kernelName;
-    cfg.blockDim = blockDim;
-    cfg.tilingKey = gNextTilingKey;
-    cfg.mode = gNextMode;
-    if (const char* simulator = std::getenv("OPKIT_SIMULATOR"); simulator != nullptr && std::strcmp(simulator, "camodel") == 0) {
-        // A CPU-debug program is this process: it cannot run on CANN's simulator, whatever is asked.
-        static bool told = false;
-        if (!told && sim::Enabled())
-            std::fputs("opkit: note: OPKIT_SIMULATOR=camodel applies to op calls from Python and pytest; this CPU-debug "
-                       "program runs under opkit's model (build it with CANN's run.sh -r sim to run it on camodel)\n",
-                       stderr);
-        told = true;
-    }
-    try {
-        Launch(cfg, body);
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) std::fputs(sim::Format(*s).c_str(), stderr);
-        std::fprintf(stderr, "opkit: error: %s\n", e.what());
-        std::exit(1);
-    }
-    if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) {
-        // npu_simulator mode: the model's summary, and a nonzero exit on any finding
-        std::fflush(stdout);
-        std::fputs(sim::Format(*s).c_str(), stderr);
-        if (!s->findings.empty()) {
-            std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s)\n", kernelName, s->findings.size());
-            std::exit(1);
-        }
-    }
+void Launch(const LaunchConfig& cfg, const std::function<void()>& body) {
+    if (cfg.blockDim == 0) throw KernelError(cfg.kernelName + ": blockDim is 0; launch at least one core");
+    if (cfg.blockDim > 65535)
+        throw KernelError(cfg.kernelName + ": blockDim " + std::to_string(cfg.blockDim) + " exceeds 65535");
+    if (tCore != nullptr) throw KernelError(cfg.kernelName + ": a kernel cannot launch another kernel");
+    // Note [Kernel task type]: remembered per kernel function (or per name in CPU-debug programs).
+    const std::string key = cfg.entry != nullptr ? std::to_string(reinterpret_cast<uintptr_t>(cfg.entry)) : "name:" + cfg.kernelName;
+    KernelMode mode = xcore::RememberedMode(key, cfg.mode);
+    KernelMode again = mode;
+    if (!LaunchOnce(cfg, mode, body, again)) return;
+    xcore::RememberMode(key, again);
+    KernelMode third = again;
+    if (LaunchOnce(cfg, again, body, third))
+        throw KernelError(cfg.kernelName + ": KERNEL_TASK_TYPE_DEFAULT declared a different kernel type on a second run; "
+                          "declare one type, as the first statement of the kernel");
 }
 
 // ---- hooks and kernel utilities ------------------------------------------------------------------
-void OnSyncAll() {
-    // Cores run one after another per host thread, so a kernel that waits for the others cannot
-    // be executed faithfully here: refuse instead of returning early.
-    if (Core().blockNum > 1)
-        Fail("SyncAll across " + std::to_string(Core().blockNum) + " cores is not supported by the CPU runtime yet");
-}
 void SetVectorMask(uint64_t hi, uint64_t lo) {
     Core().maskHi = hi;
     Core().maskLo = lo;
@@ -364,19 +381,3 @@ void AscendC::detail::PrintLocked(const char* fmt, ...) {
     opkit::rt::KernelPrintf(fmt, ap);
     va_end(ap);
 }
-
-// ---- GM ------------------------------------------------------------------------------------------
-namespace AscendC {
-void* GmAlloc(size_t size) {
-    size_t rounded = (size + 31) & ~size_t(31);
-    void* p = std::aligned_alloc(32, rounded == 0 ? 32 : rounded);
-    if (p == nullptr) throw opkit::KernelError("GmAlloc: out of host memory for " + std::to_string(size) + " bytes");
-    std::memset(p, 0, rounded == 0 ? 32 : rounded);
-    opkit::rt::RegisterGmAlloc(p, rounded == 0 ? 32 : rounded);
-    return p;
-}
-void GmFree(void* ptr) {
-    opkit::rt::ForgetGmAlloc(ptr);
-    std::free(ptr);
-}
-}  // namespace AscendC

@@ -14,6 +14,13 @@ class QueBase;
 
 namespace opkit {
 namespace rt {
+namespace xcore {
+class LaunchSync;
+}
+
+// What a simulated core is: a vector core (AIV) or cube core (AIC) of a split SoC, or a coupled
+// AI Core (910A, 310P) that has both units.
+enum class CoreKind : uint8_t { AIV, AIC, COUPLED };
 
 // A buffer the live TPipe gave out (Note [UB scratch area], runtime/src/ub_scratch.cpp).
 struct PipeBuffer {
@@ -27,7 +34,15 @@ struct PipeBuffer {
 
 struct CoreState {
     const char* kernelName = "";
+    // The simulated core's index in its launch (0..cores-1): the model's core number and what
+    // findings name. In a MIX launch it differs from GetBlockIdx (logicalIdx).
     int32_t blockIdx = 0;
+    int32_t logicalIdx = 0;   // GetBlockIdx(): AIV of a 1:2 MIX launch: block * 2 + sub-block
+    int32_t group = 0;        // the AI Core (block) this core belongs to
+    int32_t subBlockIdx = 0;  // GetSubBlockIdx()
+    int32_t taskRation = 1;   // GetTaskRation(): AIVs per AIC on an AIV of a MIX launch, else 1
+    CoreKind kind = CoreKind::AIV;
+    xcore::LaunchSync* sync = nullptr;  // the launch's cross-core state
     int32_t blockNum = 1;
     uint64_t tilingKey = 0;
     const SocInfo* soc = nullptr;

@@ -80,7 +80,7 @@ void CheckGlobal(const CubeOperand& o, uint64_t bytes, const char* what, const v
 
 void CheckCubeCore(const char* what, const void* ret) {
     const CoreState& c = Core();
-    if (c.model != nullptr && c.soc->splitArch && c.mode == KernelMode::AIV_MODE)
+    if (c.model != nullptr && c.soc->splitArch && c.kind == CoreKind::AIV)
         Finding("kernel-mode",
                 std::string(what) + " is a cube instruction, but the kernel runs in AIV_MODE: on " + c.soc->name +
                     " the vector cores have no L1, L0 or cube. Launch it with SetKernelMode(KernelMode::AIC_MODE) "
@@ -123,7 +123,7 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     CheckLocal(dst, Mem::L1, "destination (A1/B1)", dstSpan, what, ret);
     CheckGlobal(src, srcSpan, what, ret);
     const uint64_t moved = uint64_t(p.ndNum) * p.nValue * p.dValue * e;
-    ModelCopy(true, false, moved, nullptr, 0, what, ret);
+    ModelCopy(true, false, moved, nullptr, 0, what, ret, src.addr, srcSpan);
     // Note [Nd2Nz copy order]: the copy is host-memory bound (a 2048-wide fp16 matrix puts its rows
     // 4 KiB apart, so every row starts a new page, where the hardware prefetcher stops, and the
     // pieces of one row land dstNzC0Stride*32 bytes apart, often a multiple of 4 KiB). It walks G
@@ -206,7 +206,7 @@ void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::L
 
     const uint64_t bytes = uint64_t(p.repeatTimes) * 512;
     if (auto* m = Model()) {
-        if (fromGm) ModelCopy(true, false, bytes, nullptr, 0, what, ret);
+        if (fromGm) ModelCopy(true, false, bytes, nullptr, 0, what, ret, src.addr, srcSpan);
         else m->Load(what, bytes, toA ? Core().launch->params.l1ToL0aBytesPerCycle : Core().launch->params.l1ToL0bBytesPerCycle);
     }
     const sim::Pipe pipe = fromGm ? sim::MTE2 : sim::MTE1;

@@ -421,6 +421,7 @@ void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<v
     cfg.blockDim = plan.blockDim;
     cfg.tilingKey = plan.tilingKey;
     cfg.soc = soc;
+    cfg.entry = fn;
     rt::Launch(cfg, [&]() { Call(fn, args); });
 }
 

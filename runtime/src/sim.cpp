@@ -201,14 +201,17 @@ double CoreModel::Cycles() const {
 }
 
 // ---- the launch ----------------------------------------------------------------------------------
-LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace, bool cubeCores)
+LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace, bool cubeCores, int ratio)
     : soc(s), blockDim(dim), params(ParamsFor(s)) {
-    physicalCores = std::max(1, s.splitArch && !cubeCores ? s.aivCores : s.aicCores);
-    const uint32_t active = std::min(dim, physicalCores);
+    // A MIX launch occupies whole AI Cores (1 AIC + its AIVs), so its blocks are limited by the AIC count.
+    physicalCores = std::max(1, s.splitArch && !cubeCores && ratio == 0 ? s.aivCores : s.aicCores);
+    perBlock = uint32_t(1 + std::max(ratio, 0));
+    cubeLaunch = cubeCores;
+    const uint32_t active = std::min(dim, physicalCores) * perBlock;  // every core has its own GM port
     const double share = params.gmPeakBytesPerSecond / (params.clockGhz * 1e9) / active;
     const double rate = std::min(params.gmBytesPerCycleCore, share);
-    cores.reserve(dim);
-    for (uint32_t i = 0; i < dim; ++i) cores.emplace_back(int(i), params, rate, trace);
+    cores.reserve(size_t(dim) * perBlock);
+    for (uint32_t i = 0; i < dim * perBlock; ++i) cores.emplace_back(int(i), params, rate, trace);
 }
 
 CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
@@ -241,6 +244,7 @@ void LaunchModel::AddFindingAt(int core, const std::string& kind, const std::str
 }
 
 void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
+    if (gmWriteHook != nullptr) gmWriteHook(gmWriteCtx, core, addr, bytes, ret);
     std::lock_guard<std::mutex> lock(mu_);
     writes_.push_back({addr, bytes, core, ret});
 }
@@ -268,12 +272,14 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
     s.soc = m.soc.name;
     s.model = "opkit AI Core model (not calibrated against hardware)";
     s.blockDim = m.blockDim;
+    if (m.perBlock > 1) s.layout = "MIX: 1 AIC + " + std::to_string(m.perBlock - 1) + " AIV per block";
     const uint32_t physical = m.physicalCores;
     // Cores beyond the physical count run in later waves.
     double total = 0;
+    const uint32_t per = m.perBlock;  // a block's cores (AIC + AIVs of a MIX launch) run together
     for (uint32_t wave = 0; wave * physical < m.blockDim; ++wave) {
         double longest = 0;
-        for (uint32_t c = wave * physical; c < std::min(m.blockDim, (wave + 1) * physical); ++c)
+        for (uint32_t c = wave * physical * per; c < std::min(m.blockDim, (wave + 1) * physical) * per; ++c)
             longest = std::max(longest, m.cores[c].Cycles());
         total += longest;
     }
@@ -288,13 +294,20 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
         maxCube = std::max(maxCube, c.Busy()[M]);
         maxScalar = std::max(maxScalar, c.Busy()[S]);
     }
-    for (int p = 0; p < PIPE_COUNT; ++p)
-        s.pipeUtilisation[p] = total > 0 ? s.pipeBusy[p] / (total * lanes) : 0;
+    // Utilisation of a pipe is over the cores that have it: in a MIX launch M/MTE1/FIX live on the
+    // cube cores and V on the vector cores, MTE2/MTE3/S on both.
+    const double blocks = double(std::min(m.blockDim, physical));
+    for (int p = 0; p < PIPE_COUNT; ++p) {
+        double have = lanes;
+        if (per > 1) have = p == M || p == MTE1 || p == FIX ? blocks : (p == V ? blocks * (per - 1) : blocks * per);
+        s.pipeUtilisation[p] = total > 0 ? s.pipeBusy[p] / (total * have) : 0;
+    }
     s.peakBytesPerSecond = m.params.gmPeakBytesPerSecond;
     s.achievedBytesPerSecond = s.microseconds > 0 ? double(s.gmBytes) / (s.microseconds * 1e-6) : 0;
     // What bounds the kernel is judged against the bandwidth its active cores can draw (each core's GM
     // port, up to the chip's peak): one core that saturates its own port is memory-bound too.
-    const double available = std::min(s.peakBytesPerSecond, lanes * m.params.gmBytesPerCycleCore * m.params.clockGhz * 1e9);
+    const double available =
+        std::min(s.peakBytesPerSecond, lanes * per * m.params.gmBytesPerCycleCore * m.params.clockGhz * 1e9);
     const double memoryShare = s.achievedBytesPerSecond / available;
     if (total <= 0) s.bound = "nothing ran";
     else if (memoryShare > 0.6) s.bound = "memory (GM bandwidth)";
@@ -309,7 +322,8 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
 std::string Format(const Summary& s) {
     std::ostringstream o;
     char line[256];
-    o << "npu_simulator: " << s.kernel << " on " << s.soc << ", blockDim " << s.blockDim << " (" << s.model << ")\n";
+    o << "npu_simulator: " << s.kernel << " on " << s.soc << ", blockDim " << s.blockDim
+      << (s.layout.empty() ? "" : " (" + s.layout + ")") << " (" << s.model << ")\n";
     std::snprintf(line, sizeof line, "  time        %.0f cycles = %.2f us\n", s.cycles, s.microseconds);
     o << line;
     std::snprintf(line, sizeof line, "  GM traffic  %.3f MB, %.1f GB/s of %.1f GB/s peak (%.0f%%)\n", double(s.gmBytes) / 1e6,

@@ -45,6 +45,9 @@ struct Params {
     double cubeLatency;           // cycles from an Mmad's end to its L0C result being readable
     double fixElemsPerCycle;      // L0C elements Fixpipe converts per cycle
     double fixIssue;              // fixed cycles of one Fixpipe
+    // Cycles from a CrossCoreSetFlag (after its pipe's work) to the waiting core's release; also the
+    // hop of each RunOnCube request and reply. An assumption (no public figure found).
+    double crossCoreLatency = 100;
 };
 const Params& ParamsFor(const rt::SocInfo& soc);
 // Cycles of one Mmad on the cube (Note [Cube model parameters]); `in` is the A/B element type.
@@ -87,6 +90,11 @@ public:
     }
     void Barrier(Pipe p);  // PIPE_ALL: every pipe waits for every other
     void SetFlag(int event, Pipe src, int id);
+    // A cross-core wait on A2/A3 blocks every pipe (CrossCoreWaitFlag.md): nothing issues before t.
+    void CrossWait(double t) {
+        if (t > issue_) issue_ = t;
+        for (double& w : wait_) w = std::max(w, t);
+    }
     void WaitFlag(int event, Pipe dst, int id, Pipe src);
 
     // Note [Cross-pipe order]: each instruction gets a sequence number. A signal from pipe `src`
@@ -133,7 +141,9 @@ private:
 class LaunchModel {
 public:
     // `cubeCores`: the launch runs on the cube cores (AIC_MODE on a split-architecture SoC).
-    LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace, bool cubeCores = false);
+    // `ratio` > 0: a MIX launch; each block is an AI Core of 1 cube core and `ratio` vector cores,
+    // modelled as 1 + ratio cores (the AIC first).
+    LaunchModel(const rt::SocInfo& soc, uint32_t blockDim, bool trace, bool cubeCores = false, int ratio = 0);
     CoreModel* Core(int core);
     // `ret`: an address in the kernel's code; the site is the innermost kernel frame of the
     // current stack, or with `walkStack` false the line of `ret` itself.
@@ -144,7 +154,12 @@ public:
 
     const rt::SocInfo& soc;
     uint32_t blockDim;
-    uint32_t physicalCores;  // cores that run at once; more blocks run in later waves
+    uint32_t physicalCores;  // blocks that run at once; more blocks run in later waves
+    uint32_t perBlock = 1;   // modelled cores per block (1 + ratio in a MIX launch)
+    bool cubeLaunch = false;
+    // Called with every GM write a core records (the cross-core happens-before check).
+    void (*gmWriteHook)(void* ctx, int core, const uint8_t* addr, uint64_t bytes, const void* ret) = nullptr;
+    void* gmWriteCtx = nullptr;
     Params params;
     std::vector<CoreModel> cores;
     std::vector<Finding> findings;
@@ -164,6 +179,7 @@ private:
 struct Summary {
     std::string kernel, soc, model;
     uint32_t blockDim = 0;
+    std::string layout;  // "MIX: 1 AIC + 2 AIV per block" for MIX launches, else empty
     double cycles = 0, microseconds = 0;
     double pipeBusy[PIPE_COUNT] = {};         // summed over cores, cycles
     double pipeUtilisation[PIPE_COUNT] = {};  // busy / (cycles * cores)

@@ -6,6 +6,7 @@
 #include "core_state.h"
 #include "kernel_operator.h"
 #include "sim.h"
+#include "xcore.h"
 
 namespace opkit {
 namespace rt {
@@ -19,9 +20,11 @@ void Finding(const std::string& kind, const std::string& message, const void* re
 }
 
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
-               const void* ret) {
+               const void* ret, const uint8_t* gmSrcAddr, uint64_t gmSrcSpan) {
     CoreState* c = CurrentCoreOrNull();
     if (c == nullptr || c->model == nullptr) return;
+    if (gmSrc && gmSrcAddr != nullptr && c->sync != nullptr)  // another core's unordered write? (xcore.cpp)
+        c->sync->GmRead(*c, gmSrcAddr, gmSrcSpan, ret != nullptr ? ret : __builtin_return_address(0));
     c->model->Copy(gmDst ? sim::MTE3 : (gmSrc ? sim::MTE2 : sim::V), what, bytes, gmSrc || gmDst);
     if (gmDst && gmDstAddr != nullptr)
         c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan, ret != nullptr ? ret : __builtin_return_address(0));

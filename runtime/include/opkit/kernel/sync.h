@@ -17,7 +17,13 @@ void OnWaitFlag(AscendC::HardEvent evt, int32_t id);
 // The HardEvent that couples two pipes (set_flag/wait_flag name the pipes); fails for a pair no
 // HardEvent couples. `what` names the caller in the error.
 AscendC::HardEvent EventOfPipes(pipe_t src, pipe_t dst, const char* what);
-void OnSyncAll();
+// Cross-core synchronisation (runtime/src/xcore.cpp, Note [Cross-core flags]).
+void OnSyncAll(bool aivOnly);
+void OnSoftSyncAll(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32_t usedCores, bool aivOnly);
+void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId);
+void OnCrossCoreWaitFlag(int mode, uint16_t flagId);
+int32_t TaskRation();
+void DeclareTaskType(int type);
 void SetVectorMask(uint64_t hi, uint64_t lo);
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
 uint8_t* SysWorkspace();
@@ -35,8 +41,12 @@ namespace AscendC {
 
 __aicore__ inline int64_t GetBlockIdx() { return opkit::rt::BlockIdx(); }
 __aicore__ inline int64_t GetBlockNum() { return opkit::rt::BlockNum(); }
-__aicore__ inline int64_t GetSubBlockIdx() { return 0; }
-__aicore__ inline int64_t GetTaskRation() { return 1; }
+// MIX launches (GetBlockIdx.md, GetBlockNum.md, GetSubBlockIdx(ISASI).md): GetBlockNum is numBlocks
+// everywhere; on the AIVs of a 1:2 launch GetBlockIdx runs over [0, 2 * numBlocks), sub-block 0/1.
+__aicore__ inline int64_t GetSubBlockIdx() { return opkit::rt::SubBlockIdx(); }
+__aicore__ inline int64_t GetTaskRation() { return opkit::rt::TaskRation(); }
+__aicore__ inline int64_t GetTaskRatio() { return opkit::rt::TaskRation(); }
+__aicore__ inline int64_t GetSubBlockNum() { return opkit::rt::TaskRation(); }
 
 template <pipe_t pipe>
 __aicore__ inline void PipeBarrier() { opkit::rt::OnBarrier(pipe); }
@@ -46,8 +56,31 @@ __aicore__ inline void SetFlag(int32_t eventId) { opkit::rt::OnSetFlag(evt, even
 template <HardEvent evt>
 __aicore__ inline void WaitFlag(int32_t eventId) { opkit::rt::OnWaitFlag(evt, eventId); }
 
+// The hardware form: all vector cores (isAIVOnly) or, in a MIX launch, every AIC and AIV.
 template <bool isAIVOnly = true>
-__aicore__ inline void SyncAll() { opkit::rt::OnSyncAll(); }
+__aicore__ inline void SyncAll() { opkit::rt::OnSyncAll(isAIVOnly); }
+// The software form, through a zeroed GM workspace of 32 bytes per core (SyncAll.md).
+template <bool isAIVOnly = true>
+__aicore__ inline void SyncAll(const GlobalTensor<int32_t>& gmWorkspace, const LocalTensor<int32_t>& ubWorkspace,
+                               const int32_t usedCores = 0) {
+    auto* ub = opkit::rt::MemBase(detail::MemOf(ubWorkspace.GetPosition())) + ubWorkspace.GetPhyAddr();
+    opkit::rt::OnSoftSyncAll(gmWorkspace.GetPhyAddr(0), gmWorkspace.GetSize() * sizeof(int32_t), ub,
+                             uint64_t(ubWorkspace.GetSize()) * sizeof(int32_t), usedCores, isAIVOnly);
+}
+
+// Modes 0 (all cores of the setter's kind), 1 (the AIVs of an AI Core), 2 (an AIC and its AIVs); flag
+// ids 0..15 (CrossCoreSetFlag(ISASI).md). On A2/A3 the wait blocks every pipe whatever `pipe` says.
+template <uint8_t modeId, pipe_t pipe>
+__aicore__ inline void CrossCoreSetFlag(uint16_t flagId) {
+    static_assert(modeId <= 2, "CrossCoreSetFlag: Atlas A2/A3 support modes 0, 1 and 2");
+    static_assert(pipe != PIPE_S && pipe != PIPE_ALL, "CrossCoreSetFlag: PIPE_S and PIPE_ALL are not supported");
+    opkit::rt::OnCrossCoreSetFlag(modeId, pipe, flagId);
+}
+template <uint8_t modeId = 0, pipe_t pipe = PIPE_S>
+__aicore__ inline void CrossCoreWaitFlag(uint16_t flagId) {
+    static_assert(modeId <= 2, "CrossCoreWaitFlag: Atlas A2/A3 support modes 0, 1 and 2");
+    opkit::rt::OnCrossCoreWaitFlag(modeId, flagId);
+}
 
 // The workspace of a launch starts with the system part library APIs use (the TilingFunc reserves
 // GetLibApiWorkSpaceSize() bytes for it), followed by the user's.
@@ -122,11 +155,18 @@ inline void wait_flag(pipe_t src, pipe_t dst, event_t id) {
 #define ASSERT(expr) +::opkit::rt::AssertValue(static_cast<bool>(expr), #expr, __FILE__, __LINE__)
 #define PRINTF AscendC::printf
 
-// Kernel types (KERNEL_TASK_TYPE_DEFAULT): the CPU runs every kind, the macro is a declaration.
+// Kernel types (KERNEL_TASK_TYPE_DEFAULT) decide which cores a launch starts (Note [Kernel task type]
+// in runtime/src/xcore_type.cpp).
 enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MIX_AIV_1_0,
                       KERNEL_TYPE_MIX_AIC_1_0, KERNEL_TYPE_MIX_AIC_1_1, KERNEL_TYPE_MIX_AIC_1_2 };
-#define KERNEL_TASK_TYPE_DEFAULT(type) ((void)(type))
+#define KERNEL_TASK_TYPE_DEFAULT(type) ::opkit::rt::DeclareTaskType(static_cast<int>(type))
 #define KERNEL_TASK_TYPE(key, type) ((void)(key), (void)(type))
+// Which core kind runs this code: runtime checks on the CPU, used as `if ASCEND_IS_AIC { ... }`.
+// Coupled SoCs (910A, 310P) have neither kind: both are false there, as in CANN.
+#define ASCEND_IS_AIC (::opkit::rt::IsCubeCore())
+#define ASCEND_IS_AIV (::opkit::rt::IsVectorCore())
+#define ASCEND_IS_NOT_AIC (!::opkit::rt::IsCubeCore())
+#define ASCEND_IS_NOT_AIV (!::opkit::rt::IsVectorCore())
 
 // ---- tiling ------------------------------------------------------------------------------------
 // Note [Tiling blob]: the host's tiling function writes the packed struct (fields in declaration

@@ -72,8 +72,21 @@ inline std::string KnownSocNames() { return KnownSocNameList(); }
 // The state of the AI Core instance running on this thread.
 struct CoreState;
 CoreState& Core();  // throws KernelError outside a kernel launch
-int32_t BlockIdx();
+int32_t BlockIdx();  // GetBlockIdx()
 int32_t BlockNum();
+// MIX launches (runtime/src/xcore.cpp, Note [Cross-core execution]). On a split SoC (910B) a MIX
+// launch runs each block on one cube core (AIC) and its vector cores (AIV); coupled SoCs have
+// neither kind (both false).
+bool IsCubeCore();
+bool IsVectorCore();
+int32_t SubBlockIdx();  // GetSubBlockIdx(): 0/1 on the AIVs of a 1:2 MIX launch, else 0
+// From an AIV of a MIX launch: run fn on the thread of this block's AIC (Core(), its memories,
+// pipes and model are the AIC's), wait for it and rethrow its failure. Runs fn inline when the
+// launch is not MIX (AIC_MODE, coupled SoCs) or on the AIC itself.
+void RunOnCube(const std::function<void()>& fn);
+// On the AIC of a MIX launch: run this block's RunOnCube requests until all its AIVs have
+// finished their kernel body. Also done implicitly after the AIC's kernel body returns.
+void ServeCube();
 uint64_t TilingKey();
 const SocInfo& CoreSoc();
 uint8_t* MemBase(Mem m);
@@ -106,6 +119,7 @@ struct LaunchConfig {
     int threads = 0;               // 0: $OPKIT_NUM_THREADS, else the hardware's
     KernelMode mode = KernelMode::AIV_MODE;
     uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
+    const void* entry = nullptr;   // the kernel function, when known: the key of its declared kernel type
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 #endif  // OPKIT_SAME_CXX_ABI
@@ -120,7 +134,7 @@ void SetAtomic(AtomicOp op, DType t);
 // bytes apart. Range and overlap checks are the caller's.
 // npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
-               const void* ret = nullptr);
+               const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0);
 void ModelVector(const char* name, uint64_t repeats);
 void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model

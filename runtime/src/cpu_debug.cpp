@@ -1,0 +1,94 @@
+// opkit: CANN's CPU-debug launcher (tikicpulib.h): ICPU_RUN_KF's launch, its kernel mode and tiling
+// key, and GmAlloc'd buffers as the launch's GM.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "kernel_operator.h"
+#include "tikicpulib.h"
+#include "sim.h"
+
+namespace opkit {
+namespace rt {
+
+// ---- CPU-debug launch (tikicpulib) ---------------------------------------------------------------
+namespace {
+uint64_t gNextTilingKey = 0;
+KernelMode gNextMode = KernelMode::AIV_MODE;
+}  // namespace
+
+void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }
+void SetNextKernelMode(KernelMode mode) { gNextMode = mode; }
+
+namespace {
+std::mutex gGmMu;
+std::map<const uint8_t*, uint64_t> gGmAllocs;  // GmAlloc'd buffers, for CPU-debug launches
+}  // namespace
+
+void RegisterGmAlloc(const void* p, uint64_t bytes) {
+    std::lock_guard<std::mutex> lock(gGmMu);
+    gGmAllocs[static_cast<const uint8_t*>(p)] = bytes;
+}
+void ForgetGmAlloc(const void* p) {
+    std::lock_guard<std::mutex> lock(gGmMu);
+    gGmAllocs.erase(static_cast<const uint8_t*>(p));
+}
+
+void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<void()>& body) {
+    LaunchConfig cfg;
+    {
+        std::lock_guard<std::mutex> lock(gGmMu);
+        for (const auto& kv : gGmAllocs) cfg.gm.push_back({kv.first, kv.second, "a GmAlloc buffer"});
+    }
+    cfg.kernelName = kernelName;
+    cfg.blockDim = blockDim;
+    cfg.tilingKey = gNextTilingKey;
+    cfg.mode = gNextMode;
+    if (const char* simulator = std::getenv("OPKIT_SIMULATOR"); simulator != nullptr && std::strcmp(simulator, "camodel") == 0) {
+        // A CPU-debug program is this process: it cannot run on CANN's simulator, whatever is asked.
+        static bool told = false;
+        if (!told && sim::Enabled())
+            std::fputs("opkit: note: OPKIT_SIMULATOR=camodel applies to op calls from Python and pytest; this CPU-debug "
+                       "program runs under opkit's model (build it with CANN's run.sh -r sim to run it on camodel)\n",
+                       stderr);
+        told = true;
+    }
+    try {
+        Launch(cfg, body);
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) std::fputs(sim::Format(*s).c_str(), stderr);
+        std::fprintf(stderr, "opkit: error: %s\n", e.what());
+        std::exit(1);
+    }
+    if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) {
+        // npu_simulator mode: the model's summary, and a nonzero exit on any finding
+        std::fflush(stdout);
+        std::fputs(sim::Format(*s).c_str(), stderr);
+        if (!s->findings.empty()) {
+            std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s)\n", kernelName, s->findings.size());
+            std::exit(1);
+        }
+    }
+}
+
+}  // namespace rt
+}  // namespace opkit
+
+// ---- GM ------------------------------------------------------------------------------------------
+namespace AscendC {
+void* GmAlloc(size_t size) {
+    size_t rounded = (size + 31) & ~size_t(31);
+    void* p = std::aligned_alloc(32, rounded == 0 ? 32 : rounded);
+    if (p == nullptr) throw opkit::KernelError("GmAlloc: out of host memory for " + std::to_string(size) + " bytes");
+    std::memset(p, 0, rounded == 0 ? 32 : rounded);
+    opkit::rt::RegisterGmAlloc(p, rounded == 0 ? 32 : rounded);
+    return p;
+}
+void GmFree(void* ptr) {
+    opkit::rt::ForgetGmAlloc(ptr);
+    std::free(ptr);
+}
+}  // namespace AscendC

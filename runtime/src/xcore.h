@@ -1,0 +1,174 @@
+// opkit: the cores of one launch and how they meet: which simulated cores a kernel mode starts,
+// the scheduler that keeps every core of a launch able to run while others wait, cross-core flags,
+// SyncAll, RunOnCube/ServeCube, deadlock detection and the GM happens-before check.
+// Note [Cross-core execution] in xcore.cpp.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core_state.h"
+
+namespace opkit {
+namespace rt {
+namespace xcore {
+
+// The simulated cores of a launch. Split SoCs: AIV_MODE starts blockDim vector cores, AIC_MODE
+// blockDim cube cores, MIX_MODE blockDim AI Cores of 1 AIC + 2 AIV, MIX_AIC_1_1 of 1 AIC + 1 AIV.
+// Coupled SoCs (910A, 310P) start blockDim cores that each hold cube and vector units.
+struct Shape {
+    uint32_t blockDim = 1;
+    int ratio = 0;          // AIVs per AI Core in a MIX launch; 0: not a MIX launch
+    CoreKind kind = CoreKind::AIV;  // the kind of every core when not MIX
+    uint32_t perBlock = 1;  // simulated cores per block
+    uint32_t total = 1;
+};
+Shape ShapeOf(KernelMode mode, const SocInfo& soc, uint32_t blockDim);
+// Fills the identity of simulated core `id` (0..total-1; in a MIX launch the AIC of each block
+// comes first, then its AIVs).
+void Place(const Shape& s, uint32_t id, CoreState& c);
+std::string CoreName(const CoreState& c);  // "block 0 AIV 1 (GetBlockIdx 1)", "core 3"
+
+class LaunchSync {
+public:
+    LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
+               const std::vector<GmRegion>* gm = nullptr);
+    ~LaunchSync();
+
+    // ---- scheduling (Note [Cross-core execution]) ----
+    // A worker takes the next core to run; false when none is left or the launch was aborted.
+    bool Next(uint32_t& id);
+    void Finished(const CoreState& c);
+    void WorkerExit();
+    // On a failure: stop handing out cores and wake every waiting core (it throws Aborted).
+    void Abort();
+    // Helper workers start when every worker waits and cores are left; this runs one.
+    void SetHelperBody(std::function<void()> body) { helperBody_ = std::move(body); }
+    void JoinHelpers();
+    const Shape& shape() const { return shape_; }
+
+    // ---- synchronisation ----
+    void SetFlag(CoreState& c, int mode, int pipe, uint16_t flag);
+    void WaitFlag(CoreState& c, int mode, uint16_t flag, const char* what = nullptr);
+    void HardSyncAll(CoreState& c, bool aivOnly);
+    void SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_t* ub, uint64_t ubBytes, int32_t usedCores,
+                     bool aivOnly);
+    void RunOnCube(CoreState& c, const std::function<void()>& fn);
+    void ServeCube(CoreState& c, bool afterBody = false);
+
+    // ---- npu_simulator: GM written by one core and read by another ----
+    void GmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret);
+    void GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret);
+
+private:
+    struct Signal {
+        double time = 0;
+        std::vector<uint32_t> clock;
+    };
+    struct PerCore {
+        // A flag's counter: one entry per increment. Made on a core's first cross-core flag, so a
+        // launch that never synchronises allocates nothing per core.
+        std::vector<std::deque<Signal>> pending;
+        Signal softSync;                 // its latest software-SyncAll write
+        std::vector<uint32_t> clock;     // vector clock (npu_simulator only)
+        std::atomic<bool> finished{false};
+        bool blocked = false;
+        std::string waitWhat;
+        const std::function<bool()>* ready = nullptr;  // while blocked: what would release it
+        void* frames[24];
+        int nframes = 0;
+    };
+    struct Scope {  // who must set a flag before whom it releases
+        std::vector<int> parts, recv;
+        std::vector<std::deque<Signal>> contrib[16];
+    };
+    struct Request {
+        const std::function<void()>* fn;
+        bool done = false;
+        std::exception_ptr error;
+        Signal signal;
+    };
+    struct Group {
+        int aic = -1;
+        std::vector<int> aivs;
+        int aivsDone = 0;
+        std::vector<Request*> requests;  // oldest first
+    };
+    struct GmWriteRec {
+        uint64_t end;
+        int core;
+        uint32_t epoch;
+        const void* ret;
+    };
+
+    void WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready, std::string what);
+    bool Deadlocked() const;
+    std::string DeadlockReport(std::vector<std::pair<int, std::string>>& sites);
+    Signal Release(CoreState& c, int pipe);  // a signal leaving core c now (takes its clock, advances it)
+    void Acquire(CoreState& c, const Signal& s);
+    void Contribute(Scope& sc, int part, uint16_t flag, Signal s, const CoreState& c);
+    Scope& ScopeFor(int mode, int kindOrGroup, int dir);
+    void RequireMix(const CoreState& c, const char* what) const;
+    void CheckResident(const CoreState& c, const char* what) const;
+
+    Shape shape_;
+    const SocInfo& soc_;
+    sim::LaunchModel* model_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<PerCore> cores_;
+    std::vector<Group> groups_;
+    std::map<uint64_t, Scope> scopes_;
+    // Scheduling counters are atomics so a launch whose cores never wait takes no lock per core;
+    // `synced_` turns on (for good) when a core first synchronises, and from then on a finishing
+    // core also wakes the waiters (Note [Cross-core execution]).
+    std::atomic<uint32_t> next_{0};
+    std::atomic<int> live_{0}, running_{0};
+    std::atomic<bool> aborted_{false}, synced_{false};
+    int blocked_ = 0, target_ = 1;
+    std::string NameOf(int id) const;  // CoreName of simulated core `id`
+    const std::vector<GmRegion>* gm_ = nullptr;
+    std::function<void()> helperBody_;
+    std::vector<std::thread> helpers_;
+    std::mutex gmMu_;
+    std::map<const uint8_t*, GmWriteRec> gmWrites_, gmReads_;  // by start address
+    uint64_t gmLongest_ = 0;
+    // The first access in `recs` overlapping [addr, addr+bytes) by another core that core `c` is not
+    // ordered after (gmMu_ held); nullptr if none.
+    const std::pair<const uint8_t* const, GmWriteRec>* Unordered(const std::map<const uint8_t*, GmWriteRec>& recs, int c,
+                                                                 const uint8_t* addr, uint64_t bytes) const;
+    void ReportRace(int core, const void* ret, const char* mine, const uint8_t* addr, int other, const char* theirs,
+                    const void* otherRet);
+};
+
+// Thrown by KERNEL_TASK_TYPE_DEFAULT when the kernel needs other cores than the launch started.
+struct Relaunch {
+    KernelMode mode;
+};
+// The kernel type a kernel declared in an earlier launch of this process (else `fallback`).
+KernelMode RememberedMode(const std::string& kernel, KernelMode fallback);
+void RememberMode(const std::string& kernel, KernelMode mode);
+
+// A wait no core can ever satisfy (reported as deadlock findings, not as a fatal one).
+class Deadlock : public KernelError {
+public:
+    using KernelError::KernelError;
+};
+
+// Thrown in a core that waited when another core of the launch failed; not reported itself.
+class Aborted : public KernelError {
+public:
+    Aborted() : KernelError("the launch was aborted by another core's failure") {}
+};
+
+}  // namespace xcore
+}  // namespace rt
+}  // namespace opkit

@@ -1,0 +1,97 @@
+// opkit: the kernel-facing side of MIX launches and cross-core synchronisation: core identity,
+// RunOnCube/ServeCube, CrossCoreSetFlag/WaitFlag, SyncAll and the kernel type a kernel declares.
+//
+// Note [Kernel task type]: on the NPU, KERNEL_TASK_TYPE_DEFAULT(type) in the kernel decides which
+// cores run it (AIV only, AIC only, or AI Cores of 1 AIC + 1 or 2 AIVs). Here the macro runs when
+// the kernel body starts, after the launch chose its cores: if the declared type needs other cores
+// (on a split SoC), the core throws Relaunch, the launch stops and runs again with the declared
+// type, and remembers it for the kernel's later launches in this process. The declaration is the
+// kernel's first statement in CANN's samples, so nothing ran twice; code before it would.
+#include <map>
+#include <mutex>
+
+#include "kernel_operator.h"
+#include "xcore.h"
+
+namespace opkit {
+namespace rt {
+
+namespace {
+xcore::LaunchSync& SyncOf(CoreState& c) {
+    if (c.sync == nullptr) Fail("cross-core synchronisation outside a launch");
+    return *c.sync;
+}
+
+KernelMode ModeOfType(int type) {
+    switch (type) {
+        case KERNEL_TYPE_AIV_ONLY: case KERNEL_TYPE_MIX_AIV_1_0: return KernelMode::AIV_MODE;
+        case KERNEL_TYPE_AIC_ONLY: case KERNEL_TYPE_MIX_AIC_1_0: return KernelMode::AIC_MODE;
+        case KERNEL_TYPE_MIX_AIC_1_1: return KernelMode::MIX_AIC_1_1;
+        case KERNEL_TYPE_MIX_AIC_1_2: return KernelMode::MIX_MODE;
+        default: Fail("KERNEL_TASK_TYPE_DEFAULT: " + std::to_string(type) + " is not a KernelMetaType");
+    }
+}
+
+std::mutex gModeMu;
+std::map<std::string, KernelMode> gModes;  // kernel name -> declared mode (Note [Kernel task type])
+}  // namespace
+
+namespace xcore {
+KernelMode RememberedMode(const std::string& kernel, KernelMode fallback) {
+    std::lock_guard<std::mutex> lock(gModeMu);
+    auto it = gModes.find(kernel);
+    return it == gModes.end() ? fallback : it->second;
+}
+void RememberMode(const std::string& kernel, KernelMode mode) {
+    std::lock_guard<std::mutex> lock(gModeMu);
+    gModes[kernel] = mode;
+}
+}  // namespace xcore
+
+bool IsCubeCore() { return Core().kind == CoreKind::AIC; }
+bool IsVectorCore() { return Core().kind == CoreKind::AIV; }
+int32_t SubBlockIdx() { return Core().subBlockIdx; }
+int32_t TaskRation() { return Core().taskRation; }
+
+void RunOnCube(const std::function<void()>& fn) {
+    CoreState& c = Core();
+    if (c.sync == nullptr) {
+        fn();
+        return;
+    }
+    c.sync->RunOnCube(c, fn);
+}
+void ServeCube() {
+    CoreState& c = Core();
+    SyncOf(c).ServeCube(c);
+}
+
+void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId) {
+    CoreState& c = Core();
+    SyncOf(c).SetFlag(c, mode, pipe, flagId);
+}
+void OnCrossCoreWaitFlag(int mode, uint16_t flagId) {
+    CoreState& c = Core();
+    SyncOf(c).WaitFlag(c, mode, flagId);
+}
+void OnSyncAll(bool aivOnly) {
+    CoreState& c = Core();
+    SyncOf(c).HardSyncAll(c, aivOnly);
+}
+void OnSoftSyncAll(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32_t usedCores, bool aivOnly) {
+    CoreState& c = Core();
+    SyncOf(c).SoftSyncAll(c, static_cast<int32_t*>(gm), gmBytes, static_cast<int32_t*>(ub), ubBytes, usedCores, aivOnly);
+}
+
+void DeclareTaskType(int type) {
+    CoreState& c = Core();
+    const KernelMode want = ModeOfType(type);
+    if (c.sync == nullptr) return;
+    const xcore::Shape have = c.sync->shape();
+    const xcore::Shape need = xcore::ShapeOf(want, *c.soc, have.blockDim);
+    if (need.ratio == have.ratio && (need.ratio > 0 || need.kind == have.kind)) return;
+    throw xcore::Relaunch{want};
+}
+
+}  // namespace rt
+}  // namespace opkit

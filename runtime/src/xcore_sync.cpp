@@ -1,0 +1,239 @@
+// opkit: cross-core flags, SyncAll, RunOnCube/ServeCube and the GM happens-before check
+// (Note [Cross-core flags] and Note [Cross-core execution] in xcore.cpp).
+#include <algorithm>
+#include <cstring>
+
+#include "sim.h"
+#include "xcore.h"
+
+namespace opkit {
+namespace rt {
+namespace xcore {
+
+namespace {
+const char* kMixHint = "launch it as a MIX kernel: KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2) in the kernel, or "
+                       "SetKernelMode(KernelMode::MIX_MODE) before ICPU_RUN_KF";
+}  // namespace
+
+void LaunchSync::RequireMix(const CoreState& c, const char* what) const {
+    if (shape_.ratio == 0)
+        Fail(std::string(what) + " synchronises a cube core with its vector cores, but " + CoreName(c) +
+             " runs in a launch without them (not MIX); " + kMixHint);
+}
+
+// SyncAll.md: numBlocks must not exceed the cores that run the kernel, or the NPU runs it in waves
+// and the cores of the first wave wait forever for the later ones.
+void LaunchSync::CheckResident(const CoreState& c, const char* what) const {
+    const bool aic = c.kind == CoreKind::AIC;
+    const int have = shape_.ratio > 0 || aic ? soc_.aicCores : soc_.aivCores;
+    if (shape_.blockDim > uint32_t(have))
+        Fail(std::string(what) + " waits for all " + std::to_string(shape_.blockDim) + " blocks of the launch, but " +
+             soc_.name + " runs at most " + std::to_string(have) + (shape_.ratio > 0 || aic ? " AI Cores" : " vector cores") +
+             " at once: the NPU runs the rest in later waves and the first wave waits forever; launch at most " +
+             std::to_string(have) + " blocks");
+}
+
+void LaunchSync::SetFlag(CoreState& c, int mode, int pipe, uint16_t flag) {
+    if (!soc_.splitArch) Fail(std::string("CrossCoreSetFlag does not exist on ") + soc_.name + " (Atlas A2/A3 only)");
+    if (flag > 15 && model_ != nullptr)
+        model_->AddFinding(c.blockIdx, "crosscore-flag-id",
+                           "CrossCoreSetFlag flag id " + std::to_string(flag) + " is outside 0..15; the NPU uses its low 4 bits (" +
+                               std::to_string(flag & 15) + ")",
+                           __builtin_return_address(0));
+    flag &= 15;
+    if (mode != 0) RequireMix(c, "CrossCoreSetFlag mode 1/2");
+    if (mode == 1 && c.kind != CoreKind::AIV) Fail("CrossCoreSetFlag mode 1 synchronises the AIVs of an AI Core; " + CoreName(c) + " is its AIC");
+    if (mode == 0) CheckResident(c, "CrossCoreSetFlag mode 0");
+    std::unique_lock<std::mutex> lk(mu_);
+    Signal s = Release(c, pipe);
+    const int key = mode == 0 ? int(c.kind == CoreKind::AIC) : c.group;
+    Contribute(ScopeFor(mode, key, mode == 2 && c.kind == CoreKind::AIV ? 1 : 0), c.blockIdx, flag, std::move(s), c);
+}
+
+void LaunchSync::WaitFlag(CoreState& c, int mode, uint16_t flag, const char* what) {
+    if (!soc_.splitArch) Fail(std::string("CrossCoreWaitFlag does not exist on ") + soc_.name + " (Atlas A2/A3 only)");
+    flag &= 15;
+    if (mode != 0) RequireMix(c, "CrossCoreWaitFlag mode 1/2");
+    std::unique_lock<std::mutex> lk(mu_);
+    if (cores_[c.blockIdx].pending.empty()) cores_[c.blockIdx].pending.resize(16);
+    auto& counter = cores_[c.blockIdx].pending[flag];
+    WaitFor(lk, c, [&] { return !counter.empty(); },
+            what != nullptr ? std::string(what)
+                            : "in CrossCoreWaitFlag(flag " + std::to_string(flag) + ", mode " + std::to_string(mode) + ")");
+    Signal s = std::move(counter.front());
+    counter.pop_front();
+    Acquire(c, s);
+}
+
+// The A2 implementation's composition (impl/basic_api/dav_c220 SyncAllImpl), flags 11..14.
+void LaunchSync::HardSyncAll(CoreState& c, bool aivOnly) {
+    if (!soc_.splitArch)
+        Fail(std::string("SyncAll() (the hardware form) does not exist on ") + soc_.name +
+             "; use the software form SyncAll(gmWorkspace, ubWorkspace)");
+    CheckResident(c, "SyncAll");
+    if (model_ != nullptr && c.model != nullptr) c.model->Barrier(sim::PIPE_COUNT);  // SyncAll starts with PipeBarrier<PIPE_ALL>
+    if (aivOnly) {
+        SetFlag(c, 0, PIPE_MTE3, 14);
+        WaitFlag(c, 0, 14, "in SyncAll() (for every vector core of the launch to reach it)");
+        return;
+    }
+    RequireMix(c, "SyncAll<false>");
+    if (c.kind == CoreKind::AIC) {
+        WaitFlag(c, 2, 12, "in SyncAll<false>() (for its AIVs to reach it)");
+        SetFlag(c, 0, PIPE_FIX, 11);
+        WaitFlag(c, 0, 11, "in SyncAll<false>() (for every AIC of the launch to reach it)");
+        SetFlag(c, 2, PIPE_MTE3, 13);
+    } else {
+        SetFlag(c, 2, PIPE_MTE3, 12);
+        WaitFlag(c, 2, 13, "in SyncAll<false>() (for its AIC, after every core reached it)");
+    }
+}
+
+// SyncAll.md, the software form: each AIV adds 1 to its 32-byte slot of gmWorkspace and waits until
+// every slot of the participating cores holds at least its own new value.
+void LaunchSync::SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_t* ub, uint64_t ubBytes,
+                             int32_t usedCores, bool aivOnly) {
+    if (c.kind == CoreKind::AIC) return;  // the AICs of a MIX launch take no part
+    const int32_t all = aivOnly || shape_.ratio == 0 ? int32_t(shape_.blockDim) : int32_t(shape_.blockDim) * shape_.ratio;
+    if (usedCores < 0 || usedCores > all)
+        Fail("SyncAll(gmWorkspace, ubWorkspace, usedCores): usedCores " + std::to_string(usedCores) +
+             " is outside 0.." + std::to_string(all) + " (the launch's vector cores)");
+    const int32_t total = usedCores != 0 ? usedCores : all;
+    const int32_t me = aivOnly ? c.group : c.logicalIdx;
+    const uint64_t need = uint64_t(std::max(total, me + 1)) * 32;
+    if (gm == nullptr) Fail("SyncAll: gmWorkspace has no buffer (call SetGlobalBuffer)");
+    if (gmBytes != 0 && gmBytes < need)
+        Fail("SyncAll: gmWorkspace holds " + std::to_string(gmBytes) + " bytes; it needs 32 bytes per core, " +
+             std::to_string(need) + " (GetBlockNum() * 32), zero-initialised");
+    if (ubBytes < need)
+        Fail("SyncAll: ubWorkspace holds " + std::to_string(ubBytes) + " bytes; it needs 32 bytes per core, " + std::to_string(need));
+    CheckGm(gm, need, "SyncAll(gmWorkspace)");
+    if (model_ != nullptr && c.model != nullptr) {
+        c.model->Barrier(sim::PIPE_COUNT);
+        c.model->Copy(sim::MTE2, "SyncAll (read flag)", 32, true);
+        c.model->Copy(sim::MTE3, "SyncAll (write flag)", 32, true);
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    const int32_t mine = gm[me * 8] + 1;  // each slot is 8 int32 (32 bytes)
+    gm[me * 8] = mine;
+    ub[me * 8] = mine;
+    cores_[c.blockIdx].softSync = Release(c, PIPE_MTE3);
+    cv_.notify_all();
+    WaitFor(lk, c, [&] {
+        for (int32_t i = 0; i < total; ++i)
+            if (gm[i * 8] < mine) return false;
+        return true;
+    }, "in SyncAll(gmWorkspace, ubWorkspace) (for every core's slot; a workspace the host did not zero also ends here)");
+    for (int32_t i = 0; i < total; ++i) std::memcpy(ub + i * 8, gm + i * 8, 32);
+    if (model_ != nullptr)  // ordered after every core's latest write of its slot
+        for (const PerCore& pc : cores_)
+            if (!pc.softSync.clock.empty()) Acquire(c, pc.softSync);
+}
+
+void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
+    if (shape_.ratio == 0 || c.kind == CoreKind::AIC) {
+        fn();
+        return;
+    }
+    Group& g = groups_[c.group];
+    Request req;
+    req.fn = &fn;
+    std::unique_lock<std::mutex> lk(mu_);
+    req.signal = Release(c, PIPE_S);
+    g.requests.push_back(&req);
+    cv_.notify_all();
+    WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
+    Acquire(c, req.signal);
+    lk.unlock();
+    if (req.error) std::rethrow_exception(req.error);
+}
+
+void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
+    if (shape_.ratio == 0) return;  // nothing to serve: no vector core shares this AI Core
+    if (c.kind != CoreKind::AIC) Fail("ServeCube is called on the cube core; " + CoreName(c) + " is a vector core");
+    Group& g = groups_[c.group];
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+        WaitFor(lk, c, [&] { return !g.requests.empty() || g.aivsDone == int(g.aivs.size()); },
+                afterBody ? "after its kernel body returned (an AIC serves RunOnCube until its AIVs end)"
+                          : "in ServeCube (for requests from its AIVs)");
+        if (g.requests.empty()) return;
+        Request* r = g.requests.front();
+        g.requests.erase(g.requests.begin());
+        Acquire(c, r->signal);
+        lk.unlock();
+        try {
+            (*r->fn)();
+        } catch (...) {
+            r->error = std::current_exception();
+        }
+        lk.lock();
+        r->signal = Release(c, PIPE_ALL);  // after all of the request's work
+        r->done = true;
+        cv_.notify_all();
+    }
+}
+
+// Note [Cross-core GM order]: in npu_simulator mode each core's GM reads and writes are recorded with
+// its epoch (its own vector-clock entry, advanced by every signal it sends). Core r is ordered after
+// an access of core w in epoch e once r's clock holds w >= e: a chain of flags, SyncAll or RunOnCube
+// leads from the access to r. A write that a reader is not ordered after (read-after-write), or a
+// write after another core's read that the writer is not ordered after (write-after-read), is a race
+// on the NPU whichever order the CPU threads happened to run in; each is found from either side.
+const std::pair<const uint8_t* const, LaunchSync::GmWriteRec>* LaunchSync::Unordered(
+    const std::map<const uint8_t*, GmWriteRec>& recs, int c, const uint8_t* addr, uint64_t bytes) const {
+    if (recs.empty()) return nullptr;
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(addr), hi = lo + bytes;
+    auto it = recs.lower_bound(lo > gmLongest_ ? addr - gmLongest_ : nullptr);
+    const auto& mine = cores_[c].clock;
+    for (; it != recs.end() && reinterpret_cast<uintptr_t>(it->first) < hi; ++it) {
+        const GmWriteRec& w = it->second;
+        if (w.end > lo && w.core != c && mine[w.core] < w.epoch) return &*it;
+    }
+    return nullptr;
+}
+
+void LaunchSync::ReportRace(int core, const void* ret, const char* mine, const uint8_t* addr, int other,
+                            const char* theirs, const void* otherRet) {
+    auto name = [&](int id) { return NameOf(id); };
+    std::string where = "GM at " + std::to_string(reinterpret_cast<uintptr_t>(addr));
+    if (gm_ != nullptr)
+        for (const GmRegion& r : *gm_)
+            if (addr >= r.base && addr < r.base + r.bytes) where = "bytes at offset " + std::to_string(addr - r.base) + " of " + r.name;
+    const std::string otherSite = sim::KernelSite(otherRet);
+    model_->AddFinding(core, "unsynced-gm-access",
+                       name(core) + " " + mine + " " + where + " that " + name(other) + " " + theirs +
+                           (otherSite.empty() ? "" : " at " + otherSite) +
+                           " with no CrossCoreSetFlag/WaitFlag, SyncAll or RunOnCube ordering the two; on the NPU the "
+                           "cores run concurrently and the read can see the data before or after the write",
+                       ret);
+}
+
+void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
+    if (model_ == nullptr || shape_.total < 2 || bytes == 0 || cores_[core].clock.empty()) return;
+    std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
+    {
+        std::lock_guard<std::mutex> lock(gmMu_);
+        if (auto* r = Unordered(gmReads_, core, addr, bytes)) race = *r;
+        gmWrites_[addr] = {uint64_t(reinterpret_cast<uintptr_t>(addr)) + bytes, core, cores_[core].clock[core], ret};
+        gmLongest_ = std::max(gmLongest_, bytes);
+    }
+    if (race.first != nullptr) ReportRace(core, ret, "writes", race.first, race.second.core, "read", race.second.ret);
+}
+
+void LaunchSync::GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret) {
+    if (model_ == nullptr || shape_.total < 2 || bytes == 0 || cores_[c.blockIdx].clock.empty()) return;
+    std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
+    {
+        std::lock_guard<std::mutex> lock(gmMu_);
+        if (auto* r = Unordered(gmWrites_, c.blockIdx, addr, bytes)) race = *r;
+        auto& rec = gmReads_[addr];
+        rec = {uint64_t(reinterpret_cast<uintptr_t>(addr)) + bytes, c.blockIdx, cores_[c.blockIdx].clock[c.blockIdx], ret};
+        gmLongest_ = std::max(gmLongest_, bytes);
+    }
+    if (race.first != nullptr) ReportRace(c.blockIdx, ret, "reads", race.first, race.second.core, "wrote", race.second.ret);
+}
+
+}  // namespace xcore
+}  // namespace rt
+}  // namespace opkit
