@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from opkit.tolerances import assert_close
 
 pytestmark = pytest.mark.modes("cpu")  # these programs always run on the software AI Core
