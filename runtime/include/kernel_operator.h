@@ -16,3 +16,4 @@
 #include "opkit/kernel/vec.h"
 #include "opkit/kernel/sync.h"
 #include "kernel_tiling/kernel_tiling.h"
+#include "lib/kernel_api.h"

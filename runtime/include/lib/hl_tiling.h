@@ -1,0 +1,11 @@
+// opkit: the host-side queries of the high-level kernel APIs, included by tiling/tiling_api.h as
+// CANN's tiling_api.h includes each API's *_tiling.h.
+#pragma once
+
+#include "lib/activation/gelu_tiling.h"
+#include "lib/activation/sigmoid_tiling.h"
+#include "lib/activation/silu_tiling.h"
+#include "lib/activation/swish_tiling.h"
+#include "lib/math/exp_tiling.h"
+#include "lib/math/log_tiling.h"
+#include "lib/math/tanh_tiling.h"
