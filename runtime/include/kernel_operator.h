@@ -14,6 +14,7 @@
 #include "opkit/kernel/copy.h"
 #include "opkit/kernel/cube.h"
 #include "opkit/kernel/vec.h"
+#include "opkit/kernel/vec_brcb.h"
 #include "opkit/kernel/sync.h"
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"

@@ -13,7 +13,7 @@
 // instructions, so npu_simulator checks and costs them like the kernel's own.
 #pragma once
 
-#include "opkit/kernel/vec.h"
+#include "opkit/kernel/vec_brcb.h"
 
 namespace opkit {
 namespace rt {
@@ -42,11 +42,6 @@ inline LocalTensor<uint8_t> FrameworkTmp(const char* api, uint32_t minBytes, con
                         HlNum(size) + " are (" + HlNum(used) + " given out by pipe.InitBuffer); leave at least " +
                         HlNum(minBytes) + " bytes free (see " + QueryName(api, query) + ") or pass a sharedTmpBuffer");
     return LocalTensor<uint8_t>(opkit::rt::MemBase(Mem::UB) + used, left, TPosition::VECCALC);
-}
-
-inline bool Overlap(const void* a, uint64_t an, const void* b, uint64_t bn) {
-    auto pa = reinterpret_cast<uintptr_t>(a), pb = reinterpret_cast<uintptr_t>(b);
-    return an != 0 && bn != 0 && pa < pb + bn && pb < pa + an;
 }
 
 // A sharedTmpBuffer given by the kernel: in UB, at least minBytes, apart from src and dst.
