@@ -3,9 +3,14 @@
 #pragma once
 
 #include "lib/activation/gelu_tiling.h"
+#include "lib/activation/softmax_tiling.h"
 #include "lib/activation/sigmoid_tiling.h"
 #include "lib/activation/silu_tiling.h"
 #include "lib/activation/swish_tiling.h"
 #include "lib/math/exp_tiling.h"
 #include "lib/math/log_tiling.h"
 #include "lib/math/tanh_tiling.h"
+#include "lib/normalization/rmsnorm_tiling.h"
+#include "lib/normalization/layernorm_tiling.h"
+#include "lib/reduce/mean_tiling.h"
+#include "lib/reduce/sum_tiling.h"

@@ -4,9 +4,14 @@
 #pragma once
 
 #include "lib/activation/gelu.h"
+#include "lib/activation/softmax.h"
 #include "lib/activation/sigmoid.h"
 #include "lib/activation/silu.h"
 #include "lib/activation/swish.h"
 #include "lib/math/exp.h"
 #include "lib/math/log.h"
 #include "lib/math/tanh.h"
+#include "lib/normalization/rmsnorm.h"
+#include "lib/normalization/layernorm.h"
+#include "lib/reduce/mean.h"
+#include "lib/reduce/sum.h"
