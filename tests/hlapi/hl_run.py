@@ -31,7 +31,7 @@ def kernel_error(proc: subprocess.CompletedProcess, *words: str) -> str:
     """The program stopped with `opkit: error: <kernel> core 0: ...` naming every one of `words`."""
     assert proc.returncode == 1, f"expected status 1, got {proc.returncode}\nstderr: {proc.stderr}"
     line = proc.stderr.strip().splitlines()[-1]
-    m = re.fullmatch(r"opkit: error: \S+ core 0: (.+)", line)
+    m = re.fullmatch(r"opkit: error: .+? core 0: (.+)", line)
     assert m, f"not `opkit: error: <kernel> core 0: ...`: {line!r}"
     missing = [w for w in words if w not in m.group(1)]
     assert not missing, f"message lacks {missing}: {m.group(1)!r}"

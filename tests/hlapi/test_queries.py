@@ -22,7 +22,7 @@ def queries(exe: Path, n: int, type_size: int, reuse: bool = False) -> dict[str,
     return {name: (int(a), int(b)) for name, a, b in (line.split() for line in proc.stdout.splitlines())}
 
 
-@pytest.mark.parametrize("n", [1, 64, 1000, 4096])
+@pytest.mark.parametrize("n", [1, 64, 1000, 4096, 48])
 @pytest.mark.parametrize("ts", [2, 4])
 def test_sizes_follow_the_documented_formulas(hl_programs: dict[str, Path], n: int, ts: int) -> None:
     q = queries(hl_programs["hl_queries"], n, ts)
@@ -37,6 +37,20 @@ def test_sizes_follow_the_documented_formulas(hl_programs: dict[str, Path], n: i
     assert q["GetExpTmpBufferFactorSize"] == (3 if ts == 4 else 8, 0)
     assert q["GetLogMaxMinTmpSize"] == q["GetLog10MaxMinTmpSize"] == (0, 0)
     assert q["GetLog2MaxMinTmpSize"] == ((max(n * 4, r), r) if ts == 2 else (0, 0))
+    reps = (n + 256 // ts - 1) // (256 // ts)
+    assert q["GetSumMaxMinTmpSize"] == ((reps + 32 // ts - 1) // (32 // ts) * (32 // ts) * ts,) * 2
+    assert q["GetMeanMaxMinTmpSize"] == ((reps + 31) // 32 * 32,) * 2
+    if ts == 2:
+        mean_f = ((n + 63) // 64 + 31) // 32 * 32 + (n * 2 + 31) // 32 * 32 // 2 * 4
+        assert q["GetMeanMaxMinTmpSize(half,float)"] == (mean_f, mean_f)
+    if (n * ts) % 32 == 0:  # SoftMax on [4, n] and RmsNorm on [2, 3, n] need a 32-byte aligned last axis
+        row = 32 // ts + n + 64  # floats: one block of results, the row, 64 of broadcast space
+        assert q["GetSoftMaxMax/MinTmpSize"] == (4 * row * 4, row * 4)
+        coeff = 2 if ts == 2 else 1
+        bs_aligned = (6 + 32 // ts - 1) // (32 // ts) * (32 // ts)
+        assert q["GetRmsNormMaxMinTmpSize"] == ((6 * n * coeff + bs_aligned) * 4, (n * coeff + 8) * 4)
+        up = lambda b: (b + 31) // 32 * 32  # noqa: E731
+        assert q["GetLayerNormMaxMinTmpSize"] == (3 * up(6 * n * 4) + 2 * up(6 * 4), 3 * up(n * 4) + 2 * up(6 * 4))
 
 
 def test_exp_reuse_source_needs_one_slot_less(hl_programs: dict[str, Path]) -> None:

@@ -33,6 +33,23 @@ int main(int argc, char* argv[]) {
         AscendC::GetLogMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLogMaxMinTmpSize");
         AscendC::GetLog2MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog2MaxMinTmpSize");
         AscendC::GetLog10MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog10MaxMinTmpSize");
+        AscendC::GetSumMaxMinTmpSize(uint32_t(shape.GetDim(0)), ts, reuse, mx, mn); print("GetSumMaxMinTmpSize");
+        AscendC::GetMeanMaxMinTmpSize(uint32_t(shape.GetDim(0)), ts, ts, reuse, mx, mn); print("GetMeanMaxMinTmpSize");
+        if (ts == 2) {
+            AscendC::GetMeanMaxMinTmpSize(uint32_t(shape.GetDim(0)), 2, 4, reuse, mx, mn);
+            print("GetMeanMaxMinTmpSize(half,float)");
+        }
+        if ((shape.GetDim(0) * ts) % 32 != 0) return 0;  // SoftMax and RmsNorm need a 32-byte aligned last axis
+        // SoftMax on [4, N], RmsNorm on [2, 3, N]
+        const ge::Shape rows(std::vector<int64_t>{4, shape.GetDim(0)});
+        mx = AscendC::GetSoftMaxMaxTmpSize(rows, ts, reuse); mn = AscendC::GetSoftMaxMinTmpSize(rows, ts, reuse);
+        print("GetSoftMaxMax/MinTmpSize");
+        const ge::Shape bsh(std::vector<int64_t>{2, 3, shape.GetDim(0)});
+        const bool ok = AscendC::GetRmsNormMaxMinTmpSize(bsh, ts, mx, mn);
+        if (ok) print("GetRmsNormMaxMinTmpSize");
+        // LayerNorm on {2, 3, N, N}
+        const ge::Shape ln(std::vector<int64_t>{2, 3, shape.GetDim(0), shape.GetDim(0)});
+        AscendC::GetLayerNormMaxMinTmpSize(ln, ts, reuse, mx, mn); print("GetLayerNormMaxMinTmpSize");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "opkit: error: %s\n", e.what());
         return 1;
