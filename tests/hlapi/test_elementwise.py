@@ -10,6 +10,7 @@ Run: pytest tests/hlapi/test_elementwise.py -q
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +42,15 @@ APIS = {
     "log": (np.log, (0.01, 100), None),
     "log2": (np.log2, (0.01, 100), None),
     "log10": (np.log10, (0.01, 100), {"rtol": 2e-3}),
+    "erf": (np.vectorize(math.erf), (-5, 5), None),
 }
 NO_TMP = {"silu", "swish", "log", "log10"}  # APIs without a sharedTmpBuffer overload
 DTYPES = {"float16": "half", "float32": "float"}
 # The documented minimum temporary bytes (CANN's formulas; test_queries.py checks the host queries give them).
 MIN_TMP = {("tanh", "half"): 1024, ("tanh", "float"): 256, ("sigmoid", "half"): 256, ("sigmoid", "float"): 256,
            ("gelu", "half"): 768, ("gelu", "float"): 768, ("fastergelu", "half"): 768, ("fastergelu", "float"): 768,
-           ("exp", "half"): 1024, ("exp", "float"): 768, ("log2", "half"): 256}
+           ("exp", "half"): 1024, ("exp", "float"): 768, ("log2", "half"): 256,
+           ("erf", "half"): 2048, ("erf", "float"): 768}
 
 
 def run_api(exe: Path, tmp_path: Path, api: str, dtype: str, form: str, tmp: int, mode: str = "cpu",
@@ -99,9 +102,9 @@ def test_simulator_gives_cpu_numbers_and_costs_the_passes(hl_programs: dict[str,
 
 
 def test_special_values(hl_programs: dict[str, Path], tmp_path: Path) -> None:
-    # Saturation ends: tanh -> +-1, sigmoid -> 0/1, gelu -> 0/x, no NaN from inf/inf.
+    # Saturation ends: tanh, erf -> +-1, sigmoid -> 0/1, gelu -> 0/x, no NaN from inf/inf.
     x = np.array([-100, -30, -9.5, -1e-4, 0, 1e-4, 9.5, 30, 100] * 8, dtype=np.float32)
-    for api in ("tanh", "sigmoid", "gelu", "fastergelu", "silu"):
+    for api in ("tanh", "sigmoid", "gelu", "fastergelu", "silu", "erf"):
         _, y, golden, proc = run_api(hl_programs["hl_elementwise"], tmp_path, api, "float32", "framework", 0, x=x)
         check_ok(proc, "cpu")
         assert not np.isnan(y).any(), api
@@ -109,9 +112,10 @@ def test_special_values(hl_programs: dict[str, Path], tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("api, dtype, need", [("tanh", "half", 1024), ("gelu", "float", 768), ("exp", "float", 768),
-                                              ("sigmoid", "half", 256), ("log2", "half", 256)])
+                                              ("sigmoid", "half", 256), ("log2", "half", 256),
+                                              ("erf", "half", 2048)])
 def test_shared_buffer_too_small(hl_programs: dict[str, Path], tmp_path: Path, api: str, dtype: str, need: int) -> None:
-    name = {"gelu": "Gelu", "tanh": "Tanh", "exp": "Exp", "sigmoid": "Sigmoid", "log2": "Log2"}[api]
+    name = {"gelu": "Gelu", "tanh": "Tanh", "exp": "Exp", "sigmoid": "Sigmoid", "log2": "Log2", "erf": "Erf"}[api]
     npdtype = "float16" if dtype == "half" else "float32"
     *_, proc = run_api(hl_programs["hl_elementwise"], tmp_path, api, npdtype, "shared", need - 32)
     kernel_error(proc, f"{name}: sharedTmpBuffer holds {need - 32} bytes", f"at least {need}")

@@ -35,6 +35,9 @@ def test_sizes_follow_the_documented_formulas(hl_programs: dict[str, Path], n: i
     slots = 3 if ts == 4 else 4
     assert q["GetExpMaxMinTmpSize"] == (slots * max(n * 4, r), slots * r)
     assert q["GetExpTmpBufferFactorSize"] == (3 if ts == 4 else 8, 0)
+    erf = 3 if ts == 4 else 8
+    assert q["GetErfMaxMinTmpSize"] == (erf * max(n * ts, r), erf * r)
+    assert q["GetErfTmpBufferFactorSize"] == (erf, 0)
     assert q["GetLogMaxMinTmpSize"] == q["GetLog10MaxMinTmpSize"] == (0, 0)
     assert q["GetLog2MaxMinTmpSize"] == ((max(n * 4, r), r) if ts == 2 else (0, 0))
     reps = (n + 256 // ts - 1) // (256 // ts)

@@ -7,6 +7,7 @@
 #include "lib/activation/sigmoid_tiling.h"
 #include "lib/activation/silu_tiling.h"
 #include "lib/activation/swish_tiling.h"
+#include "lib/math/erf_tiling.h"
 #include "lib/math/exp_tiling.h"
 #include "lib/math/log_tiling.h"
 #include "lib/math/tanh_tiling.h"

@@ -8,6 +8,7 @@
 #include "lib/activation/sigmoid.h"
 #include "lib/activation/silu.h"
 #include "lib/activation/swish.h"
+#include "lib/math/erf.h"
 #include "lib/math/exp.h"
 #include "lib/math/log.h"
 #include "lib/math/tanh.h"

@@ -30,6 +30,8 @@ int main(int argc, char* argv[]) {
         mx = AscendC::GetGeluMaxTmpSize(shape, ts); mn = AscendC::GetGeluMinTmpSize(shape, ts); print("GetGeluMax/MinTmpSize");
         AscendC::GetExpMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetExpMaxMinTmpSize");
         AscendC::GetExpTmpBufferFactorSize(ts, mx, mn); print("GetExpTmpBufferFactorSize");
+        AscendC::GetErfMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetErfMaxMinTmpSize");
+        AscendC::GetErfTmpBufferFactorSize(ts, mx, mn); print("GetErfTmpBufferFactorSize");
         AscendC::GetLogMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLogMaxMinTmpSize");
         AscendC::GetLog2MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog2MaxMinTmpSize");
         AscendC::GetLog10MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog10MaxMinTmpSize");

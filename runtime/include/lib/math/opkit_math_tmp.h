@@ -28,6 +28,13 @@ inline uint32_t ExpTmpMax(uint64_t n, uint32_t typeSize, bool reuse) {
     return ExpSlots(typeSize, reuse) * HlMax(uint32_t(n * 4), HL_REPEAT_BYTES);
 }
 
+// Erf: half 8 x the input bytes (four float temporaries), float 3 x.
+inline uint32_t ErfFactor(uint32_t typeSize) { return typeSize == 4 ? 3 : 8; }
+inline uint32_t ErfTmpMin(uint32_t typeSize) { return ErfFactor(typeSize) * HL_REPEAT_BYTES; }
+inline uint32_t ErfTmpMax(uint64_t n, uint32_t typeSize) {
+    return ErfFactor(typeSize) * HlMax(uint32_t(n * typeSize), HL_REPEAT_BYTES);
+}
+
 // Log2 on half: one float temporary; Log, Log10 and float Log2 need none.
 inline uint32_t Log2TmpMin(uint32_t typeSize) { return typeSize == 2 ? HL_REPEAT_BYTES : 0; }
 inline uint32_t Log2TmpMax(uint64_t n, uint32_t typeSize) {
