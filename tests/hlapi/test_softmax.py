@@ -1,4 +1,4 @@
-"""SoftMax against numpy (rows of [M, K], max and sum as [M, one block]), in cpu and npu_simulator mode,
+"""SoftMax and SimpleSoftMax against numpy (rows of [M, K], max and sum as [M, one block]), in cpu and npu_simulator mode,
 with the tiling from SoftMaxTilingFunc and both temporary-buffer forms; plus its host queries and errors.
 Program: programs/hl_softmax.cpp.
 
@@ -30,7 +30,7 @@ def softmax(exe: Path, tmp_path: Path, types: str, form: str, m: int, k: int, tm
     mx = xd.max(axis=1, keepdims=True)
     e = np.exp(xd - mx)
     s = e.sum(axis=1, keepdims=True)
-    golden = {"y": (e / s).astype(t), "max": np.repeat(mx, 32 // np.dtype(u).itemsize, 1).astype(u),
+    golden = {"y": (e / s).astype(t), "y2": (e / s).astype(t), "max": np.repeat(mx, 32 // np.dtype(u).itemsize, 1).astype(u),
               "sum": np.repeat(s, 32 // np.dtype(u).itemsize, 1).astype(u)}
     if proc.returncode != 0:
         return None, golden, proc
@@ -39,6 +39,7 @@ def softmax(exe: Path, tmp_path: Path, types: str, form: str, m: int, k: int, tm
     if "plain" not in form:
         out["max"] = np.fromfile(tmp_path / "max.bin", dtype=u).reshape(m, blk)
         out["sum"] = np.fromfile(tmp_path / "sum.bin", dtype=u).reshape(m, blk)
+        out["y2"] = np.fromfile(tmp_path / "y2.bin", dtype=t).reshape(m, k)  # SimpleSoftMax from sum and max
     return out, golden, proc
 
 
@@ -65,7 +66,7 @@ def test_matches_numpy(hl_programs: dict[str, Path], tmp_path: Path, types: str,
     check_ok(proc, mode)
     assert f"splitM {min(rows, m)} " in proc.stdout, proc.stdout  # the passes the test meant to exercise
     for name, value in out.items():
-        dtype = t if name == "y" else u
+        dtype = t if name in ("y", "y2") else u
         assert_close(value, golden[name], dtype)
 
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lib/activation/gelu.h"
+#include "lib/activation/simplesoftmax.h"
 #include "lib/activation/softmax.h"
 #include "lib/activation/sigmoid.h"
 #include "lib/activation/silu.h"

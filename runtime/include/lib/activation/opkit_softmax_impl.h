@@ -127,5 +127,45 @@ void SoftMaxPass(const LocalTensor<T>& dst, const LocalTensor<U>* sum, const Loc
     }
 }
 
+// One pass of SimpleSoftMax: dst = exp(src - max) / sum with max and sum given as [rows, one block]
+// of U. A float block is read in place; a half block (16 halves) is cast to 16 floats in S first.
+template <typename T, typename U>
+void SimpleSoftMaxPass(const LocalTensor<T>& dst, const LocalTensor<U>& sum, const LocalTensor<U>& max,
+                       const LocalTensor<T>& src, const LocalTensor<uint8_t>& tmp, const SmPass& p) {
+    const LocalTensor<float> f = tmp.ReinterpretCast<float>();
+    const LocalTensor<float> s = f[p.rows * p.k + p.rows * p.blk];
+    LocalTensor<float> w, in;
+    if constexpr (std::is_same<T, half>::value) {
+        w = f;
+        Cast(w, src, RoundMode::CAST_NONE, p.rows * p.k);
+        PipeBarrier<PIPE_V>();
+        in = w;
+    } else {
+        w = dst;
+        in = src;
+    }
+    auto block = [&](const LocalTensor<U>& t, uint32_t row) -> LocalTensor<float> {
+        if constexpr (std::is_same<U, float>::value) {
+            return t[row * 8];
+        } else {
+            PipeBarrier<PIPE_V>();
+            Cast(s, t[row * 16], RoundMode::CAST_NONE, 16);
+            PipeBarrier<PIPE_V>();
+            return s;
+        }
+    };
+    for (uint32_t i = 0; i < p.rows; ++i) RowWithBlock(true, w[i * p.k], in[i * p.k], block(max, i), p.k);
+    PipeBarrier<PIPE_V>();
+    Exp(w, w, int32_t(p.rows * p.k));
+    for (uint32_t i = 0; i < p.rows; ++i) {
+        PipeBarrier<PIPE_V>();
+        RowWithBlock(false, w[i * p.k], w[i * p.k], block(sum, i), p.k);
+    }
+    if constexpr (std::is_same<T, half>::value) {
+        PipeBarrier<PIPE_V>();
+        Cast(dst, w, RoundMode::CAST_NONE, p.rows * p.k);
+    }
+}
+
 }  // namespace detail
 }  // namespace AscendC
