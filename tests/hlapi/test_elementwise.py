@@ -1,5 +1,5 @@
 """The element-wise high-level APIs (Tanh, Sigmoid, Silu, Swish, Gelu, FasterGelu, the Taylor Exp, Log,
-Log2, Log10) against numpy, in cpu and npu_simulator mode, with both temporary-buffer forms, plus their
+Log2, Log10, Erf, Sin, Cos) against numpy, in cpu and npu_simulator mode, with both temporary-buffer forms, plus their
 buffer rules. Program: programs/hl_elementwise.cpp (its header has the layout).
 
 Goldens are float64 numpy on the same (rounded) inputs; tolerances come from opkit.tolerances, loosened
@@ -43,6 +43,8 @@ APIS = {
     "log2": (np.log2, (0.01, 100), None),
     "log10": (np.log10, (0.01, 100), {"rtol": 2e-3}),
     "erf": (np.vectorize(math.erf), (-5, 5), None),
+    "sin": (np.sin, (-20, 20), None),
+    "cos": (np.cos, (-20, 20), None),
 }
 NO_TMP = {"silu", "swish", "log", "log10"}  # APIs without a sharedTmpBuffer overload
 DTYPES = {"float16": "half", "float32": "float"}
@@ -50,7 +52,8 @@ DTYPES = {"float16": "half", "float32": "float"}
 MIN_TMP = {("tanh", "half"): 1024, ("tanh", "float"): 256, ("sigmoid", "half"): 256, ("sigmoid", "float"): 256,
            ("gelu", "half"): 768, ("gelu", "float"): 768, ("fastergelu", "half"): 768, ("fastergelu", "float"): 768,
            ("exp", "half"): 1024, ("exp", "float"): 768, ("log2", "half"): 256,
-           ("erf", "half"): 2048, ("erf", "float"): 768}
+           ("erf", "half"): 2048, ("erf", "float"): 768, ("sin", "half"): 2048, ("sin", "float"): 768,
+           ("cos", "half"): 2048, ("cos", "float"): 768}
 
 
 def run_api(exe: Path, tmp_path: Path, api: str, dtype: str, form: str, tmp: int, mode: str = "cpu",

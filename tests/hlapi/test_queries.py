@@ -38,6 +38,7 @@ def test_sizes_follow_the_documented_formulas(hl_programs: dict[str, Path], n: i
     erf = 3 if ts == 4 else 8
     assert q["GetErfMaxMinTmpSize"] == (erf * max(n * ts, r), erf * r)
     assert q["GetErfTmpBufferFactorSize"] == (erf, 0)
+    assert q["GetSinMaxMinTmpSize"] == q["GetCosMaxMinTmpSize"] == (erf * max(n * ts, r), erf * r)  # same factors
     assert q["GetLogMaxMinTmpSize"] == q["GetLog10MaxMinTmpSize"] == (0, 0)
     assert q["GetLog2MaxMinTmpSize"] == ((max(n * 4, r), r) if ts == 2 else (0, 0))
     reps = (n + 256 // ts - 1) // (256 // ts)
@@ -57,7 +58,9 @@ def test_sizes_follow_the_documented_formulas(hl_programs: dict[str, Path], n: i
 
 
 def test_exp_reuse_source_needs_one_slot_less(hl_programs: dict[str, Path]) -> None:
-    assert queries(hl_programs["hl_queries"], 1000, 4, reuse=True)["GetExpMaxMinTmpSize"] == (8000, 512)
+    q = queries(hl_programs["hl_queries"], 1000, 4, reuse=True)
+    assert q["GetExpMaxMinTmpSize"] == (8000, 512)
+    assert q["GetSinMaxMinTmpSize"] == (8000, 512)
 
 
 def test_empty_shape_is_an_error(hl_programs: dict[str, Path]) -> None:

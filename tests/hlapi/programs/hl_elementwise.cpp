@@ -1,5 +1,5 @@
 // hl_elementwise: the element-wise high-level APIs (Tanh, Sigmoid, Silu, Swish, Gelu, FasterGelu,
-// the Taylor Exp, Log, Log2, Log10, Erf) on one core, as a kernel calls them.
+// the Taylor Exp, Log, Log2, Log10, Erf, Sin, Cos) on one core, as a kernel calls them.
 //
 //   x[n] (GM) --DataCopy--> xLocal --API(calCount = n)--> yLocal --DataCopy--> y[n] (GM)
 //   The GM buffers hold n rounded up to a 32-byte block; the API sees exactly n elements.
@@ -8,7 +8,7 @@
 //                    TPipe's buffers (TMP = 0: leave all of it), which the API takes for itself.
 //
 // Usage: hl_elementwise API {half|float} {shared|framework} N TMP DIR   (DIR/x.bin -> DIR/y.bin)
-//        API: tanh sigmoid silu swish gelu fastergelu exp log log2 log10 erf
+//        API: tanh sigmoid silu swish gelu fastergelu exp log log2 log10 erf sin cos
 // Tested by: pytest tests/hlapi/test_elementwise.py
 #include <cstring>
 #include <string>
@@ -19,9 +19,9 @@
 using namespace AscendC;
 
 namespace {
-enum Api : int32_t { TANH, SIGMOID, SILU, SWISH, GELU, FASTER_GELU, EXP, LOG, LOG2, LOG10, ERF, API_COUNT };
+enum Api : int32_t { TANH, SIGMOID, SILU, SWISH, GELU, FASTER_GELU, EXP, LOG, LOG2, LOG10, ERF, SIN, COS, API_COUNT };
 const char* const API_NAMES[] = {"tanh", "sigmoid", "silu", "swish", "gelu", "fastergelu",
-                                 "exp", "log", "log2", "log10", "erf"};
+                                 "exp", "log", "log2", "log10", "erf", "sin", "cos"};
 constexpr float SWISH_BETA = 1.5f;
 constexpr uint8_t TAYLOR_LEVEL = 12;
 
@@ -39,6 +39,8 @@ void Apply(int32_t api, const LocalTensor<T>& y, const LocalTensor<T>& x, const 
         case LOG2: tmp ? Log2(y, x, *tmp, n) : Log2(y, x, n); break;
         case LOG10: Log10(y, x, n); break;
         case ERF: tmp ? Erf(y, x, *tmp, n) : Erf(y, x, n); break;
+        case SIN: tmp ? Sin(y, x, *tmp, n) : Sin(y, x, n); break;
+        case COS: tmp ? Cos(y, x, *tmp, n) : Cos(y, x, n); break;
         default: break;
     }
 }

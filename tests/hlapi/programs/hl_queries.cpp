@@ -32,6 +32,8 @@ int main(int argc, char* argv[]) {
         AscendC::GetExpTmpBufferFactorSize(ts, mx, mn); print("GetExpTmpBufferFactorSize");
         AscendC::GetErfMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetErfMaxMinTmpSize");
         AscendC::GetErfTmpBufferFactorSize(ts, mx, mn); print("GetErfTmpBufferFactorSize");
+        AscendC::GetSinMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetSinMaxMinTmpSize");
+        AscendC::GetCosMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetCosMaxMinTmpSize");
         AscendC::GetLogMaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLogMaxMinTmpSize");
         AscendC::GetLog2MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog2MaxMinTmpSize");
         AscendC::GetLog10MaxMinTmpSize(shape, ts, reuse, mx, mn); print("GetLog10MaxMinTmpSize");
