@@ -1,5 +1,6 @@
 // opkit: TPipe's carving of on-chip memory, the queues' buffer discipline, data movement, and the
 // operand checks shared by every instruction.
+#include <algorithm>
 #include <cinttypes>
 #include <exception>
 #include <cstdio>
@@ -112,9 +113,15 @@ opkit::rt::RepeatShape CurrentMaskShape(int32_t lanes, int32_t repeat) {
 void CheckRepeatOperand(const void* addr, TPosition pos, const opkit::rt::RepeatShape& s, uint16_t blk, uint16_t rep,
                         uint32_t elemBytes, const char* op) {
     if (s.repeat == 0) return;
-    // Footprint: the last repeat's last block. Elements per block depend on the operand's width.
-    uint64_t last = uint64_t(s.repeat - 1) * rep * 32u + uint64_t(7) * blk * 32u + 32u;
-    (void)elemBytes;
+    // Footprint: the last repeat's last block that holds an enabled lane (a block whose lanes the
+    // mask all disables is not read or written, so a short masked row may end a buffer).
+    // Elements per block depend on the operand's width.
+    uint32_t lastLane = 0;
+    for (uint32_t l = 0; l < 128; ++l)
+        if ((s.mask[l / 64] >> (l % 64)) & 1u) lastLane = l;
+    const uint32_t perBlock = elemBytes >= 1 && elemBytes <= 32 ? 32u / elemBytes : 8u;
+    const uint64_t lastBlock = std::min<uint64_t>(7, lastLane / perBlock);
+    uint64_t last = uint64_t(s.repeat - 1) * rep * 32u + lastBlock * blk * 32u + 32u;
     CheckVecOperand(addr, pos, last, op);
 }
 

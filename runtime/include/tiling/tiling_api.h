@@ -7,3 +7,4 @@
 #include "kernel_tiling/kernel_tiling.h"
 #include "opkit/host/matmul_tiling.h"
 #include "tiling/platform/platform_ascendc.h"
+#include "lib/hl_tiling.h"
