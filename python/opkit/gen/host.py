@@ -160,13 +160,14 @@ def _infer_shape(m: OpModel) -> list[str]:
                  'inputs to take output shapes from\\n", context->GetNodeName());'),
                 "    return GRAPH_FAILED;",
                 "}"]
-    lines = ["// OPKIT: every output takes the first input's shape; change this where the op's outputs differ.",
-             "static graphStatus InferShape(gert::InferShapeContext* context) {",
+    lines = ["static graphStatus InferShape(gert::InferShapeContext* context) {",
+             "    " + MARK_BEGIN.format(what="INFER_SHAPE"),
+             "    // OPKIT: every output takes the first input's shape; change this where the op's outputs differ.",
              f"    const gert::Shape* first = context->GetInputShape(0);  // {m.spec.inputs[0].name}",
              "    if (first == nullptr) return GRAPH_FAILED;"]
     lines += [f"    *context->GetOutputShape({j}) = *first;  // {t.name}"
               for j, t in enumerate(m.spec.outputs)]
-    return lines + ["    return GRAPH_SUCCESS;", "}"]
+    return lines + ["    " + MARK_END.format(what="INFER_SHAPE"), "    return GRAPH_SUCCESS;", "}"]
 
 
 def _tiling_func_elementwise(m: OpModel) -> list[str]:

@@ -4,7 +4,8 @@ Note [Gen kinds]: the template is chosen per op, by ``--kind`` or else from the 
 says which kind it chose and why (``opkit: note: ...``), because the signature alone cannot tell a
 row sum (one input, one output) from an elementwise op:
 
-- an attr named like reduction axes (axes, axis, dims, dim, reduce_axes) -> reduce;
+- a list_int attr named like reduction axes (axes, axis, dims, dim, reduce_axes) -> reduce (an int
+  `axis` alone does not decide it: softmax and cumsum take one too; --kind reduce accepts it);
 - an op type naming a normalisation (Softmax, Norm) -> rownorm;
 - an op type naming a broadcast -> broadcast;
 - a signature elementwise fits (every tensor required, one output, one dtype per column) ->
@@ -79,7 +80,8 @@ def infer(spec: OpSpec) -> Choice:
     """
     name = spec.op_type.lower()
     axes = axes_attr(spec)
-    if axes is not None and not _misfit(spec, "reduce"):
+    # an int `axis` alone says little (softmax, cumsum and gather take one too); a list of axes does
+    if axes is not None and axes.type == "list_int" and not _misfit(spec, "reduce"):
         return Choice("reduce", f"it has the attr '{axes.name}' ({axes.type}), which names reduction axes", False)
     if re.search(r"softmax|norm", name) and not _misfit(spec, "rownorm"):
         return Choice("rownorm", f"its op type {spec.op_type} names a row-wise normalisation", False)
