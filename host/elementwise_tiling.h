@@ -1,4 +1,5 @@
-// Shared host tiling for opkit's elementwise kernels (add_custom, addcdiv_custom, sinh_custom).
+// Shared host tiling for opkit's elementwise kernels (add_custom, addcdiv_custom, sinh_custom), whose split
+// (SplitItems) the row kernels of host/rows_tiling.h use too.
 //
 // Note [Elementwise split]: the input's whole 32-byte units are spread over the cores as evenly as
 // possible: the first `formerNum` cores take `formerLength` elements, the others `tailLength`
@@ -76,7 +77,8 @@ inline ge::graphStatus SplitItems(gert::TilingContext* context, uint64_t total, 
     workspace[0] = 0;
     if (tile < tileMultiple) {
         std::fprintf(stderr, "%s tiling: %llu UB bytes per item plus %llu fixed leave no room for a tile of %u "
-                     "items in the %llu-byte UB\n", context->GetNodeName(), static_cast<unsigned long long>(ubBytesPerItem),
+                     "items in the %llu-byte UB\n", context->GetNodeName(),
+                     static_cast<unsigned long long>(ubBytesPerItem),
                      static_cast<unsigned long long>(ubFixed), tileMultiple, static_cast<unsigned long long>(ubSize));
         return ge::GRAPH_FAILED;
     }
@@ -93,19 +95,32 @@ inline ge::graphStatus SplitElementwise(gert::TilingContext* context, uint32_t d
                       (minCoreBytes + BLOCK - 1) / BLOCK * (BLOCK / dtypeSize), s);
 }
 
-// Writes the split into an op's tiling struct (every elementwise op names these fields alike) and
-// the struct into the context's tiling blob.
+// The packed tiling struct into the context's tiling blob.
 template <typename TilingData>
-inline ge::graphStatus SaveElementwiseTiling(gert::TilingContext* context, const ElementwiseSplit& s, TilingData& tiling) {
-    tiling.set_totalLength(static_cast<uint32_t>(context->GetInputShape(0)->GetStorageShape().GetShapeSize()));
-    tiling.set_formerNum(s.formerNum);
-    tiling.set_formerLength(s.formerLength);
-    tiling.set_tailLength(s.tailLength);
-    tiling.set_tileLength(s.tileLength);
+inline ge::graphStatus SaveTiling(gert::TilingContext* context, TilingData& tiling) {
     if (tiling.GetDataSize() > context->GetRawTilingData()->GetCapacity()) return ge::GRAPH_FAILED;
     tiling.SaveToBuffer(context->GetRawTilingData()->GetData(), context->GetRawTilingData()->GetCapacity());
     context->GetRawTilingData()->SetDataSize(tiling.GetDataSize());
     return ge::GRAPH_SUCCESS;
+}
+
+// The split fields every elementwise and row kernel names alike in its tiling struct.
+template <typename TilingData>
+inline void SetSplit(TilingData& tiling, uint64_t total, const ElementwiseSplit& s) {
+    tiling.set_totalLength(static_cast<uint32_t>(total));
+    tiling.set_formerNum(s.formerNum);
+    tiling.set_formerLength(s.formerLength);
+    tiling.set_tailLength(s.tailLength);
+    tiling.set_tileLength(s.tileLength);
+}
+
+// Writes the split into an op's tiling struct (every elementwise op names these fields alike) and
+// the struct into the context's tiling blob.
+template <typename TilingData>
+inline ge::graphStatus SaveElementwiseTiling(gert::TilingContext* context, const ElementwiseSplit& s,
+                                             TilingData& tiling) {
+    SetSplit(tiling, context->GetInputShape(0)->GetStorageShape().GetShapeSize(), s);
+    return SaveTiling(context, tiling);
 }
 
 inline uint32_t DTypeBytes(ge::DataType dt) {

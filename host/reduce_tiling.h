@@ -143,7 +143,8 @@ inline ge::graphStatus TileReduceColumns(gert::TilingContext* context, const Red
     loadRows = loadRows > ROW_MAX_TILE ? ROW_MAX_TILE : (loadRows > p.len ? p.len : loadRows);
     const uint64_t items = p.outer * ((p.inner + chunk - 1) / chunk);
     ElementwiseSplit s;
-    const uint64_t minItems = (16 * 1024 + p.len * chunk * size - 1) / (p.len * chunk * size ? p.len * chunk * size : 1);
+    const uint64_t itemBytes = p.len * chunk * size ? p.len * chunk * size : 1;
+    const uint64_t minItems = (16 * 1024 + itemBytes - 1) / itemBytes;
     if (SplitItems(context, items, 1, 1, 1, 0, minItems, s) != ge::GRAPH_SUCCESS) return ge::GRAPH_FAILED;
     context->SetTilingKey(s.tilingKey + REDUCE_KEY_COLUMNS);
     SetSplit(tiling, items, s);

@@ -34,32 +34,14 @@ inline uint64_t RowStrideOf(uint64_t cols, uint32_t dtypeSize) {
 }
 
 // Without DataCopyPad a row must be whole 32-byte blocks (Note [Row split]); `what` names the row.
-inline ge::graphStatus CheckRowMovable(gert::TilingContext* context, uint64_t cols, uint32_t dtypeSize, const char* what) {
+inline ge::graphStatus CheckRowMovable(gert::TilingContext* context, uint64_t cols, uint32_t dtypeSize,
+                                       const char* what) {
     if (HasDataCopyPad(context) || cols * dtypeSize % 32 == 0) return ge::GRAPH_SUCCESS;
     std::fprintf(stderr, "%s tiling: %s is %llu elements (%llu bytes), not a multiple of 32 bytes; this SoC has no "
                  "DataCopyPad, so the kernel cannot move such rows without touching the next one. Use a length of "
                  "whole 32-byte blocks here, or a 910B-class SoC\n", context->GetNodeName(), what,
                  static_cast<unsigned long long>(cols), static_cast<unsigned long long>(cols * dtypeSize));
     return ge::GRAPH_FAILED;
-}
-
-// The packed tiling struct into the context's tiling blob.
-template <typename TilingData>
-inline ge::graphStatus SaveTiling(gert::TilingContext* context, TilingData& tiling) {
-    if (tiling.GetDataSize() > context->GetRawTilingData()->GetCapacity()) return ge::GRAPH_FAILED;
-    tiling.SaveToBuffer(context->GetRawTilingData()->GetData(), context->GetRawTilingData()->GetCapacity());
-    context->GetRawTilingData()->SetDataSize(tiling.GetDataSize());
-    return ge::GRAPH_SUCCESS;
-}
-
-// The split fields every row kernel's tiling struct names alike.
-template <typename TilingData>
-inline void SetSplit(TilingData& tiling, uint64_t total, const ElementwiseSplit& s) {
-    tiling.set_totalLength(static_cast<uint32_t>(total));
-    tiling.set_formerNum(s.formerNum);
-    tiling.set_formerLength(s.formerLength);
-    tiling.set_tailLength(s.tailLength);
-    tiling.set_tileLength(s.tileLength);
 }
 
 // rownorm: input 0 is x[..., cols]; the output and nParams param rows (gamma, beta: [cols]) follow

@@ -74,7 +74,8 @@ private:
         if (flags_[i] & BROADCAST_FULL) {
             CopyRowsIn<PAD>(x, inGm_[i][row * cols_], n, cols_, cols_);
         } else if (flags_[i] & BROADCAST_INNER) {
-            for (uint32_t r = 0; r < n; ++r) CopyRowsIn<PAD>(x[r * stride_], inGm_[i][Offset(i, row + r)], 1, cols_, cols_);
+            for (uint32_t r = 0; r < n; ++r)
+                CopyRowsIn<PAD>(x[r * stride_], inGm_[i][Offset(i, row + r)], 1, cols_, cols_);
         } else {
             for (uint32_t r = 0; r < n; ++r) Duplicate(x[r * stride_], inGm_[i].GetValue(Offset(i, row + r)), cols_);
         }

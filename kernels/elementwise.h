@@ -48,7 +48,8 @@ template <bool PAD, typename F>
 __aicore__ inline void ForEachTile(uint32_t length, uint32_t tileLength, uint32_t unit, F&& tile) {
     const uint32_t rem = length % unit;
     const uint32_t aligned = length - rem;
-    for (uint32_t off = 0; off < aligned; off += tileLength) tile(off, aligned - off < tileLength ? aligned - off : tileLength);
+    for (uint32_t off = 0; off < aligned; off += tileLength)
+        tile(off, aligned - off < tileLength ? aligned - off : tileLength);
     if (rem == 0) return;
     if constexpr (PAD) {
         tile(aligned, rem);

@@ -44,7 +44,8 @@ __aicore__ inline void CopyRowsIn(const LocalTensor<T>& dst, const GlobalTensor<
 template <bool PAD, typename T>
 __aicore__ inline void CopyRowsOut(const GlobalTensor<T>& dst, const LocalTensor<T>& src, uint32_t n, uint32_t cols) {
     if constexpr (PAD) {
-        DataCopyPad(dst, src, DataCopyExtParams{static_cast<uint16_t>(n), static_cast<uint32_t>(cols * sizeof(T)), 0, 0, 0});
+        DataCopyExtParams copy{static_cast<uint16_t>(n), static_cast<uint32_t>(cols * sizeof(T)), 0, 0, 0};
+        DataCopyPad(dst, src, copy);
     } else {
         DataCopy(dst, src, n * cols);
     }

@@ -239,19 +239,27 @@ def run_cli(args: argparse.Namespace) -> int:
     return 0
 
 
+_DESCRIPTION = """\
+Generate an op project (op_host/, op_kernel/, tests/, CMake files) from an op JSON spec in msopgen's
+format. Never prompts; never overwrites without --force.
+
+kinds of op (--kind; every kind but custom gets a complete multi-core, double-buffered, tail-safe
+kernel and tiling with one OPKIT: COMPUTE block to write):
+"""
+_INFERENCE = """
+
+Without --kind, gen picks the kind from the spec (a list_int attr named axes/axis/dims -> reduce, an
+op type naming Softmax or Norm -> rownorm, naming Broadcast -> broadcast, a same-shaped signature ->
+elementwise, else custom) and says which it chose and why.
+"""
+
+
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``gen`` on the CLI's subparsers."""
     kinds_help = "\n".join(f"  {k:<12} {kinds.ABOUT[k]}" for k in kinds.KINDS)
     g = sub.add_parser("gen", help="turn an op JSON spec (msopgen's format) into a complete op project",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Generate an op project (op_host/, op_kernel/, tests/, CMake files) from "
-                                   "an op JSON spec in msopgen's format. Never prompts; never overwrites "
-                                   "without --force.\n\nkinds of op (--kind; every kind but custom gets a complete "
-                                   "multi-core, double-buffered,\ntail-safe kernel and tiling with one OPKIT: COMPUTE "
-                                   "block to write):\n" + kinds_help + "\n\nWithout --kind, gen picks the kind from "
-                                   "the spec (an attr named axes/axis/dims -> reduce, an op\ntype naming Softmax or Norm "
-                                   "-> rownorm, naming Broadcast -> broadcast, a same-shaped signature ->\nelementwise, "
-                                   "else custom) and says which it chose and why.")
+                       description=_DESCRIPTION + kinds_help + _INFERENCE)
     g.add_argument("spec", metavar="SPEC", help="the op spec: a JSON list of op objects")
     g.add_argument("-o", "--output", metavar="DIR", default=None,
                    help="project directory (default ./<OpType> of the first op)")

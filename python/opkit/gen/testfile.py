@@ -58,7 +58,7 @@ def golden({golden_params}):
 
 
 def make_inputs(rng: np.random.Generator, column: dict, case) -> list:
-    """The op's positional inputs for one dtype column and case; change shapes and ranges to suit the op.{inputs_note}"""
+    """The op's positional inputs for one dtype column and case; change them to suit the op.{inputs_note}"""
     {make_inputs}
 
 
