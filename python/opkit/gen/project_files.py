@@ -110,19 +110,19 @@ def cmakelists() -> str:
 def _what_to_fill(m: OpModel) -> list[str]:
     """The README's paragraph on what to write for one op, by kind (Note [Gen kinds] in gen/kinds.py)."""
     k, cpp, host = m.kind, f"`op_kernel/{m.name}.cpp`", f"`op_host/{m.name}.cpp`"
-    ins = ", ".join(f"`{m.local(t.name)}`" for t in m.spec.inputs)
-    out = f"`{m.local(m.output_param(m.spec.outputs[0]))}`" if m.spec.outputs else ""
+    ins = ", ".join(m.local(t.name) for t in m.spec.inputs)
+    out = m.local(m.output_param(m.spec.outputs[0])) if m.spec.outputs else ""
     done = ("The split over the cores, double buffering, tails and the tiling are complete; the parts to "
             "write fail loudly (an ASSERT naming the file) until written.")
     text = {
         "elementwise": [
-            f"In {cpp}, block `OPKIT: COMPUTE`: {out}`[0, n) = f(`{ins}`)` with vector instructions (Add, Mul, "
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, n) = f({ins})` with vector instructions (Add, Mul, "
             "Exp, ...), n a whole number of 32-byte units. InferShape wants every tensor shaped alike. " + done,
             "Tails: DataCopyPad on 910B-class SoCs, an aligned window ending at the range's end on 910A/310P "
             f"(Note [Elementwise split] in `op_host/elementwise_tiling.h`). Scratch: a TBuf in the kernel and "
             f"`SCRATCH_BYTES_PER_ELEM` in {host}."],
         "broadcast": [
-            f"In {cpp}, block `OPKIT: COMPUTE`: {out}`[0, n) = f(`{ins}`)`, elementwise, with the inputs already "
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, n) = f({ins})`, elementwise, with the inputs already "
             "expanded by numpy broadcasting to the output's shape (a bias row, a column, a scalar...). The tile is "
             "whole rows at a 32-byte-aligned stride, so n counts padding lanes too (they are not copied out). "
             "InferShape gives numpy's broadcast shape and refuses shapes that do not broadcast. " + done,
@@ -140,8 +140,9 @@ def _what_to_fill(m: OpModel) -> list[str]:
             "910A/310P (no DataCopyPad) the reduced length (last axes) or the kept inner length (middle axes) must "
             "be whole 32-byte blocks and the output at least one block."] if k == "reduce" else [],
         "rownorm": [
-            f"In {cpp}, block `OPKIT: COMPUTE`: {out}`[0, cols) = f(`{ins}`)` for one row of the last axis (the "
-            "other inputs, such as gamma and beta, are one row each, loaded once per core). Scratch: `s.tmp` "
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, cols) = f({ins})` for one row of the last axis"
+            + (" (the other inputs, such as gamma and beta, are one row each, loaded once per core)"
+               if len(m.spec.inputs) > 1 else "") + ". Scratch: `s.tmp` "
             f"(`SCRATCH_ROWS` rows, set in {host}), `s.work` (a row's ReduceSum/ReduceMax work area), `s.red` "
             "(their result); `ReadScalar(s.red)` waits for the vector pipe and gives the result as a scalar. An "
             "optional input left out is `stream_.Present(i) == false`. InferShape gives y the first input's shape "
