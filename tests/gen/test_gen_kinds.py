@@ -153,3 +153,13 @@ def test_readme_says_what_to_fill_per_kind(tmp_path):
     for needle in ["ReduceRow", "Combine", "Finish", "ReadScalar", "numpy broadcasting", "OPKIT: TOLERANCE",
                    "pytest tests --mode=npu_simulator", "OPKIT_SOC=Ascend910A", "whole 32-byte blocks"]:
         assert needle in readme, needle
+
+
+def test_reduce_over_an_int_axis_compiles(tmp_path, cflags):
+    axis = {"name": "axis", "param_type": "optional", "type": "int", "default_value": -1}
+    out = tmp_path / "P"
+    r = run_gen(str(one_op(tmp_path, "CumsumCustom", ["x"], [axis])), "-o", str(out), "--kind", "reduce")
+    assert r.returncode == 0, r.stderr
+    assert "TileReduce(context, 0, false, tiling)" in (out / "op_host/cumsum_custom.cpp").read_text()
+    assert runpy.run_path(str(out / "tests/test_cumsum_custom.py"))["CASES"][0] == ((8, 2048), -1)
+    compile_check(out, cflags)
