@@ -24,6 +24,40 @@ __aicore__ inline constexpr uint32_t UnitElems() { return 32 / sizeof(T); }
 template <typename T>
 __aicore__ inline constexpr uint32_t RepeatElems() { return 256 / sizeof(T); }
 
+// This core's share [start, start + length) of `total` items under Note [Elementwise split]: the
+// first formerNum cores take formerLength items, the others tailLength, the last core the rest.
+__aicore__ inline void CoreRange(uint32_t formerNum, uint32_t formerLength, uint32_t tailLength, uint32_t total,
+                                 uint32_t& start, uint32_t& length) {
+    const uint32_t idx = GetBlockIdx();
+    if (idx < formerNum) {
+        start = idx * formerLength;
+        length = formerLength;
+    } else {
+        start = formerNum * formerLength + (idx - formerNum) * tailLength;
+        length = tailLength;
+    }
+    if (idx == GetBlockNum() - 1) length = total - start;  // takes the remainder too
+}
+
+// Walks a core's `length` items in tiles: tile(off, count) for each whole tile of at most tileLength
+// items (multiples of `unit`), then for the remainder that fills no unit:
+//   PAD=true  (910B):      tile(aligned, rem), rem < unit, for a byte-exact DataCopyPad;
+//   PAD=false (910A/310P): tile(length - unit, unit), one aligned window ending at the range's end,
+//                          which recomputes up to a unit of the core's own items (host: length >= unit).
+template <bool PAD, typename F>
+__aicore__ inline void ForEachTile(uint32_t length, uint32_t tileLength, uint32_t unit, F&& tile) {
+    const uint32_t rem = length % unit;
+    const uint32_t aligned = length - rem;
+    for (uint32_t off = 0; off < aligned; off += tileLength)
+        tile(off, aligned - off < tileLength ? aligned - off : tileLength);
+    if (rem == 0) return;
+    if constexpr (PAD) {
+        tile(aligned, rem);
+    } else {
+        tile(length - unit, unit);
+    }
+}
+
 template <typename T, int NIN>
 class ElementwiseStream {
 public:
@@ -31,15 +65,7 @@ public:
     // 32-byte units; lanes past it up to the buffer end are stale and must not reach GM).
     template <typename Tiling>
     __aicore__ inline void Init(TPipe& pipe, GM_ADDR const in[NIN], GM_ADDR out, const Tiling& t) {
-        const uint32_t idx = GetBlockIdx();
-        if (idx < t.formerNum) {
-            start_ = idx * t.formerLength;
-            length_ = t.formerLength;
-        } else {
-            start_ = t.formerNum * t.formerLength + (idx - t.formerNum) * t.tailLength;
-            length_ = t.tailLength;
-        }
-        if (idx == GetBlockNum() - 1) length_ = t.totalLength - start_;  // takes the remainder too
+        CoreRange(t.formerNum, t.formerLength, t.tailLength, t.totalLength, start_, length_);
         tileLength_ = t.tileLength;
         for (int i = 0; i < NIN; ++i) {
             inGm_[i].SetGlobalBuffer((__gm__ T*)in[i] + start_, length_);
@@ -51,25 +77,17 @@ public:
 
     template <bool PAD, typename F>
     __aicore__ inline void Process(F&& compute) {
-        const uint32_t rem = length_ % UnitElems<T>();
-        const uint32_t aligned = length_ - rem;
-        for (uint32_t off = 0; off < aligned; off += tileLength_) {
-            const uint32_t count = aligned - off < tileLength_ ? aligned - off : tileLength_;
-            CopyIn(off, count);
-            Compute(count, compute);
-            CopyOut(off, count);
-        }
-        if (rem == 0) return;
-        if constexpr (PAD) {
-            CopyInPad(aligned, rem);
-            Compute(UnitElems<T>(), compute);
-            CopyOutPad(aligned, rem);
-        } else {
-            const uint32_t off = length_ - UnitElems<T>();  // host guarantees length_ >= one unit
-            CopyIn(off, UnitElems<T>());
-            Compute(UnitElems<T>(), compute);
-            CopyOut(off, UnitElems<T>());
-        }
+        ForEachTile<PAD>(length_, tileLength_, UnitElems<T>(), [&](uint32_t off, uint32_t count) {
+            if (count % UnitElems<T>() == 0) {
+                CopyIn(off, count);
+                Compute(count, compute);
+                CopyOut(off, count);
+            } else {  // the DataCopyPad tail: computed as one whole unit, `count` elements moved
+                CopyInPad(off, count);
+                Compute(UnitElems<T>(), compute);
+                CopyOutPad(off, count);
+            }
+        });
     }
 
 private:

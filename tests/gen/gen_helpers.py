@@ -76,3 +76,13 @@ def fill_block(path: Path, what: str, code: list[str]) -> None:
     indent = re.match(r"\s*", lines[begin]).group(0)
     lines[begin + 1:end] = [indent + c for c in code]
     path.write_text("\n".join(lines) + "\n")
+
+
+def check_copies(project: Path, names: list[str]) -> None:
+    """The shared files gen copied into ``project`` (op_kernel/<n>.h, op_host/<n>_tiling.h) are opkit's own."""
+    copies = [(f"op_kernel/{n}.h", f"kernels/{n}.h") for n in names]
+    copies += [(f"op_host/{n}_tiling.h", f"host/{n}_tiling.h") for n in names if (REPO / f"host/{n}_tiling.h").exists()]
+    for copy, origin in copies:
+        first, rest = (project / copy).read_text().split("\n", 1)
+        assert origin in first
+        assert rest == (REPO / origin).read_text(), f"python/opkit/gen/templates is out of date with {origin}"

@@ -1,7 +1,8 @@
 """op_host files of a generated project: the tiling struct header and the OpDef/TilingFunc source.
 
-An elementwise op (OpModel.elementwise) gets a complete TilingFunc built on SplitElementwise
-(op_host/elementwise_tiling.h); any other op gets a skeleton whose TilingFunc fails loudly at its
+Every kind but custom (Note [Gen kinds] in gen/kinds.py) gets a complete TilingFunc and InferShape,
+each a call into opkit's op_host header of the kind (elementwise_tiling.h, rows_tiling.h,
+reduce_tiling.h, broadcast_tiling.h); a custom op gets a skeleton whose TilingFunc fails loudly at its
 ``OPKIT: TILING`` mark until written.
 """
 
@@ -13,18 +14,35 @@ MARK_BEGIN = "// ===== OPKIT: {what} (edit here) " + "=" * 40
 MARK_END = "// ===== end OPKIT: {what} " + "=" * 48
 
 
+# The tiling fields of each kind beyond the split (Note [Row split] in op_host/rows_tiling.h).
+_ROW_FIELDS = {
+    "rownorm": ["cols", "scratchRows"],
+    "reduce": ["outer", "reduceLen", "inner", "chunk", "loadRows"],
+    "broadcast": ["cols", "ndim", "outDims[8]", "inStrides[64]", "inFlags[8]", "inSizes[8]"],
+}
+_ABOUT = {
+    "elementwise": "Fields: the split of Note [Elementwise split] (op_host/elementwise_tiling.h)",
+    "rownorm": "Fields: the split of Note [Row split] (op_host/rows_tiling.h), the row length and scratch rows",
+    "reduce": "Fields: the split of Note [Row split] and the plan of Note [Reduce plan] (op_host/reduce_tiling.h)",
+    "broadcast": "Fields: the split of Note [Row split] and the plan of Note [Broadcast plan]\n"
+                 "// (op_host/broadcast_tiling.h)",
+    "custom": "Fields: add what the kernel needs to split its work (set in TilingFunc)",
+}
+
+
+def _kind_fields(m: OpModel) -> tuple[list[tuple[str, str]], str]:
+    if m.kind == "custom":
+        return [("uint32_t", "totalLength")], _ABOUT["custom"]
+    return [("uint32_t", f) for f in SPLIT_FIELDS + tuple(_ROW_FIELDS.get(m.kind, ()))], _ABOUT[m.kind]
+
+
 def tiling_header(m: OpModel) -> str:
     """``op_host/<op>_tiling.h``: the tiling struct shared by TilingFunc and the kernel.
 
     >>> from opkit.spec import load
     >>> print(tiling_header(OpModel(load("ops/sinh_custom.json")[0])))  # doctest: +SKIP
     """
-    if m.elementwise:
-        fields = [("uint32_t", f) for f in SPLIT_FIELDS]
-        about = "Fields: the split of Note [Elementwise split] (op_host/elementwise_tiling.h)"
-    else:
-        fields = [("uint32_t", "totalLength")]
-        about = "Fields: add what the kernel needs to split its work (set in TilingFunc)"
+    fields, about = _kind_fields(m)
     fields += [(a.field_type, a.attr.name) for a in m.scalar_attrs]
     if m.scalar_attrs:
         about += ", then the scalar attrs\n// (bool as uint8_t: tiling fields are integers or float)"
@@ -36,7 +54,8 @@ def tiling_header(m: OpModel) -> str:
         "",
         "namespace optiling {",
         f"BEGIN_TILING_DATA_DEF({m.tiling_class})",
-        *(f"TILING_DATA_FIELD_DEF({t}, {n});" for t, n in fields),
+        *(f"TILING_DATA_FIELD_DEF({t}, {n});" if "[" not in n else
+          f"TILING_DATA_FIELD_DEF_ARR({t}, {n[n.index('[') + 1:-1]}, {n[:n.index('[')]});" for t, n in fields),
         "END_TILING_DATA_DEF;",
         "",
         f"REGISTER_TILING_DATA_CLASS({m.op_type}, {m.tiling_class})",
@@ -114,24 +133,41 @@ def _infer_dtype(m: OpModel) -> list[str]:
     ]
 
 
+def _infer_call(m: OpModel) -> str | None:
+    """The InferShape of a complete kind: one call into its op_host header."""
+    n = len(m.spec.inputs)
+    if m.kind == "elementwise":
+        return f"optiling::InferSameShape(context, {n});  // every tensor shaped alike"
+    if m.kind == "broadcast":
+        return f"optiling::InferBroadcastShape(context, {n});  // numpy's broadcast of the inputs"
+    if m.kind == "rownorm":
+        return f"optiling::InferRowNormShape(context, {n});  // the first input's shape"
+    if m.kind == "reduce":
+        index, is_list = m.axes
+        keep = m.keep_dims_index
+        return (f"optiling::InferReduceShape(context, {index}, {'true' if is_list else 'false'}, {keep});  "
+                "// the reduced axes dropped" + (", or 1 with keep_dims" if keep >= 0 else ""))
+    return None
+
+
 def _infer_shape(m: OpModel) -> list[str]:
-    if m.elementwise:
-        return ["static graphStatus InferShape(gert::InferShapeContext* context) {",
-                f"    return optiling::InferSameShape(context, {len(m.spec.inputs)});  // every tensor shaped alike",
-                "}"]
+    call = _infer_call(m)
+    if call is not None:
+        return ["static graphStatus InferShape(gert::InferShapeContext* context) {", f"    return {call}", "}"]
     if not m.spec.inputs:
         return ["static graphStatus InferShape(gert::InferShapeContext* context) {",
                 (f'    std::fprintf(stderr, "%s: write InferShape in op_host/{m.name}.cpp: the op has no '
                  'inputs to take output shapes from\\n", context->GetNodeName());'),
                 "    return GRAPH_FAILED;",
                 "}"]
-    lines = ["// OPKIT: every output takes the first input's shape; change this where the op's outputs differ.",
-             "static graphStatus InferShape(gert::InferShapeContext* context) {",
+    lines = ["static graphStatus InferShape(gert::InferShapeContext* context) {",
+             "    " + MARK_BEGIN.format(what="INFER_SHAPE"),
+             "    // OPKIT: every output takes the first input's shape; change this where the op's outputs differ.",
              f"    const gert::Shape* first = context->GetInputShape(0);  // {m.spec.inputs[0].name}",
              "    if (first == nullptr) return GRAPH_FAILED;"]
     lines += [f"    *context->GetOutputShape({j}) = *first;  // {t.name}"
               for j, t in enumerate(m.spec.outputs)]
-    return lines + ["    return GRAPH_SUCCESS;", "}"]
+    return lines + ["    " + MARK_END.format(what="INFER_SHAPE"), "    return GRAPH_SUCCESS;", "}"]
 
 
 def _tiling_func_elementwise(m: OpModel) -> list[str]:
@@ -152,6 +188,36 @@ def _tiling_func_elementwise(m: OpModel) -> list[str]:
         f"    {m.tiling_class} tiling;",
         *_attr_reads(m),
         "    return SaveElementwiseTiling(context, split, tiling);",
+        "}",
+        "}  // namespace optiling",
+    ]
+
+
+def _tiling_func_rows(m: OpModel) -> list[str]:
+    """TilingFunc of the row kinds: the attrs, then one call that plans, splits and saves."""
+    nin = len(m.spec.inputs)
+    if m.kind == "rownorm":
+        consts = ["// Rows of scratch the row compute gets in s.tmp (rows of the 32-byte-aligned row stride); raise it",
+                  "// when the compute needs more, lower it to fit longer rows.",
+                  "constexpr uint32_t SCRATCH_ROWS = 2;"]
+        call = f"TileRowNorm(context, {nin - 1}, SCRATCH_ROWS, tiling)"
+    elif m.kind == "broadcast":
+        consts = ["// UB bytes per tile element of any scratch buffers the kernel adds with TBuf (e.g. 4 for one fp32",
+                  "// tile); the queues are counted by TileBroadcast. Raise it when the compute needs scratch.",
+                  "constexpr uint32_t SCRATCH_BYTES_PER_ELEM = 0;"]
+        call = f"TileBroadcast(context, {nin}, SCRATCH_BYTES_PER_ELEM, tiling)"
+    else:
+        index, is_list = m.axes
+        consts = []
+        call = f"TileReduce(context, {index}, {'true' if is_list else 'false'}, tiling)"
+    return [
+        "namespace optiling {",
+        *consts,
+        *([""] if consts else []),
+        "static ge::graphStatus TilingFunc(gert::TilingContext* context) {",
+        f"    {m.tiling_class} tiling;",
+        *_attr_reads(m),
+        f"    return {call};",
         "}",
         "}  // namespace optiling",
     ]
@@ -200,18 +266,19 @@ def host_source(m: OpModel, socs: list[str], spec_file: str) -> str:
     ...                                              ["ascend910b"], "add_custom.json")  # doctest: +SKIP
     True
     """
-    if m.elementwise:
+    if m.complete:
+        header = {"elementwise": "elementwise_tiling.h", "rownorm": "rows_tiling.h"}.get(m.kind, f"{m.kind}_tiling.h")
         head = [f"// {m.op_type}, host side: registration, shape and dtype inference, tiling. Generated by",
-                f"// `python -m opkit gen` from {spec_file}. The tiling is complete (Note [Elementwise split] in",
-                f"// op_host/elementwise_tiling.h); the compute to write is in op_kernel/{m.name}.cpp.",
+                f"// `python -m opkit gen` (kind {m.kind}) from {spec_file}. The tiling is complete (op_host/{header}",
+                f"// says how it splits the work); the compute to write is in op_kernel/{m.name}.cpp.",
                 f'#include "{m.name}_tiling.h"',
-                '#include "elementwise_tiling.h"',
+                f'#include "{header}"',
                 '#include "register/op_def_registry.h"']
-        tiling = _tiling_func_elementwise(m)
+        tiling = _tiling_func_elementwise(m) if m.elementwise else _tiling_func_rows(m)
     else:
         head = [f"// {m.op_type}, host side: registration, shape and dtype inference, tiling. Generated by",
-                f"// `python -m opkit gen` from {spec_file}. Write the parts marked OPKIT: the tiling fails",
-                "// loudly until it is written.",
+                f"// `python -m opkit gen` (kind custom) from {spec_file}. Write the parts marked OPKIT: the",
+                "// tiling fails loudly until it is written.",
                 "#include <cstdio>",
                 "",
                 f'#include "{m.name}_tiling.h"',

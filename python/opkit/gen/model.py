@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError
 from ..spec import Attr, OpSpec, Tensor, camel_case
+from . import kinds
 
 # Fields of the elementwise tiling struct (Note [Elementwise split] in op_host/elementwise_tiling.h).
 SPLIT_FIELDS = ("totalLength", "formerNum", "formerLength", "tailLength", "tileLength")
@@ -102,13 +103,16 @@ class OpModel:
 
     >>> from opkit.spec import load
     >>> m = OpModel(load("ops/addcdiv_custom.json")[0])  # doctest: +SKIP
-    >>> m.elementwise, m.kernel_params  # doctest: +SKIP
-    (True, ['x', 'y', 'z', 'out'])
+    >>> m.kind, m.kernel_params  # doctest: +SKIP
+    ('elementwise', ['x', 'y', 'z', 'out'])
     """
 
     spec: OpSpec
+    requested_kind: str | None = None  # --kind; None: inferred (Note [Gen kinds] in gen/kinds.py)
+    choice: kinds.Choice = field(init=False)
 
     def __post_init__(self) -> None:
+        self.choice = kinds.choose(self.spec, self.requested_kind)
         if self.spec.name in _LIBC:
             raise SpecError(f"{self.spec.path}: {self.spec.op_type}: its kernel entry `{self.spec.name}` would clash "
                             "with the C library function of that name; name the op like CANN's custom ops, e.g. "
@@ -122,12 +126,12 @@ class OpModel:
                 raise SpecError(f"{self.spec.path}: {self.spec.op_type}: tensor name \"{t.name}\" is a C++ keyword "
                                 "or a parameter of the generated kernel entry (workspace, tiling); rename the "
                                 "tensor in the spec")
-        if self.elementwise:
-            for a in self.scalar_attrs:
-                if a.attr.name in SPLIT_FIELDS:
-                    raise SpecError(f"{self.spec.path}: {self.spec.op_type}: attr \"{a.attr.name}\" clashes "
-                                    f"with the elementwise tiling field of that name ({', '.join(SPLIT_FIELDS)}); "
-                                    "rename the attr")
+        fields = {"elementwise": SPLIT_FIELDS, "custom": ("totalLength",)}.get(self.kind, kinds.ROW_FIELDS)
+        for a in self.scalar_attrs:
+            if a.attr.name in fields:
+                raise SpecError(f"{self.spec.path}: {self.spec.op_type}: attr \"{a.attr.name}\" clashes "
+                                f"with the {self.kind} tiling field of that name ({', '.join(fields)}); "
+                                "rename the attr")
 
     # ---- names ------------------------------------------------------------------------------------
     @property
@@ -160,20 +164,34 @@ class OpModel:
         """The UB tile variable of a tensor in the generated compute (``x`` -> ``xLocal``)."""
         return camel_case(name) + "Local"
 
-    # ---- the elementwise case -----------------------------------------------------------------------
+    # ---- the kind -------------------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """The template: one of gen.kinds.KINDS (Note [Gen kinds])."""
+        return self.choice.kind
+
     @property
     def elementwise(self) -> bool:
-        """All tensors required, inputs present, one output, and one dtype per column.
+        """The op streams with opkit's ElementwiseStream (op_kernel/elementwise.h): complete kernel and
+        tiling, only the per-tile compute left to write."""
+        return self.kind == "elementwise"
 
-        Such an op streams with opkit's ElementwiseStream (op_kernel/elementwise.h): complete kernel
-        and tiling, only the per-tile compute left to write.
-        """
-        s = self.spec
-        if not s.inputs or len(s.outputs) != 1:
-            return False
-        if any(t.param_type != "required" for t in s.tensors):
-            return False
-        return all(len({d.name for d in col.values()}) == 1 for col in s.columns)
+    @property
+    def complete(self) -> bool:
+        """Every kind but custom gets a complete kernel and tiling with one compute block to write."""
+        return self.kind != "custom"
+
+    @property
+    def axes(self) -> tuple[int, bool]:
+        """reduce: the axes attr's index among the registered attrs, and whether it is a list."""
+        a = kinds.axes_attr(self.spec)
+        return self.registered_attrs.index(a), a.type == "list_int"
+
+    @property
+    def keep_dims_index(self) -> int:
+        """reduce: the keep_dims attr's index among the registered attrs (-1: none)."""
+        a = kinds.keep_dims_attr(self.spec)
+        return -1 if a is None else self.registered_attrs.index(a)
 
     @property
     def dtype_names(self) -> list[str]:

@@ -15,19 +15,35 @@ from pathlib import Path
 
 from .. import spec as spec_mod
 from ..errors import OpkitError
-from . import msopgen
+from . import kinds, msopgen
 from .host import host_source, tiling_header
 from .kernel import kernel_source
 from .model import OpModel
 from .project_files import cmakelists, presets, readme
 from .testfile import test_source
 
-# Installed by CMakeLists.txt from kernels/elementwise.h and host/elementwise_tiling.h.
+# Installed by CMakeLists.txt from kernels/*.h and host/*_tiling.h of the opkit source tree.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# opkit's own shared elementwise code, copied into projects that use it (tests/gen checks the copies
-# against kernels/ and host/ of the opkit source tree).
-SHARED = {"op_kernel/elementwise.h": ("elementwise.h", "kernels/elementwise.h"),
-          "op_host/elementwise_tiling.h": ("elementwise_tiling.h", "host/elementwise_tiling.h")}
+# opkit's own shared stream and tiling code, copied into projects whose ops use it (tests/gen checks
+# the copies against kernels/ and host/ of the opkit source tree).
+SHARED = {f"op_kernel/{n}.h": (f"{n}.h", f"kernels/{n}.h") for n in ("elementwise", "rows", "broadcast", "reduce",
+                                                                     "rownorm")}
+SHARED.update({f"op_host/{n}_tiling.h": (f"{n}_tiling.h", f"host/{n}_tiling.h")
+               for n in ("elementwise", "rows", "broadcast", "reduce")})
+# The shared files each kind includes, directly or through another.
+KIND_FILES = {
+    "elementwise": ("elementwise",),
+    "broadcast": ("elementwise", "rows", "broadcast"),
+    "reduce": ("elementwise", "rows", "reduce"),
+    "rownorm": ("elementwise", "rows", "rownorm"),
+    "custom": (),
+}
+
+
+def shared_for(models: list[OpModel]) -> list[str]:
+    """The shared files (project-relative) the models' kinds need, in SHARED's order."""
+    names = {n for m in models for n in KIND_FILES[m.kind]}
+    return [rel for rel in SHARED if Path(rel).stem.removesuffix("_tiling") in names]
 
 
 @dataclass
@@ -64,7 +80,7 @@ def shared_file(rel: str) -> str:
     """The text of a copied opkit file (``op_kernel/elementwise.h``), with a line saying where from."""
     template, origin = SHARED[rel]
     text = (TEMPLATES / template).read_text(encoding="utf-8")
-    return f"// opkit's {origin}, copied by `python -m opkit gen`: shared by the elementwise ops here.\n" + text
+    return f"// opkit's {origin}, copied by `python -m opkit gen`: shared by the ops here.\n" + text
 
 
 def _raw_spec(path: Path, op_types: list[str]) -> str:
@@ -75,7 +91,7 @@ def _raw_spec(path: Path, op_types: list[str]) -> str:
 
 
 def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
-         socs: list[str] | None = None) -> Project:
+         socs: list[str] | None = None, kind: str | None = None) -> Project:
     """Plan the project of a spec file: every op of it, or only ``op``; nothing is written.
 
     >>> p = plan("ops/add_custom.json", "/tmp/AddCustom")  # doctest: +SKIP
@@ -84,7 +100,7 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     """
     spec_path = Path(spec_path)
     specs = spec_mod.load(spec_path, op)
-    models = [OpModel(s) for s in specs]
+    models = [OpModel(s, kind) for s in specs]
     records = resolve_socs(socs)
     short = list(dict.fromkeys(s["short_name"] for s in records))
     project = Project(Path(out_dir) if out_dir is not None else Path(specs[0].op_type), models)
@@ -97,9 +113,8 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
         files[f"op_kernel/{m.name}.cpp"] = kernel_source(m, spec_file)
         files[f"tests/test_{m.name}.py"] = test_source(m, spec_file)
         project.warnings += m.warnings()
-    if any(m.elementwise for m in models):
-        for rel in SHARED:
-            files[rel] = shared_file(rel)
+    for rel in shared_for(models):
+        files[rel] = shared_file(rel)
     files["CMakeLists.txt"] = cmakelists()
     files["CMakePresets.json"] = presets(short)
     files["README.md"] = readme(models, spec_file, [s["name"] for s in records])
@@ -169,7 +184,7 @@ def write(project: Project, force: bool = False) -> list[Path]:
 
 def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str | None = None,
              socs: list[str] | None = None, force: bool = False, dry_run: bool = False,
-             use_msopgen: bool = True) -> Project:
+             use_msopgen: bool = True, kind: str | None = None) -> Project:
     """Turn an op spec into a complete op project (the Python side of ``python -m opkit gen``).
 
     When CANN's msopgen is installed (and ``use_msopgen``), it writes the project and opkit adds its
@@ -179,7 +194,7 @@ def generate(spec_path: str | Path, out_dir: str | Path | None = None, op: str |
     >>> (p.out_dir / "op_kernel/sinh_custom.cpp").is_file()  # doctest: +SKIP
     True
     """
-    project = plan(spec_path, out_dir, op, socs)
+    project = plan(spec_path, out_dir, op, socs, kind)
     project.spec_path = Path(spec_path)
     tool = msopgen.find_tool() if use_msopgen else None
     if tool is not None:
@@ -195,8 +210,8 @@ def _next_steps(project: Project) -> list[str]:
     d = project.out_dir
     lines = ["next steps:"]
     for m in project.models:
-        if m.elementwise:
-            lines.append(f"  write the per-tile compute in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
+        if m.complete:
+            lines.append(f"  write the {m.kind} compute in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
         else:
             lines.append(f"  write the tiling in {d / 'op_host' / (m.name + '.cpp')} (OPKIT: TILING) and the kernel "
                          f"in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
@@ -208,7 +223,10 @@ def _next_steps(project: Project) -> list[str]:
 
 def run_cli(args: argparse.Namespace) -> int:
     """The ``gen`` subcommand: ``python -m opkit gen SPEC [-o DIR] [--op T] [--soc S ...] [--force] [--dry-run]``."""
-    project = generate(args.spec, args.output, args.op, args.soc, args.force, args.dry_run, not args.no_msopgen)
+    project = generate(args.spec, args.output, args.op, args.soc, args.force, args.dry_run, not args.no_msopgen,
+                       args.kind)
+    for m in project.models:
+        print(f"opkit: note: {kinds.note(m.spec, m.choice)}", file=sys.stderr)
     for w in project.warnings:
         print(f"opkit: warning: {w}", file=sys.stderr)
     for p in project.paths():
@@ -221,12 +239,27 @@ def run_cli(args: argparse.Namespace) -> int:
     return 0
 
 
+_DESCRIPTION = """\
+Generate an op project (op_host/, op_kernel/, tests/, CMake files) from an op JSON spec in msopgen's
+format. Never prompts; never overwrites without --force.
+
+kinds of op (--kind; every kind but custom gets a complete multi-core, double-buffered, tail-safe
+kernel and tiling with one OPKIT: COMPUTE block to write):
+"""
+_INFERENCE = """
+
+Without --kind, gen picks the kind from the spec (a list_int attr named axes/axis/dims -> reduce, an
+op type naming Softmax or Norm -> rownorm, naming Broadcast -> broadcast, a same-shaped signature ->
+elementwise, else custom) and says which it chose and why.
+"""
+
+
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``gen`` on the CLI's subparsers."""
+    kinds_help = "\n".join(f"  {k:<12} {kinds.ABOUT[k]}" for k in kinds.KINDS)
     g = sub.add_parser("gen", help="turn an op JSON spec (msopgen's format) into a complete op project",
-                       description="Generate an op project (op_host/, op_kernel/, tests/, CMake files) from "
-                                   "an op JSON spec in msopgen's format. Never prompts; never overwrites "
-                                   "without --force.")
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description=_DESCRIPTION + kinds_help + _INFERENCE)
     g.add_argument("spec", metavar="SPEC", help="the op spec: a JSON list of op objects")
     g.add_argument("-o", "--output", metavar="DIR", default=None,
                    help="project directory (default ./<OpType> of the first op)")
@@ -235,6 +268,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--soc", metavar="SOC", nargs="+", action="extend", default=None,
                    help="SoCs to support, opkit names or aliases (default $OPKIT_SOC or Ascend910B1); "
                         "several after one --soc, or --soc repeated")
+    g.add_argument("--kind", choices=kinds.KINDS, default=None,
+                   help="the kind of op, for every op generated (default: inferred from the spec, and said)")
     g.add_argument("--force", action="store_true", help="overwrite existing files")
     g.add_argument("--dry-run", action="store_true", help="list the files that would be written; write nothing")
     g.add_argument("--no-msopgen", action="store_true",

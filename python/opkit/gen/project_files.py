@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 
+from . import kinds
 from .model import OpModel
 
 DEFAULT_CANN = "/usr/local/Ascend/ascend-toolkit/latest"
@@ -106,8 +107,59 @@ def cmakelists() -> str:
     return _CMAKELISTS
 
 
+def _what_to_fill(m: OpModel) -> list[str]:
+    """The README's paragraph on what to write for one op, by kind (Note [Gen kinds] in gen/kinds.py)."""
+    k, cpp, host = m.kind, f"`op_kernel/{m.name}.cpp`", f"`op_host/{m.name}.cpp`"
+    ins = ", ".join(m.local(t.name) for t in m.spec.inputs)
+    out = m.local(m.output_param(m.spec.outputs[0])) if m.spec.outputs else ""
+    done = ("The split over the cores, double buffering, tails and the tiling are complete; the parts to "
+            "write fail loudly (an ASSERT naming the file) until written.")
+    text = {
+        "elementwise": [
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, n) = f({ins})` with vector instructions (Add, Mul, "
+            "Exp, ...), n a whole number of 32-byte units. InferShape wants every tensor shaped alike. " + done,
+            "Tails: DataCopyPad on 910B-class SoCs, an aligned window ending at the range's end on 910A/310P "
+            f"(Note [Elementwise split] in `op_host/elementwise_tiling.h`). Scratch: a TBuf in the kernel and "
+            f"`SCRATCH_BYTES_PER_ELEM` in {host}."],
+        "broadcast": [
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, n) = f({ins})`, elementwise, with the inputs already "
+            "expanded by numpy broadcasting to the output's shape (a bias row, a column, a scalar...). The tile is "
+            "whole rows at a 32-byte-aligned stride, so n counts padding lanes too (they are not copied out). "
+            "InferShape gives numpy's broadcast shape and refuses shapes that do not broadcast. " + done,
+            "The output's axes merge into rows (Note [Broadcast plan] in `op_host/broadcast_tiling.h`); rows of "
+            "any length move with DataCopyPad on 910B-class SoCs. On 910A/310P (no DataCopyPad) the output's "
+            "last merged axis must be whole 32-byte blocks: the tiling says so otherwise."],
+        "reduce": [
+            f"In {cpp}, block `OPKIT: COMPUTE`, write three functions: `ReduceRow(dst, src, work, n)`: dst[0] = "
+            "the reduction of src[0, n) (ReduceSum, ReduceMax, ReduceMin); `Combine(acc, x, n)`: acc = combine(acc, "
+            "x) elementwise (Add, Max, Min); `Finish(acc, n, len)`: what follows the reduction of len elements (a "
+            "mean's `Muls` by 1/len; nothing for sum and max). " + done,
+            f"The axes come from the attr `{kinds.axes_attr(m.spec).name}`: adjacent axes, negative ones counting "
+            "from the end, an empty list meaning all; InferShape drops them (or keeps them as 1 with keep_dims). "
+            "Non-adjacent axes are refused with a message (Note [Reduce plan] in `op_host/reduce_tiling.h`). On "
+            "910A/310P (no DataCopyPad) the reduced length (last axes) or the kept inner length (middle axes) must "
+            "be whole 32-byte blocks and the output at least one block."] if k == "reduce" else [],
+        "rownorm": [
+            f"In {cpp}, block `OPKIT: COMPUTE`: `{out}[0, cols) = f({ins})` for one row of the last axis"
+            + (" (the other inputs, such as gamma and beta, are one row each, loaded once per core)"
+               if len(m.spec.inputs) > 1 else "") + ". Scratch: `s.tmp` "
+            f"(`SCRATCH_ROWS` rows, set in {host}), `s.work` (a row's ReduceSum/ReduceMax work area), `s.red` "
+            "(their result); `ReadScalar(s.red)` waits for the vector pipe and gives the result as a scalar. An "
+            "optional input left out is `stream_.Present(i) == false`. InferShape gives y the first input's shape "
+            "and checks the others are `[cols]`. " + done,
+            "A row must fit the UB with its scratch (a longer last axis needs `--kind custom`); on 910A/310P (no "
+            "DataCopyPad) a row must be whole 32-byte blocks: the tiling says so otherwise."],
+        "custom": [
+            f"{m.op_type} is a custom kind, so its kernel and tiling are skeletons: write the tiling in {host} "
+            f"(`OPKIT: TILING`, fields in `op_host/{m.name}_tiling.h`), InferShape there (`OPKIT: INFER_SHAPE`: it "
+            f"gives every output the first input's shape) and the kernel in {cpp} (`OPKIT: COMPUTE`). The tiling "
+            "and the kernel fail loudly until written."],
+    }[k]
+    return text
+
+
 def readme(models: list[OpModel], spec_file: str, socs: list[str]) -> str:
-    """``README.md``: what was generated and the next steps, per op.
+    """``README.md``: what was generated and what to write, per op and kind; how to build, test and tune.
 
     >>> from opkit.spec import load
     >>> "python -m opkit build" in readme([OpModel(load("ops/sinh_custom.json")[0])], "sinh_custom.json",
@@ -116,33 +168,35 @@ def readme(models: list[OpModel], spec_file: str, socs: list[str]) -> str:
     """
     lines = [f"# {', '.join(m.op_type for m in models)}", "",
              (f"An Ascend C op project generated by `python -m opkit gen` from `{spec_file}` (SoCs: "
-              f"{', '.join(socs)}). `{spec_file}` is the spec: opkit's build reads it."), "",
-             "## Next steps", ""]
-    step = 1
+              f"{', '.join(socs)}). `{spec_file}` is the spec: opkit's build reads it."), ""]
     for m in models:
-        if m.elementwise:
-            lines.append(f"{step}. Write the per-tile compute of {m.op_type} in `op_kernel/{m.name}.cpp`, in the "
-                         "block marked `OPKIT: COMPUTE`. The rest of the kernel (split over the cores, double "
-                         "buffering, the tail) and the tiling in `op_host/` are complete.")
-        else:
-            lines.append(f"{step}. {m.op_type} is not elementwise, so its kernel and tiling are skeletons: write "
-                         f"the tiling in `op_host/{m.name}.cpp` (`OPKIT: TILING`, fields in "
-                         f"`op_host/{m.name}_tiling.h`) and the kernel in `op_kernel/{m.name}.cpp` (`OPKIT: "
-                         "COMPUTE`). Check InferShape there too: it gives every output the first input's shape.")
-        lines += [f"   Note: attr `{a.name}` ({a.type}) is not in opkit's host API yet; its registration in "
+        lines += [f"## {m.op_type}: kind {m.kind}", "", f"{kinds.ABOUT[m.kind]}. Chosen because: {m.choice.reason} "
+                  f"(`python -m opkit gen --kind ...` picks another: {', '.join(kinds.KINDS)}).", ""]
+        for para in _what_to_fill(m):
+            lines += [para, ""]
+        lines += [f"Note: attr `{a.name}` ({a.type}) is not in opkit's host API yet; its registration in "
                   f"`op_host/{m.name}.cpp` is commented out." for a in m.unsupported_attrs]
-        step += 1
+    tests = ", ".join(f"`tests/test_{m.name}.py`" for m in models)
     lines += [
-        f"{step}. Write the numpy golden in `tests/test_<op>.py`, in `golden()` (marked `OPKIT: GOLDEN`).",
-        f"{step + 1}. Build and test on the CPU (software AI Core), in this directory:",
+        "## Golden, build, test", "",
+        f"1. Write the numpy golden in {tests}, in `golden()` (marked `OPKIT: GOLDEN`); floating inputs arrive as "
+        "float64 copies. `CASES` (and `CASES_NO_PAD`, for SoCs without DataCopyPad) are the shapes tested: they "
+        "cover tails and several cores; change them to suit the op.",
+        "2. Build and test on the CPU (software AI Core), in this directory:",
         "",
         "   ```",
         "   python -m opkit build .",
         "   pytest tests --mode=cpu",
+        "   pytest tests --mode=npu_simulator          # the AI Core model: any hardware-rule finding fails",
+        "   OPKIT_SOC=Ascend910A pytest tests --mode=cpu  # another SoC's rules (no DataCopyPad there)",
         "   ```",
         "",
         "   Until a marked block is written, running the op fails with a message naming the file to edit.",
         "   From Python: `lib = opkit.load('.')`, then " + ", ".join(f"`lib.{m.name}(...)`" for m in models) + ".",
+        "3. Tolerances: each test compares with opkit's per-dtype table (`opkit.tolerances.TOLERANCES`). An op "
+        "that computes in another order than numpy (a reduction, a normalisation, fp16 vector math) overrides "
+        "it in the test's `OPKIT: TOLERANCE` block, per dtype: `rtol`, `atol` and `max_mismatch` (the fraction "
+        "of elements allowed to miss), e.g. `TOLERANCE = {\"float16\": {\"rtol\": 1e-2, \"atol\": 1e-3}}`.",
         "",
         "## Building with CANN",
         "",

@@ -10,6 +10,7 @@ import keyword
 import math
 
 from .model import OpModel
+from .testcases import cases
 
 _TEMPLATE = '''\
 """{name} ({op_type}) against a numpy golden, in the session's mode (pytest --mode=cpu).
@@ -20,6 +21,7 @@ then, in the project directory:  python -m opkit build . && pytest tests --mode=
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,7 @@ INPUTS = {inputs!r}
 OUTPUTS = {outputs!r}
 # Attrs passed to the op and the golden: the spec's defaults, example values for required attrs.
 ATTRS = {attrs}
-# Aligned rows, several cores' shares with a tail, and a length that is no multiple of 32 bytes.
-SHAPES = [(8, 2048), (100003,), (37,)]
+{cases}
 # ===== OPKIT: TOLERANCE (edit here) ===========================================
 # Per-dtype overrides of opkit's tolerance table (opkit.tolerances.TOLERANCES): a result passes when at
 # most max_mismatch of its elements miss |out - golden| <= atol + rtol * |golden|. Loosen only what the op
@@ -56,9 +57,16 @@ def golden({golden_params}):
     # ===== end OPKIT: GOLDEN =====================================================
 
 
-def make_inputs(rng: np.random.Generator, column: dict, shape: tuple) -> list:
-    """The op's positional inputs for one dtype column; change shapes and ranges to suit the op.{inputs_note}"""
-    return [{make_inputs}]
+def make_inputs(rng: np.random.Generator, column: dict, case) -> list:
+    """The op's positional inputs for one dtype column and case; change them to suit the op.{inputs_note}"""
+    {make_inputs}
+
+
+def _soc_has_pad() -> bool:
+    """Whether the session's SoC ($OPKIT_SOC, as the op call uses it) has DataCopyPad."""
+    from opkit import _core
+
+    return _core.soc(os.environ.get("OPKIT_SOC") or None)["has_data_copy_pad"]
 
 
 def _random(rng: np.random.Generator, shape: tuple, dtype: str) -> np.ndarray:
@@ -96,15 +104,22 @@ def lib():
     return opkit.load(PROJECT)  # builds the project first if its sources changed
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def _case_id(case) -> str:
+    if isinstance(case, tuple) and case and isinstance(case[0], int):
+        return "x".join(map(str, case))
+    return "-".join(_case_id(c) if isinstance(c, tuple) else str(c).replace(" ", "") for c in case)
+
+
+@pytest.mark.parametrize("case", {cases_choice}, ids=_case_id)
 @pytest.mark.parametrize("column", COLUMNS, ids=lambda c: "_".join(dict.fromkeys(c.values())))
-def test_{name}(opkit_mode, lib, column, shape):
+def test_{name}(opkit_mode, lib, column, case):
     rng = np.random.default_rng(0)
-    inputs = make_inputs(rng, column, shape)
+    inputs = make_inputs(rng, column, case)
+    attrs = {attrs_expr}
     wide = [_wide(a) for a in inputs]  # before the call: an op with a ref output updates its input
-    outs = lib.{name}(*inputs, **ATTRS)
+    outs = lib.{name}(*inputs, **attrs)
     outs = outs if isinstance(outs, tuple) else (outs,)
-    want = golden(*wide, **ATTRS)
+    want = golden(*wide, **attrs)
     want = want if isinstance(want, tuple) else (want,)
     assert len(want) == len(OUTPUTS), f"golden() returned {{len(want)}} arrays for the outputs {{OUTPUTS}}"
     for name, out, expected in zip(OUTPUTS, outs, want):
@@ -127,13 +142,6 @@ def _literal(v: object) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_literal(x) for x in v) + "]"
     return repr(v)
-
-
-def _example(m: OpModel) -> str:
-    ins = [t.name for t in m.spec.inputs]
-    outs = len(m.spec.outputs)
-    one = "np.abs(" + ins[0] + ")" if len(ins) == 1 else (" + ".join(ins[:2]) if ins else "np.zeros(4)")
-    return "return " + ", ".join([one] * outs)
 
 
 def test_source(m: OpModel, spec_file: str) -> str:
@@ -167,11 +175,12 @@ def test_source(m: OpModel, spec_file: str) -> str:
             if t.param_type == "optional":
                 notes.append(f"{t.name} is optional")
     note = "\n\n    " + "; ".join(notes) + "." if notes else ""
+    c = cases(m, make)
     return _TEMPLATE.format(
         name=m.name, op_type=m.op_type, spec_file=spec_file, columns=columns, inputs=ins,
         outputs=[t.name for t in m.spec.outputs],
         attrs="{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in attrs.items()) + "}",
         golden_params=params, outs_text=", ".join(t.name for t in m.spec.outputs),
         ins_text=", ".join(ins) or "nothing", attrs_text=f" (attrs {', '.join(attrs)})" if attrs else "",
-        example=_example(m), inputs_note=note,
-        make_inputs=", ".join(make))
+        example=c.example, inputs_note=note, make_inputs=c.make, cases=c.block, cases_choice=c.choice,
+        attrs_expr=c.attrs)
