@@ -39,9 +39,8 @@ def setup_problem() -> str | None:
     """
     if not FLAGS_FILE.is_file():
         return None
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
+    maps = _mapped_files()
+    if maps is None:
         return None  # not Linux: let the loader say it
     preload = os.environ.get("LD_PRELOAD", "")
     if "libasan" in maps and "libstdc++" in preload:
@@ -57,6 +56,13 @@ def setup_problem() -> str | None:
     return ("this opkit is a sanitizer build (-Ccmake.define.OPKIT_SANITIZE=ON), and Python was started without "
             f"AddressSanitizer's runtime and libstdc++ preloaded; start it with {PRELOAD} (README, Sanitizers), "
             "or install the normal build again (pip install .)")
+
+
+def _mapped_files() -> str | None:
+    try:
+        return Path("/proc/self/maps").read_text()
+    except OSError:
+        return None
 
 
 def _log_path(var: str) -> str:
