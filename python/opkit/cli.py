@@ -13,6 +13,7 @@ from .errors import OpkitError
 def _config(args: argparse.Namespace) -> int:
     from . import _core
     from .paths import CMAKE_DIR, INCLUDE_DIR, LIB_DIR
+    from .sanitizers import build_flags
 
     soc = _core.soc(args.soc)
     parts = []
@@ -24,9 +25,8 @@ def _config(args: argparse.Namespace) -> int:
                   f"-D__CCE_AICORE__={soc['cce_aicore']}"]
     if args.libs:
         parts += [f"-L{LIB_DIR}", "-lopkit_rt", f"-Wl,-rpath,{LIB_DIR}", "-lpthread"]
-    sanitize = LIB_DIR / "sanitize.flags"  # an OPKIT_SANITIZE build (Note [Sanitizer build] in CMakeLists.txt)
-    if (args.cflags or args.libs) and sanitize.is_file():
-        parts += sanitize.read_text().split()
+    if args.cflags or args.libs:  # a sanitizer build instruments the programs too (Note [Sanitizer build])
+        parts += build_flags()
     if args.cmake_dir:
         parts.append(str(CMAKE_DIR))
     if not parts:

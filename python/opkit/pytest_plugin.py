@@ -11,7 +11,7 @@ import os
 import pytest
 
 MODES = ("cpu", "npu_simulator", "npu_onboard")
-
+_REPORTS_BEFORE = pytest.StashKey[set]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +31,13 @@ def _mode(config: pytest.Config) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from . import sanitizers
+
+    problem = sanitizers.setup_problem()  # before _core is imported: the loader would abort Python
+    if problem is not None:
+        raise pytest.UsageError(f"opkit: {problem}")
+    config.stash[_REPORTS_BEFORE] = sanitizers.report_files()
+
     from .modes import unavailable
 
     mode = _mode(config)
@@ -71,7 +78,31 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"opkit: mode={mode} soc={soc} backend={describe(mode, soc)}"
 
 
+def _new_sanitizer_reports(config: pytest.Config) -> list:
+    from . import sanitizers
+
+    return sorted(sanitizers.report_files() - config.stash.get(_REPORTS_BEFORE, set()))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A sanitizer report written during the session, by any process, fails it (Note [Sanitizer reports])."""
+    if _new_sanitizer_reports(session.config) and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the session's sanitizer reports; say where the op calls of a CANN mode ran."""
+    reports = _new_sanitizer_reports(terminalreporter.config)
+    for path in reports:
+        terminalreporter.write_sep("=", f"sanitizer report {path}", red=True)
+        terminalreporter.write(path.read_text(errors="replace"))
+    if reports:
+        terminalreporter.write_line(f"opkit: {len(reports)} sanitizer report(s) were written during this session; "
+                                    "it fails (Note [Sanitizer reports] in python/opkit/sanitizers.py)", red=True)
+    _cann_summary(terminalreporter)
+
+
+def _cann_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say where the op calls of a CANN mode ran, so no report claims more than happened."""
     from . import device
 

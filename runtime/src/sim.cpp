@@ -384,9 +384,10 @@ std::string KernelSite(const void* frame) {
     Dl_info info{};
     if (dladdr(frame, &info) == 0 || info.dli_fname == nullptr) return "";
     std::string lib = info.dli_fname;
-    if (lib.find("libopkit_rt") != std::string::npos || lib.find("libc.so") != std::string::npos ||
-        lib.find("libstdc++") != std::string::npos)
-        return "";
+    // Not kernel code: opkit, the C and C++ libraries, and a sanitizer build's runtimes, whose
+    // interceptor of backtrace() is the innermost frame there (Note [Sanitizer build]).
+    for (const char* notKernel : {"libopkit_rt", "libc.so", "libstdc++", "libasan", "libubsan"})
+        if (lib.find(notKernel) != std::string::npos) return "";
     std::string site = SiteOf(frame);
     return site.empty() || OpkitPath(site) || site.find("+0x") != std::string::npos ? "" : site;
 }
