@@ -264,6 +264,8 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
             core.pipe = nullptr;
             core.lastMmadC = nullptr;
             core.mBarrierSinceMmad = true;
+            core.atomicOp = AtomicOp::NONE;  // each core starts with plain GM writes, whatever the slot ran before
+            core.buffers.clear();
             std::string err;
             try {
                 arenas.Prepare(soc, core);
