@@ -96,12 +96,19 @@ def enable(on: bool = True, trace: bool = False) -> None:
     _core.set_tracing(bool(trace))
 
 
-def set_default(on: bool | None) -> None:
-    """The mode of threads that chose none themselves (the pytest plugin sets the session's mode here);
-    None goes back to $OPKIT_MODE."""
+_default: bool | None = None
+
+
+def set_default(on: bool | None) -> bool | None:
+    """The mode of threads that chose none themselves (the pytest plugin sets the session's mode here;
+    launches a framework makes on its own threads, e.g. MindSpore's, follow it); None goes back to
+    $OPKIT_MODE. Returns the previous setting, to restore it."""
+    global _default
     from . import _core
 
+    before, _default = _default, on
     _core.set_simulator_default(-1 if on is None else int(bool(on)))
+    return before
 
 
 @contextlib.contextmanager

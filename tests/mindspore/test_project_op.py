@@ -40,8 +40,13 @@ def test_simulator_finding_is_a_mindspore_error(ms, mode, scale_project) -> None
     op = custom(scale_project.scale_custom, mode=1)
     x = ms.Tensor(np.ones(16, np.float32))
     np.testing.assert_array_equal(cell(ms, op)(x).asnumpy(), np.ones(16, np.float32))
-    with simulator.simulating():
+    # MindSpore launches on its own threads: the process-wide mode applies there (Note [Simulator state
+    # per thread]), as under `pytest --mode=npu_simulator` or OPKIT_MODE=npu_simulator
+    before = simulator.set_default(True)
+    try:
         with pytest.raises(RuntimeError, match=r"(?s)npu_simulator: scale_custom: 1 finding\(s\) on .*scale_custom.cpp:16: DataCopy.* of 48 bytes"):
             cell(ms, op)(x * 2).asnumpy()
         # a clean kernel under the model runs
         np.testing.assert_array_equal(cell(ms, custom(scale_project.scale_custom))(x).asnumpy(), np.ones(16, np.float32))
+    finally:
+        simulator.set_default(before)
