@@ -367,6 +367,10 @@ void SetDefaultEnabled(int on) { gDefault.store(on); }
 void SetTracing(bool on) { tTracing = on; }
 bool Tracing() { return tTracing; }
 const Summary* Last() { return tLast; }
+void ClearLast() {
+    delete tLast;
+    tLast = nullptr;
+}
 void SetLast(Summary s) {
     delete tLast;
     tLast = new Summary(std::move(s));

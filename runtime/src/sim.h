@@ -200,6 +200,7 @@ void SetTracing(bool on);  // this thread: keep per-instruction events for timel
 bool Tracing();
 const Summary* Last();     // this thread's last simulated launch, or nullptr
 void SetLast(Summary s);
+void ClearLast();          // forget this thread's last simulated launch
 
 // Source location of a return address in kernel code: "file:line" via addr2line, else lib+offset.
 std::string SiteOf(const void* ret);

@@ -5,8 +5,7 @@
 // Note [Last launch on a thread]: the model keeps one summary per thread (sim::SetLast). A launch
 // that does not reach the AI Core (an aclnn call with an empty input returns before launching)
 // leaves the previous summary in place, so a caller that wants "the launch I just made" first calls
-// opkitSimForgetLast, which replaces the thread's summary with an empty one (no kernel name): that
-// reads as "no simulated launch" here. No std::string crosses this interface.
+// opkitSimForgetLast (sim::ClearLast). No std::string crosses this interface.
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +19,7 @@ extern "C" {
 __attribute__((visibility("default"))) int opkitSimEnabled(void) { return opkit::sim::Enabled() ? 1 : 0; }
 
 // Forget this thread's last simulated launch (Note [Last launch on a thread]).
-__attribute__((visibility("default"))) void opkitSimForgetLast(void) { opkit::sim::SetLast(opkit::sim::Summary{}); }
+__attribute__((visibility("default"))) void opkitSimForgetLast(void) { opkit::sim::ClearLast(); }
 
 // The findings of this thread's last simulated launch: returns their number (0: none, -1: no simulated
 // launch since opkitSimForgetLast) and, when there are any and `buf` is not null, writes
@@ -28,7 +27,7 @@ __attribute__((visibility("default"))) void opkitSimForgetLast(void) { opkit::si
 // per finding into `buf` (NUL-terminated, cut to `size` bytes).
 __attribute__((visibility("default"))) int opkitSimLastFindings(char* buf, size_t size) {
     const opkit::sim::Summary* s = opkit::sim::Last();
-    if (s == nullptr || s->kernel.empty()) return -1;
+    if (s == nullptr) return -1;
     const int n = static_cast<int>(s->findings.size());
     if (n == 0 || buf == nullptr || size == 0) return n;
     std::string text = "npu_simulator: " + s->kernel + ": " + std::to_string(n) + " finding(s) on " + s->soc + ":";

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "tikicpulib.h"
-#include "host_io.h"
+#include "../../runtime/programs/host_io.h"  // the tests' one host_io
 
 using namespace AscendC;
 

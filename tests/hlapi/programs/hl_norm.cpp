@@ -17,7 +17,7 @@
 
 #include "tikicpulib.h"
 #include "tiling/tiling_api.h"
-#include "host_io.h"
+#include "../../runtime/programs/host_io.h"  // the tests' one host_io
 
 using namespace AscendC;
 
