@@ -5,9 +5,11 @@ Each call makes the ``aclTensor`` handles for the numpy buffers, runs
 ctypes releases the GIL while they run. The argument order follows opkit.aclnn_gen.
 
 The same code drives two runtimes. In this process it is opkit's (``libopkit_rt.so``), where host
-memory is GM and the tensors point at the numpy buffers. In the child process of :mod:`opkit.device`
-it is CANN's (``libascendcl.so`` and ``libnnopbase.so``, the simulator's or a board's), where the
-buffers are copied to and from device memory around the call (:class:`DeviceMemory`).
+memory is GM: arrays opkit allocated (outputs, and inputs that were earlier outputs) are lent to the
+device as they are, other inputs are copied into aclrtMalloc memory for its padding. In the child
+process of :mod:`opkit.device` it is CANN's (``libascendcl.so`` and ``libnnopbase.so``, the
+simulator's or a board's), where every buffer is copied to and from device memory around the call
+(:class:`DeviceMemory`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import ctypes
 import os
 import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,6 +85,13 @@ def declare_device(rt: Any) -> Any:
     return rt
 
 
+def declare_lending(rt: Any) -> Any:
+    """opkit's runtime only: lending host memory to the device (Note [Lent host memory])."""
+    rt.opkitLendDeviceMemory.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t]
+    rt.opkitReturnDeviceMemory.argtypes = [ctypes.c_void_p]
+    return rt
+
+
 def acl_check(rt: Any, rc: int, what: str) -> None:
     """Raise KernelError with acl's own message when an acl runtime call returned an error."""
     if rc != 0:
@@ -93,17 +103,45 @@ def _runtime() -> ctypes.CDLL:
     return _declare(ctypes.CDLL(str(RUNTIME_LIB)))
 
 
+# Note [Lent host memory] (runtime/src/acl_memory.cpp): arrays whose whole buffer opkit allocated with
+# room past the end (library._gm_empty) may be lent to opkit's device instead of copied. Keyed by id,
+# holding the buffer's owner weakly; a stale id never matches, since the owner itself is compared.
+_LENDABLE: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+
+def mark_lendable(owner: np.ndarray) -> None:
+    """``owner`` (a base array, not a view) is opkit's own memory, with room for device padding."""
+    _LENDABLE[id(owner)] = owner
+
+
+def _lendable_bytes(a: np.ndarray) -> int:
+    """Bytes from ``a``'s start that opkit owns and may lend, or 0 when ``a`` must be copied."""
+    owner = a
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if _LENDABLE.get(id(owner)) is not owner or not a.flags.c_contiguous or a.nbytes == 0:
+        return 0
+    if a.ctypes.data != owner.ctypes.data:  # a view that starts inside: copy (lent blocks may not overlap)
+        return 0
+    return owner.nbytes
+
+
 class DeviceMemory:
     """Each buffer is copied into ``aclrtMalloc`` memory and written outputs back after
     ``aclrtSynchronizeStream``: on CANN's runtime, and on opkit's, where this gives a call's tensors the
     padding CANN's framework gives them (Note [aclrtMalloc padding] in acl/acl.h: a kernel may touch
-    the bytes up to the next multiple of 32 plus 32 more, as the official samples' tilings do)."""
+    the bytes up to the next multiple of 32 plus 32 more, as the official samples' tilings do).
+
+    With ``lend`` (opkit's runtime only), arrays opkit allocated with that room (outputs, and inputs
+    that are earlier outputs) are lent to the device as they are, with no copy either way
+    (Note [Lent host memory]); outputs are never copied in, since the kernel writes them."""
 
     H2D, D2H = 1, 2  # aclrtMemcpyKind
 
-    def __init__(self, rt: Any, stream: Any):  # rt: declared by declare_device
-        self._rt, self._stream = rt, stream
+    def __init__(self, rt: Any, stream: Any, lend: bool = False):  # rt: declared by declare_device
+        self._rt, self._stream, self._lend = rt, stream, lend
         self._buffers: dict[int, tuple[int, np.ndarray]] = {}  # id(array) -> (device pointer, array)
+        self._lent: list[int] = []
         self._extra: list[int] = []  # workspaces
 
     def _malloc(self, size: int) -> int:
@@ -111,10 +149,15 @@ class DeviceMemory:
         acl_check(self._rt, self._rt.aclrtMalloc(ctypes.byref(ptr), max(size, 1), 0), f"aclrtMalloc({size})")
         return int(ptr.value)
 
-    def place(self, a: np.ndarray) -> int:
+    def place(self, a: np.ndarray, copy_in: bool = True) -> int:
+        """``a``'s device address; ``copy_in=False`` for an output the kernel writes before reading."""
+        room = _lendable_bytes(a) if self._lend else 0
+        if room and self._rt.opkitLendDeviceMemory(a.ctypes.data, a.nbytes, room) == 0:
+            self._lent.append(a.ctypes.data)
+            return a.ctypes.data
         ptr = self._malloc(a.nbytes)
         self._buffers[id(a)] = (ptr, a)
-        if a.nbytes:
+        if a.nbytes and copy_in:
             acl_check(self._rt, self._rt.aclrtMemcpy(ptr, a.nbytes, a.ctypes.data, a.nbytes, self.H2D), "aclrtMemcpy to device")
         return ptr
 
@@ -128,15 +171,18 @@ class DeviceMemory:
     def finish(self, written: list[np.ndarray]) -> None:
         acl_check(self._rt, self._rt.aclrtSynchronizeStream(self._stream), "aclrtSynchronizeStream")
         for a in written:
-            ptr, _ = self._buffers[id(a)]
-            if a.nbytes:
-                acl_check(self._rt, self._rt.aclrtMemcpy(a.ctypes.data, a.nbytes, ptr, a.nbytes, self.D2H),
-                            "aclrtMemcpy from device")
+            placed = self._buffers.get(id(a))
+            if placed is not None and a.nbytes:  # not lent: copy the result back
+                acl_check(self._rt, self._rt.aclrtMemcpy(a.ctypes.data, a.nbytes, placed[0], a.nbytes, self.D2H),
+                          "aclrtMemcpy from device")
 
     def release(self) -> None:
         for ptr in [p for p, _ in self._buffers.values()] + self._extra:
             self._rt.aclrtFree(ptr)
+        for ptr in self._lent:
+            self._rt.opkitReturnDeviceMemory(ptr)
         self._buffers.clear()
+        self._lent.clear()
         self._extra.clear()
 
 
@@ -179,7 +225,7 @@ class AclnnLibrary:
         from . import _core
 
         _core.set_acl_quiet(True)
-        self._rt = _runtime()
+        self._rt = declare_lending(declare_device(_runtime()))
         lib = root / "op_api" / "lib" / "libcust_opapi.so"
         self._api = ctypes.CDLL(str(lib))  # loads the op_host library with it (its OP_ADDs run)
         self.scope = _core.scope_of(str(root / "op_impl" / "lib"))
@@ -208,7 +254,7 @@ class AclnnLibrary:
             self._fns[op.op_type] = (prepare, launch)
         return self._fns[op.op_type]
 
-    def _tensor(self, a: np.ndarray, memory: DeviceMemory) -> int:
+    def _tensor(self, a: np.ndarray, memory: DeviceMemory, copy_in: bool = True) -> int:
         dims = (ctypes.c_int64 * max(a.ndim, 1))(*a.shape)
         # row-major strides in elements, as aclCreateTensor takes them (callers pass C-contiguous arrays;
         # numpy's own strides of an empty or length-1 axis are arbitrary)
@@ -217,7 +263,7 @@ class AclnnLibrary:
             steps[i] = steps[i + 1] * a.shape[i + 1]
         strides = (ctypes.c_int64 * max(a.ndim, 1))(*steps)
         t = self._rt.aclCreateTensor(dims, a.ndim, ACL_DTYPES[spec_mod.dtype_name(a.dtype)], strides, 0, ACL_FORMAT_ND,
-                                     dims, a.ndim, memory.place(a))
+                                     dims, a.ndim, memory.place(a, copy_in))
         if not t:
             raise KernelError(self._error())
         return t
@@ -242,7 +288,7 @@ class AclnnLibrary:
     def call(self, op: spec_mod.OpSpec, inputs: list[np.ndarray], outputs: list[np.ndarray],
              attrs: dict[str, Any], memory: DeviceMemory | None = None, stream: Any = None) -> None:
         """Run ``op``; ``outputs`` (ref outputs are the input arrays themselves) hold the results after."""
-        memory = memory or DeviceMemory(declare_device(self._rt), None)
+        memory = memory or DeviceMemory(self._rt, None, lend=True)
         prepare, launch = self._functions(op)
         made: list = []
         tensors = []
@@ -258,7 +304,7 @@ class AclnnLibrary:
             ref = {t.name for t in op.inputs}
             for o, arr in zip(op.outputs, outputs):
                 if o.name not in ref:
-                    tensors.append(self._tensor(arr, memory))
+                    tensors.append(self._tensor(arr, memory, copy_in=False))
                     args.append(tensors[-1])
             workspace_size = ctypes.c_uint64(0)
             executor = ctypes.c_void_p()

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import device, isolation, simulator
+from .aclnn import mark_lendable
 from . import spec as spec_mod
 from .errors import KernelError, OpkitError, TilingError
 
@@ -45,8 +46,13 @@ def _gm_empty(shape: list[int], dtype: np.dtype, shared: bool = False) -> np.nda
     n = int(np.prod(shape, dtype=np.int64))
     pad = -(-(n * dtype.itemsize + _GM_SLACK) // dtype.itemsize)
     if shared:  # Note: see opkit.isolation; the child process writes it
-        return isolation.shared_empty(pad * dtype.itemsize).view(dtype)[:n].reshape(shape)
-    return np.empty(pad, dtype)[:n].reshape(shape)
+        owner = isolation.shared_empty(pad * dtype.itemsize)
+        view = owner.view(dtype)[:n].reshape(shape)
+    else:
+        owner = np.empty(pad, dtype)
+        view = owner[:n].reshape(shape)
+    mark_lendable(owner)  # Note [Lent host memory]: passed to the device without a copy
+    return view
 
 
 def _shared_copy(a: np.ndarray) -> np.ndarray:

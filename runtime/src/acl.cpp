@@ -1,12 +1,11 @@
 // opkit: the acl runtime subset (device, context, stream, memory) and aclnn's tensor handles.
 //
-// There is one simulated device (id 0). Its "device memory" is host memory from aclrtMalloc,
-// tracked so aclrtFree and aclrtMemcpy can refuse pointers the runtime never handed out.
+// There is one simulated device (id 0). Its "device memory" is host memory from aclrtMalloc
+// (acl_memory.cpp), tracked so aclrtFree and aclrtMemcpy can refuse pointers the runtime never handed out.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,7 +20,6 @@ namespace {
 std::mutex gMu;
 bool gInit = false;
 int32_t gDevice = -1;
-std::map<const uint8_t*, size_t> gDeviceAllocs;  // base -> bytes, from aclrtMalloc
 std::set<void*> gStreams;
 thread_local std::string tLastError;
 bool gQuiet = false;
@@ -57,6 +55,7 @@ aclError aclFinalize(void) {
     if (!opkit::acl::gInit) return SetError(ACL_ERROR_UNINITIALIZE, "aclFinalize: aclInit was not called");
     opkit::acl::gInit = false;
     opkit::acl::gDevice = -1;
+    opkit::acl::ReleaseCachedMemory();
     return ACL_SUCCESS;
 }
 
@@ -70,6 +69,7 @@ aclError aclrtSetDevice(int32_t deviceId) {
 aclError aclrtResetDevice(int32_t deviceId) {
     if (deviceId != 0) return SetError(ACL_ERROR_RT_INVALID_DEVICEID, "aclrtResetDevice: no device " + std::to_string(deviceId));
     opkit::acl::gDevice = -1;
+    opkit::acl::ReleaseCachedMemory();
     return ACL_SUCCESS;
 }
 aclError aclrtGetDevice(int32_t* deviceId) {
@@ -125,25 +125,6 @@ aclError aclrtSynchronizeStream(aclrtStream stream) {
 }
 aclError aclrtSynchronizeDevice(void) { return ACL_SUCCESS; }
 
-aclError aclrtMalloc(void** devPtr, size_t size, aclrtMemMallocPolicy) {
-    if (devPtr == nullptr) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: null pointer");
-    if (size == 0) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: size 0");
-    const size_t padded = opkit::acl::PaddedDeviceBytes(size);  // Note [aclrtMalloc padding]
-    // 512-byte alignment like the NPU's allocator (32 would satisfy every DataCopy rule).
-    void* p = std::aligned_alloc(512, (padded + 511) & ~size_t(511));
-    if (p == nullptr) return SetError(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc: out of memory for " + std::to_string(size) + " bytes");
-    std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    opkit::acl::gDeviceAllocs[static_cast<const uint8_t*>(p)] = padded;
-    *devPtr = p;
-    return ACL_SUCCESS;
-}
-aclError aclrtFree(void* devPtr) {
-    std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    if (opkit::acl::gDeviceAllocs.erase(static_cast<const uint8_t*>(devPtr)) == 0)
-        return SetError(ACL_ERROR_RT_PARAM_INVALID, "aclrtFree: pointer was not returned by aclrtMalloc (or freed twice)");
-    std::free(devPtr);
-    return ACL_SUCCESS;
-}
 aclError aclrtMallocHost(void** hostPtr, size_t size) {
     if (hostPtr == nullptr || size == 0) return SetError(ACL_ERROR_INVALID_PARAM, "aclrtMallocHost: null pointer or size 0");
     *hostPtr = std::aligned_alloc(64, (size + 63) & ~size_t(63));
@@ -155,21 +136,6 @@ aclError aclrtFreeHost(void* hostPtr) {
 }
 }  // extern "C"
 
-namespace opkit {
-namespace acl {
-size_t PaddedDeviceBytes(size_t size) { return (size + 31) / 32 * 32 + 32; }
-
-int64_t DeviceRoom(const void* p) {
-    std::lock_guard<std::mutex> lock(opkit::acl::gMu);
-    auto& allocs = opkit::acl::gDeviceAllocs;
-    auto it = allocs.upper_bound(static_cast<const uint8_t*>(p));
-    if (it == allocs.begin()) return -1;
-    --it;
-    const auto* q = static_cast<const uint8_t*>(p);
-    return q < it->first + it->second ? int64_t(it->first + it->second - q) : -1;
-}
-}  // namespace acl
-}  // namespace opkit
 using opkit::acl::DeviceRoom;
 
 extern "C" {

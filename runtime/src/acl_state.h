@@ -37,7 +37,15 @@ const char* LastError();
 size_t PaddedDeviceBytes(size_t size);
 // Bytes of device memory from p to the end of its (padded) aclrtMalloc block; -1 if p is not device memory.
 int64_t DeviceRoom(const void* p);
+// Note [Device memory cache]: free the freed blocks kept for reuse (aclrtResetDevice, aclFinalize).
+void ReleaseCachedMemory();
 void SetQuiet(bool quiet);
 bool Quiet();  // set by the Python binding, which raises errors and findings itself
 }  // namespace acl
 }  // namespace opkit
+
+// opkit's own entry points for the Python binding (acl_memory.cpp, Note [Lent host memory]).
+extern "C" {
+aclError opkitLendDeviceMemory(void* p, size_t size, size_t usable);
+aclError opkitReturnDeviceMemory(void* p);
+}
