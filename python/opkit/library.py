@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from . import device, isolation, simulator
-from .aclnn import mark_lendable
 from . import spec as spec_mod
+from .aclnn import mark_lendable
 from .errors import KernelError, OpkitError, TilingError
 
 try:
