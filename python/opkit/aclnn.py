@@ -5,8 +5,8 @@ Each call makes the ``aclTensor`` handles for the numpy buffers, runs
 ctypes releases the GIL while they run. The argument order follows opkit.aclnn_gen.
 
 The same code drives two runtimes. In this process it is opkit's (``libopkit_rt.so``), where host
-memory is GM: arrays opkit allocated (outputs, and inputs that were earlier outputs) are lent to the
-device as they are, other inputs are copied into aclrtMalloc memory for its padding. In the child
+memory is GM: arrays with room for aclrtMalloc's padding past their end are lent to the device as
+they are, others are copied into aclrtMalloc memory (Note [Lent host memory]). In the child
 process of :mod:`opkit.device` it is CANN's (``libascendcl.so`` and ``libnnopbase.so``, the
 simulator's or a board's), where every buffer is copied to and from device memory around the call
 (:class:`DeviceMemory`).
@@ -103,9 +103,13 @@ def _runtime() -> ctypes.CDLL:
     return _declare(ctypes.CDLL(str(RUNTIME_LIB)))
 
 
-# Note [Lent host memory] (runtime/src/acl_memory.cpp): arrays whose whole buffer opkit allocated with
-# room past the end (library._gm_empty) may be lent to opkit's device instead of copied. Keyed by id,
-# holding the buffer's owner weakly; a stale id never matches, since the owner itself is compared.
+# Note [Lent host memory] (runtime/src/acl_memory.cpp): an array may be lent to opkit's device instead
+# of copied when the bytes past its end up to its padded size are its own. Two kinds qualify:
+# - buffers opkit allocated with that room (library._gm_empty: outputs, also in shared memory), held
+#   weakly here by id (a stale id never matches, since the owner itself is compared);
+# - arrays that own memory from numpy's default allocator, i.e. from malloc, whose real room
+#   malloc_usable_size tells (a big array's mmap'd chunk reaches to the end of its last page). Under
+#   AddressSanitizer it tells the size asked for, so such inputs are copied there.
 _LENDABLE: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
 
 
@@ -114,16 +118,38 @@ def mark_lendable(owner: np.ndarray) -> None:
     _LENDABLE[id(owner)] = owner
 
 
+def _malloc_room() -> tuple[Any, Any] | None:
+    """(numpy's get_handler_name, libc's malloc_usable_size), or None where either is missing."""
+    try:
+        from numpy._core.multiarray import get_handler_name
+    except ImportError:
+        try:
+            from numpy.core.multiarray import get_handler_name
+        except ImportError:
+            return None
+    try:
+        usable = ctypes.CDLL(None).malloc_usable_size
+    except (AttributeError, OSError):
+        return None
+    usable.restype, usable.argtypes = ctypes.c_size_t, [ctypes.c_void_p]
+    return get_handler_name, usable
+
+
+_MALLOC_ROOM = _malloc_room()
+
+
 def _lendable_bytes(a: np.ndarray) -> int:
-    """Bytes from ``a``'s start that opkit owns and may lend, or 0 when ``a`` must be copied."""
+    """Bytes from ``a``'s start that may be lent to the device, or 0 when ``a`` must be copied."""
     owner = a
     while isinstance(owner.base, np.ndarray):
         owner = owner.base
-    if _LENDABLE.get(id(owner)) is not owner or not a.flags.c_contiguous or a.nbytes == 0:
-        return 0
-    if a.ctypes.data != owner.ctypes.data:  # a view that starts inside: copy (lent blocks may not overlap)
-        return 0
-    return owner.nbytes
+    if not a.flags.c_contiguous or a.nbytes == 0 or a.ctypes.data != owner.ctypes.data:
+        return 0  # (a view that starts inside its buffer is copied: lent blocks may not overlap)
+    if _LENDABLE.get(id(owner)) is owner:
+        return owner.nbytes
+    if _MALLOC_ROOM is not None and owner.flags.owndata and _MALLOC_ROOM[0](owner) == "default_allocator":
+        return int(_MALLOC_ROOM[1](owner.ctypes.data))
+    return 0
 
 
 class DeviceMemory:
@@ -132,9 +158,9 @@ class DeviceMemory:
     padding CANN's framework gives them (Note [aclrtMalloc padding] in acl/acl.h: a kernel may touch
     the bytes up to the next multiple of 32 plus 32 more, as the official samples' tilings do).
 
-    With ``lend`` (opkit's runtime only), arrays opkit allocated with that room (outputs, and inputs
-    that are earlier outputs) are lent to the device as they are, with no copy either way
-    (Note [Lent host memory]); outputs are never copied in, since the kernel writes them."""
+    With ``lend`` (opkit's runtime only), arrays that have that room (opkit's outputs, and most arrays
+    numpy allocated) are lent to the device as they are, with no copy either way (Note [Lent host
+    memory]); outputs are never copied in, since the kernel writes them."""
 
     H2D, D2H = 1, 2  # aclrtMemcpyKind
 

@@ -88,16 +88,21 @@ def test_lending_refuses_too_little_room_and_overlaps(rt) -> None:
     assert rt.opkitReturnDeviceMemory(p) == 0
 
 
-def test_outputs_and_earlier_outputs_are_lent_other_arrays_copied(rt) -> None:
-    out = _gm_empty([1000], np.dtype(np.float32))
-    user = np.zeros(1000, np.float32)
+def test_arrays_with_room_past_their_end_are_lent_others_copied(rt) -> None:
+    out = _gm_empty([1000], np.dtype(np.float32))  # opkit's own, with room
+    small = np.zeros(1000, np.float32)  # malloc gives 4008 bytes of the 4032 needed
+    big = np.zeros(1 << 20, np.float32)  # an mmap'd chunk: room to the end of its last page
+    borrowed = np.frombuffer(bytearray(4096), np.float32)  # not numpy's memory
     memory = aclnn.DeviceMemory(rt, None, lend=True)
     try:
         assert memory.place(out, copy_in=False) == out.ctypes.data
-        assert memory.place(user) != user.ctypes.data
         assert memory.place(out[1:]) != out.ctypes.data + 4  # a view starting inside is copied
+        assert memory.place(small) != small.ctypes.data
+        assert memory.place(borrowed) != borrowed.ctypes.data
+        lent_big = memory.place(big) == big.ctypes.data
     finally:
         memory.release()
+    assert lent_big != bool(sanitizers.build_flags())  # ASan's malloc_usable_size gives no room
     assert rt.opkitReturnDeviceMemory(out.ctypes.data) != 0  # release returned it
 
 
