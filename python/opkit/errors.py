@@ -31,5 +31,14 @@ class CheckError(OpkitError):
         self.findings = findings or []
 
 
+class FindingWarning(UserWarning):
+    """npu_simulator findings of a call that completed, with $OPKIT_FINDINGS=warn (Note [Findings as
+    warnings], runtime/src/sim.h); ``findings`` holds them as CheckError's would."""
+
+    def __init__(self, message: str, findings: list | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+
+
 class ModeUnavailable(OpkitError):
     """A verification mode was asked for but cannot run here; the message says why."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CheckError
+from .errors import CheckError, FindingWarning, OpkitError
 
 PIPES = ("S", "V", "M", "MTE1", "MTE2", "MTE3", "FIX")
 
@@ -168,5 +168,24 @@ def record(data: dict[str, Any] | None) -> None:
         handle.append(sim)
     if sim.findings:
         lines = "\n".join(f"  {f}" for f in sim.findings)
-        raise CheckError(f"npu_simulator: {sim.kernel}: {len(sim.findings)} finding(s) on {sim.soc}:\n{lines}",
-                         sim.findings)
+        message = f"npu_simulator: {sim.kernel}: {len(sim.findings)} finding(s) on {sim.soc}:\n{lines}"
+        if findings_are_warnings():
+            import warnings
+
+            warnings.warn(FindingWarning(message, sim.findings), stacklevel=3)
+            return
+        raise CheckError(message, sim.findings)
+
+
+def findings_are_warnings() -> bool:
+    """$OPKIT_FINDINGS: "warn" turns the findings of a call that completed into a FindingWarning;
+    unset or "error", they raise CheckError (Note [Findings as warnings] in runtime/src/sim.h)."""
+    import os
+
+    value = os.environ.get("OPKIT_FINDINGS", "")
+    if value in ("", "error"):
+        return False
+    if value == "warn":
+        return True
+    raise OpkitError(f"OPKIT_FINDINGS={value!r}: expected 'error' (the default: a finding fails the call) "
+                     "or 'warn' (findings are warnings and the call returns its results)")

@@ -63,15 +63,7 @@ void CpuDebugRun(const char* kernelName, uint32_t blockDim, const std::function<
         std::fprintf(stderr, "opkit: error: %s\n", e.what());
         std::exit(1);
     }
-    if (const sim::Summary* s = sim::Last(); s != nullptr && sim::Enabled()) {
-        // npu_simulator mode: the model's summary, and a nonzero exit on any finding
-        std::fflush(stdout);
-        std::fputs(sim::Format(*s).c_str(), stderr);
-        if (!s->findings.empty()) {
-            std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s)\n", kernelName, s->findings.size());
-            std::exit(1);
-        }
-    }
+    sim::ReportCompletedLaunch(kernelName);  // npu_simulator mode: the summary; a finding ends the run
 }
 
 }  // namespace rt

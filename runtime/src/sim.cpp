@@ -362,6 +362,30 @@ bool Enabled() {
     return mode != nullptr && std::strcmp(mode, "npu_simulator") == 0;
 }
 void SetEnabled(int on) { tEnabled = on; }
+bool FindingsAreWarnings() {
+    const char* v = std::getenv("OPKIT_FINDINGS");
+    if (v == nullptr || *v == '\0' || std::strcmp(v, "error") == 0) return false;
+    if (std::strcmp(v, "warn") == 0) return true;
+    std::fflush(stdout);
+    std::fprintf(stderr, "opkit: error: OPKIT_FINDINGS=%s: expected \"error\" (the default: a finding fails the run) "
+                 "or \"warn\" (findings are printed and the run goes on)\n", v);
+    std::exit(2);
+}
+void ReportCompletedLaunch(const char* what) {
+    const Summary* s = Last();
+    if (s == nullptr || !Enabled()) return;
+    std::fflush(stdout);
+    std::fputs(Format(*s).c_str(), stderr);
+    if (s->findings.empty()) return;
+    if (FindingsAreWarnings()) {
+        std::fprintf(stderr, "opkit: warning: %s: %zu npu_simulator finding(s); OPKIT_FINDINGS=warn, so the run goes on\n",
+                     what, s->findings.size());
+        return;
+    }
+    std::fprintf(stderr, "opkit: error: %s: %zu npu_simulator finding(s) (OPKIT_FINDINGS=warn reports them and goes on)\n",
+                 what, s->findings.size());
+    std::exit(1);
+}
 int ThreadEnabled() { return tEnabled; }
 void SetDefaultEnabled(int on) { gDefault.store(on); }
 void SetTracing(bool on) { tTracing = on; }

@@ -201,6 +201,14 @@ bool Tracing();
 const Summary* Last();     // this thread's last simulated launch, or nullptr
 void SetLast(Summary s);
 void ClearLast();          // forget this thread's last simulated launch
+// Note [Findings as warnings]: $OPKIT_FINDINGS=warn lets a CPU-debug program or an aclnn app that
+// completed go on (exit status 0) with its findings printed as warnings; unset or "error", a finding
+// ends it with status 1. A launch that failed (a fatal finding, a deadlock) fails either way. Any
+// other value stops the program with status 2 and says what is accepted.
+bool FindingsAreWarnings();
+// After a completed simulated launch of `what`: print the model's summary and stop the program on a
+// finding (Note [Findings as warnings]); nothing outside npu_simulator mode.
+void ReportCompletedLaunch(const char* what);
 
 // Source location of a return address in kernel code: "file:line" via addr2line, else lib+offset.
 std::string SiteOf(const void* ret);

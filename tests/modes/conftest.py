@@ -35,11 +35,14 @@ RunProgram = Callable[..., subprocess.CompletedProcess]
 
 @pytest.fixture
 def run_program(sim_programs: dict[str, Path]) -> RunProgram:
-    """run_program(name, *args, mode=None, soc=None): run programs/<name>.cpp's executable."""
+    """run_program(name, *args, mode=None, soc=None, findings=None): run programs/<name>.cpp's executable
+    (``findings``: $OPKIT_FINDINGS, unset by default)."""
 
     def run(name: str, *args: object, mode: str | None = None, soc: str | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_MODE", "OPKIT_SOC")}
+            timeout: float = 60, findings: str | None = None) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_MODE", "OPKIT_SOC", "OPKIT_FINDINGS")}
+        if findings is not None:
+            env["OPKIT_FINDINGS"] = findings
         if mode is not None:
             env["OPKIT_MODE"] = mode
         if soc is not None:
