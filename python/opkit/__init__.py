@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from . import ops
 from .build import load
-from .errors import (BuildError, CheckError, FindingWarning, KernelError, ModeUnavailable, OpkitError, SpecError,
-                     TilingError)
+from .errors import (
+                     BuildError,
+                     CheckError,
+                     FindingWarning,
+                     KernelError,
+                     ModeUnavailable,
+                     OpkitError,
+                     SpecError,
+                     TilingError,
+)
 from .isolation import set_isolation
 
 __version__ = "0.1.0"
