@@ -18,6 +18,7 @@
 #include "opkit/kernel/vec_brcb.h"
 #include "opkit/kernel/vec_gather.h"
 #include "opkit/kernel/vec_sort.h"
+#include "opkit/kernel/vec_index.h"
 #include "opkit/kernel/sync.h"
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"
