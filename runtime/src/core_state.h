@@ -67,6 +67,8 @@ struct CoreState {
     // SetAtomicAdd/Max/Min: the GM write mode of FIX and MTE3 (Note [Atomic GM writes], cube.h).
     AtomicOp atomicOp = AtomicOp::NONE;
     DType atomicType = DType::F32;
+    int64_t gatherMaskCount = 0;   // the last GatherMask's rsvdCnt (GetGatherMaskRemainCount)
+    uint16_t mrgSortCount[4] = {};  // elements the last MrgSort took from each list (GetMrgSortResult)
 };
 CoreState* CurrentCoreOrNull();
 inline sim::CoreModel* Model() {

@@ -74,6 +74,10 @@ double VectorCyclesPerRepeat(const char* op) {
     static const std::unordered_map<std::string, double> table = {
         {"Div", 4}, {"Exp", 4}, {"Ln", 4}, {"Sqrt", 4}, {"Rsqrt", 4}, {"Reciprocal", 2}, {"Cast", 2},
         {"ReduceSum", 2}, {"ReduceMax", 2}, {"ReduceMin", 2}, {"Select", 2}, {"Compare", 1},
+        // From asc-devkit docs/zh/api/附录/Vector指令理论性能汇总.md (arch 2201): GatherMask 64
+        // (16-bit) / 32 (32-bit) elements per cycle = 2 cycles per repeat; Sort32 and MrgSort 2
+        // elements per cycle = 16 cycles per 32 records (their model unit).
+        {"GatherMask", 2}, {"Sort32", 16}, {"MrgSort", 16},
     };
     auto it = table.find(op);
     return it == table.end() ? 1.0 : it->second;

@@ -28,5 +28,17 @@ std::string DTypeList(uint32_t set);
 // Fails, naming the instruction, the dtype and the supported list, unless `t` is in `set`.
 void RequireDType(const char* op, DType t, uint32_t set);
 
+// Note [Unchecked hardware rules]: some rules the NPU does not check: breaking them gives wrong or
+// undefined results there (overlapping operands, an index past the tensor). npu_simulator reports
+// such a call as a finding of `kind` at the kernel line `ret` and goes on; cpu mode, which has no
+// findings, stops with the same message, so no mode silently computes an answer the NPU would not.
+void RuleBroken(const char* kind, const std::string& message, const void* ret);
+
+// npu_simulator: the blocks of a mask/repeat operand that hold an enabled lane, read or written.
+void ModelRepeatAccess(const void* base, const RepeatShape& s, uint16_t blk, uint16_t rep, uint32_t elemBytes,
+                       bool write, const char* what, const void* ret);
+// SoCs without an instruction (e.g. Sort32 exists on arch 2201 only): Fail naming the SoC.
+void RequireArch2201(const char* op);
+
 }  // namespace rt
 }  // namespace opkit

@@ -98,9 +98,11 @@ struct SmPass {
 };
 
 // One pass of SoftMax over `rows` rows starting at dst/src (and at sum/max row 0 of this pass).
+// log10Out (LogSoftMax): dst = log10 of the quotient, taken in float before any cast to half:
+// Ln, then Muls by 1/ln(10) (LogSoftMax.md: steps 7-8, "div" then "log10").
 template <typename T, typename U>
 void SoftMaxPass(const LocalTensor<T>& dst, const LocalTensor<U>* sum, const LocalTensor<U>* max,
-                 const LocalTensor<T>& src, const LocalTensor<uint8_t>& tmp, const SmPass& p) {
+                 const LocalTensor<T>& src, const LocalTensor<uint8_t>& tmp, const SmPass& p, bool log10Out = false) {
     const LocalTensor<float> f = tmp.ReinterpretCast<float>();
     const LocalTensor<float> r = f[p.rows * p.k], s = r[p.rows * p.blk];
     const LocalTensor<half> rh = r[(p.rows + 7) / 8 * 8].template ReinterpretCast<half>();
@@ -121,6 +123,12 @@ void SoftMaxPass(const LocalTensor<T>& dst, const LocalTensor<U>* sum, const Loc
     PipeBarrier<PIPE_V>();
     for (uint32_t i = 0; i < p.rows; ++i) RowReduce(false, r[i], w[i * p.k], p.k, s);
     PerGroup<U>(false, w, w, r, s, rh, sum, p.rows, p.k);
+    if (log10Out) {
+        PipeBarrier<PIPE_V>();
+        Ln(w, w, int32_t(p.rows * p.k));
+        PipeBarrier<PIPE_V>();
+        Muls(w, w, 0.43429448190325182f, int32_t(p.rows * p.k));  // 1 / ln(10)
+    }
     if constexpr (std::is_same<T, half>::value) {
         PipeBarrier<PIPE_V>();
         Cast(dst, w, RoundMode::CAST_NONE, p.rows * p.k);

@@ -29,40 +29,42 @@ constexpr SoftmaxConfig SOFTMAX_DEFAULT_CFG = {true, 0, 0, SoftmaxMode::SOFTMAX_
 
 namespace detail {
 
-template <typename T, typename U>
+// `api` is "SoftMax" or "LogSoftMax" (log10 of the result, SoftMaxPass's log10Out); both tilings
+// have the same 16 fields.
+template <typename T, typename U, typename Tiling = SoftMaxTiling>
 void SoftMaxRun(const LocalTensor<T>& dst, const LocalTensor<U>* sum, const LocalTensor<U>* max,
-                const LocalTensor<T>& src, const LocalTensor<uint8_t>* shared, const SoftMaxTiling& tiling,
-                const SoftMaxShapeInfo& info) {
-    RequireFloatType<T>("SoftMax");
+                const LocalTensor<T>& src, const LocalTensor<uint8_t>* shared, const Tiling& tiling,
+                const SoftMaxShapeInfo& info, const char* api = "SoftMax") {
+    RequireFloatType<T>(api);
     const uint32_t m = info.srcM != 0 ? info.srcM : tiling.srcM, k = info.srcK != 0 ? info.srcK : tiling.srcK;
     const uint32_t blk = 32 / sizeof(U), rows = tiling.splitM;
     if (k == 0 || (uint64_t(k) * sizeof(T)) % 32 != 0)
-        opkit::rt::Fail("SoftMax: the last axis srcK = " + HlNum(k) + " must be a positive multiple of 32 bytes (" +
+        opkit::rt::Fail(std::string(api) + ": the last axis srcK = " + HlNum(k) + " must be a positive multiple of 32 bytes (" +
                         HlNum(32 / sizeof(T)) + " elements); pad it and give the original length as oriSrcK");
     if (uint64_t(m) * k > src.GetSize() || uint64_t(m) * k > dst.GetSize())
-        opkit::rt::Fail("SoftMax: srcM x srcK = " + HlNum(m) + " x " + HlNum(k) + " exceeds the source (" +
+        opkit::rt::Fail(std::string(api) + ": srcM x srcK = " + HlNum(m) + " x " + HlNum(k) + " exceeds the source (" +
                         HlNum(src.GetSize()) + ") or destination (" + HlNum(dst.GetSize()) + " elements) tensor");
     if ((sum != nullptr && uint64_t(m) * blk > sum->GetSize()) || (max != nullptr && uint64_t(m) * blk > max->GetSize()))
-        opkit::rt::Fail("SoftMax: sumTensor and maxTensor must hold srcM x " + HlNum(blk) + " = " + HlNum(uint64_t(m) * blk) +
+        opkit::rt::Fail(std::string(api) + ": sumTensor and maxTensor must hold srcM x " + HlNum(blk) + " = " + HlNum(uint64_t(m) * blk) +
                         " elements (one 32-byte block per row)");
     if (rows == 0)
-        opkit::rt::Fail("SoftMax: the tiling's splitM is 0: SoftMaxTilingFunc was given less temporary space than "
+        opkit::rt::Fail(std::string(api) + ": the tiling's splitM is 0: SoftMaxTilingFunc was given less temporary space than "
                         "GetSoftMaxMinTmpSize (" + HlNum(uint64_t(blk + k + 64) * 4) + " bytes for srcK = " + HlNum(k) + ")");
     const uint32_t need = rows * (blk + k + 64) * 4;
     const char* query = "GetSoftMaxMinTmpSize/SoftMaxTilingFunc (splitM rows x (one block + srcK + 64) floats)";
     LocalTensor<uint8_t> tmp;
     if (shared != nullptr) {
-        CheckSharedTmp("SoftMax", *shared, need, dst, src, m * k, query);
+        CheckSharedTmp(api, *shared, need, dst, src, m * k, query);
         tmp = *shared;
     } else {
-        tmp = FrameworkTmp("SoftMax", need, query);
+        tmp = FrameworkTmp(api, need, query);
     }
     for (uint32_t r0 = 0; r0 < m; r0 += rows) {
         const uint32_t n = m - r0 < rows ? m - r0 : rows;
         const LocalTensor<U> sumRows = sum != nullptr ? (*sum)[r0 * blk] : LocalTensor<U>();
         const LocalTensor<U> maxRows = max != nullptr ? (*max)[r0 * blk] : LocalTensor<U>();
         SoftMaxPass<T, U>(dst[r0 * k], sum != nullptr ? &sumRows : nullptr, max != nullptr ? &maxRows : nullptr,
-                          src[r0 * k], tmp, SmPass{n, k, blk});
+                          src[r0 * k], tmp, SmPass{n, k, blk}, std::string(api) == "LogSoftMax");
     }
 }
 

@@ -42,9 +42,12 @@ inline uint32_t GetSoftMaxMinTmpSize(const ge::Shape& srcShape, const uint32_t d
 
 // splitM: the rows one pass of localWorkSpaceSize bytes holds; a multiple of 8 when it is not all
 // of them, and for a basic block (m % 8 == 0, k % 64 == 0) a divisor of m under 64 * 256 elements.
-inline void SoftMaxTilingFunc(const ge::Shape& srcShape, const uint32_t dataTypeSize, const uint32_t localWorkSpaceSize,
-                              optiling::SoftMaxTiling& softmaxTiling) {
-    const auto s = detail::SoftMaxShape("SoftMaxTilingFunc", srcShape, dataTypeSize);
+namespace detail {
+// Fills SoftMaxTiling or LogSoftMaxTiling (the same 16 fields, the same rule in CANN).
+template <typename Tiling>
+void FillSoftMaxTiling(const char* query, const ge::Shape& srcShape, const uint32_t dataTypeSize,
+                       const uint32_t localWorkSpaceSize, Tiling& softmaxTiling) {
+    const auto s = detail::SoftMaxShape(query, srcShape, dataTypeSize);
     const uint32_t blk = 32 / dataTypeSize;
     uint32_t baseM = std::min(localWorkSpaceSize / 4 / detail::SoftMaxRowFloats(s.k, dataTypeSize), s.m);
     if (baseM < s.m && baseM > 8) baseM = baseM / 8 * 8;
@@ -70,6 +73,12 @@ inline void SoftMaxTilingFunc(const ge::Shape& srcShape, const uint32_t dataType
     softmaxTiling.set_tailM(tail);
     softmaxTiling.set_tailSplitSize(tail * s.k);
     softmaxTiling.set_tailReduceSize(tail * blk);
+}
+}  // namespace detail
+
+inline void SoftMaxTilingFunc(const ge::Shape& srcShape, const uint32_t dataTypeSize, const uint32_t localWorkSpaceSize,
+                              optiling::SoftMaxTiling& softmaxTiling) {
+    detail::FillSoftMaxTiling("SoftMaxTilingFunc", srcShape, dataTypeSize, localWorkSpaceSize, softmaxTiling);
 }
 
 }  // namespace AscendC

@@ -1,0 +1,133 @@
+// opkit: the sort instructions of arch 2201 (Sort32, MrgSort, GetMrgSortResult) and the sort-region
+// size helpers (GetSortLen, GetSortOffset). Runtime: runtime/src/vec_sort.cpp, Note [Sort regions].
+//
+// Facts from asc-devkit docs 基础API/Memory矢量计算/排序组合（ISASI）/{Sort32,MrgSort,GetMrgSortResult}.md,
+// 高阶API/排序操作/{GetSortLen,GetSortOffset}.md; struct fields from include/basic_api/kernel_struct_proposal.h.
+#pragma once
+
+#include "opkit/kernel/vec_gather.h"
+
+namespace opkit {
+namespace rt {
+void VecSort32(DType t, void* dst, const void* score, const uint32_t* index, uint32_t repeat);
+// Merges the lists whose validBit is set; lens in 8-byte elements; returns nothing, remembers
+// the elements taken from each list (MrgSortTaken).
+void VecMrgSort(DType t, void* dst, const void* const src[4], const uint16_t lens[4], uint16_t validBit,
+                bool exhaustedSuspension, uint32_t repeat);
+void MrgSortTaken(uint16_t taken[4]);
+}  // namespace rt
+}  // namespace opkit
+
+namespace AscendC {
+
+constexpr int32_t MRG_SORT_ELEMENT_LEN = 4;
+
+struct MrgSort4Info {
+    __aicore__ MrgSort4Info() {}
+    __aicore__ MrgSort4Info(const uint16_t elementLengthsIn[MRG_SORT_ELEMENT_LEN], const bool ifExhaustedSuspensionIn,
+                            const uint16_t validBitIn, const uint16_t repeatTimesIn)
+        : ifExhaustedSuspension(ifExhaustedSuspensionIn), validBit(validBitIn), repeatTimes(uint8_t(repeatTimesIn)) {
+        for (int32_t i = 0; i < MRG_SORT_ELEMENT_LEN; ++i) elementLengths[i] = elementLengthsIn[i];
+    }
+    uint16_t elementLengths[MRG_SORT_ELEMENT_LEN] = {0};
+    bool ifExhaustedSuspension = false;
+    uint16_t validBit = 0;
+    uint8_t repeatTimes = 1;
+};
+
+template <typename T>
+struct MrgSortSrcList {
+    __aicore__ MrgSortSrcList() {}
+    __aicore__ MrgSortSrcList(const LocalTensor<T>& src1In, const LocalTensor<T>& src2In, const LocalTensor<T>& src3In,
+                              const LocalTensor<T>& src4In)
+        : src1(src1In[0]), src2(src2In[0]), src3(src3In[0]), src4(src4In[0]) {}
+    LocalTensor<T> src1;
+    LocalTensor<T> src2;
+    LocalTensor<T> src3;
+    LocalTensor<T> src4;
+};
+
+// Sort32: each repeat sorts 32 scores (src0) with their uint32 indices (src1) into 32 (score, index)
+// records of 8 bytes (256 bytes of dst), highest score first, equal scores in source order.
+template <typename T>
+__aicore__ inline void Sort32(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const LocalTensor<uint32_t>& src1,
+                              const int32_t repeatTime) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "Sort32 takes half or float scores");
+    if (repeatTime < 0 || repeatTime > MAX_REPEAT_TIMES)
+        opkit::rt::Fail("Sort32: repeatTime " + std::to_string(repeatTime) + " is outside 0..255");
+    if (repeatTime == 0) return;  // a NOP on 910B
+    const uint64_t r = uint64_t(repeatTime);
+    detail::CheckVecOperand(src0.addr_, src0.pos_, r * 32 * sizeof(T), "Sort32");
+    detail::CheckVecOperand(src1.addr_, src1.pos_, r * 32 * 4, "Sort32");
+    detail::CheckVecOperand(dst.addr_, dst.pos_, r * 256, "Sort32");
+    opkit::rt::VecSort32(opkit::DTypeOf<T>::value, dst.addr_, src0.addr_, src1.addr_, uint32_t(repeatTime));
+}
+
+// MrgSort: merges 2..4 sorted lists of (score, index) records into one, highest score first.
+template <typename T>
+__aicore__ inline void MrgSort(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort takes half or float scores");
+    const LocalTensor<T>* lists[4] = {&src.src1, &src.src2, &src.src3, &src.src4};
+    const void* addrs[4] = {};
+    int valid = 0;
+    switch (params.validBit) {
+        case 3: valid = 2; break;
+        case 7: valid = 3; break;
+        case 15: valid = 4; break;
+        default:
+            opkit::rt::Fail("MrgSort: validBit " + std::to_string(params.validBit) +
+                            " is not 3, 7 or 15 (the first 2, 3 or 4 lists take part)");
+    }
+    uint64_t total = 0;
+    for (int i = 0; i < valid; ++i) {
+        if (params.elementLengths[i] > 4095)
+            opkit::rt::Fail("MrgSort: elementLengths[" + std::to_string(i) + "] = " + std::to_string(params.elementLengths[i]) +
+                            " is outside 0..4095");
+        const uint64_t bytes = uint64_t(params.elementLengths[i]) * 8;
+        detail::CheckUbSpan(lists[i]->addr_, lists[i]->pos_, bytes, 8, "MrgSort (src list)");
+        addrs[i] = lists[i]->addr_;
+        total += params.elementLengths[i];
+    }
+    const uint64_t reps = params.repeatTimes;
+    if (reps == 0) return;  // a NOP on 910B
+    if (reps > 1) {
+        const uint16_t len = params.elementLengths[0];
+        bool ok = valid == 4 && !params.ifExhaustedSuspension;
+        for (int i = 1; i < 4 && ok; ++i)
+            ok = params.elementLengths[i] == len &&
+                 reinterpret_cast<const uint8_t*>(addrs[i]) == reinterpret_cast<const uint8_t*>(addrs[0]) + uint64_t(i) * len * 8;
+        if (!ok)
+            opkit::rt::Fail("MrgSort: repeatTimes " + std::to_string(reps) + " > 1 needs 4 lists (validBit 15) of equal "
+                            "length stored one after another, and ifExhaustedSuspension = false");
+        detail::CheckVecOperand(addrs[0], src.src1.pos_, reps * total * 8, "MrgSort (src lists)");
+    }
+    detail::CheckVecOperand(dst.addr_, dst.pos_, reps * total * 8, "MrgSort");
+    opkit::rt::VecMrgSort(opkit::DTypeOf<T>::value, dst.addr_, addrs, params.elementLengths, params.validBit,
+                          params.ifExhaustedSuspension, uint32_t(reps));
+}
+
+__aicore__ inline void GetMrgSortResult(uint16_t& mrgSortList1, uint16_t& mrgSortList2, uint16_t& mrgSortList3,
+                                        uint16_t& mrgSortList4) {
+    uint16_t t[4];
+    opkit::rt::MrgSortTaken(t);
+    mrgSortList1 = t[0];
+    mrgSortList2 = t[1];
+    mrgSortList3 = t[2];
+    mrgSortList4 = t[3];
+}
+
+// Sort-region sizes on arch 2201, in elements of T (an 8-byte record is 4 halves or 2 floats).
+// The docs say "bytes", but CANN's implementation (impl/basic_api/kernel_operator_proposal_intf_impl.h,
+// halfSortedDataSize = 4, floatSortedDataSize = 2) returns elements, and kernels index tensors with it.
+template <typename T>
+__aicore__ inline uint32_t GetSortLen(const uint32_t elemCount) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "GetSortLen takes half or float");
+    return elemCount * (8 / uint32_t(sizeof(T)));
+}
+template <typename T>
+__aicore__ inline uint32_t GetSortOffset(const uint32_t elemOffset) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "GetSortOffset takes half or float");
+    return elemOffset * (8 / uint32_t(sizeof(T)));
+}
+
+}  // namespace AscendC
