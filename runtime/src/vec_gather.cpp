@@ -123,6 +123,11 @@ uint64_t VecGatherMask(DType t, void* dst, const void* src0, const void* pattern
         }
     }
     const uint64_t written = out.size();
+    const uint8_t* ub = MemBase(Mem::UB);
+    if (static_cast<const uint8_t*>(dst) + written > ub + MemSize(Mem::UB))  // before any byte is written
+        Fail("GatherMask: the " + std::to_string(written / size) + " selected elements (rsvdCnt) run past the end of "
+             "UB from dst at UB offset " + std::to_string(static_cast<const uint8_t*>(dst) - ub) +
+             "; give dst room for every element the pattern can select");
     if (dst != src0 && Overlap(dst, std::max<uint64_t>(written, 1), src0, srcSpan))
         RuleBroken("vector-overlap", std::string("GatherMask: dst overlaps src0 at a different offset (" + std::to_string(written) + " bytes written at " +
                        std::to_string(static_cast<const uint8_t*>(dst) - static_cast<const uint8_t*>(src0)) +
