@@ -33,7 +33,7 @@
 namespace opkit {
 namespace rt {
 
-void RuleBroken(const char* kind, const std::string& message, const void* ret) {
+void RuleBroken(const char* kind, const char* message, const void* ret) {
     if (Model() != nullptr) {
         Finding(kind, message, ret);
         return;
@@ -123,12 +123,16 @@ uint64_t VecGatherMask(DType t, void* dst, const void* src0, const void* pattern
         }
     }
     const uint64_t written = out.size();
+    const uint8_t* ub = MemBase(Mem::UB);
+    if (static_cast<const uint8_t*>(dst) + written > ub + MemSize(Mem::UB))  // before any byte is written
+        Fail("GatherMask: the " + std::to_string(written / size) + " selected elements (rsvdCnt) run past the end of "
+             "UB from dst at UB offset " + std::to_string(static_cast<const uint8_t*>(dst) - ub) +
+             "; give dst room for every element the pattern can select");
     if (dst != src0 && Overlap(dst, std::max<uint64_t>(written, 1), src0, srcSpan))
-        RuleBroken("vector-overlap",
-                   "GatherMask: dst overlaps src0 at a different offset (" + std::to_string(written) + " bytes written at " +
+        RuleBroken("vector-overlap", std::string("GatherMask: dst overlaps src0 at a different offset (" + std::to_string(written) + " bytes written at " +
                        std::to_string(static_cast<const uint8_t*>(dst) - static_cast<const uint8_t*>(src0)) +
                        " bytes from src0); the NPU allows only dst == src0 or apart (通用地址重叠约束), otherwise it "
-                       "overwrites elements before it reads them",
+                       "overwrites elements before it reads them").c_str(),
                    ret);
     if (pattern != nullptr && Overlap(dst, written, pattern, uint64_t(g.repeat - 1) * g.src1Rep * 32 + (g.perRepeat + 7) / 8))
         RuleBroken("vector-overlap", "GatherMask: dst overlaps the src1Pattern tensor; keep the pattern apart from dst", ret);
@@ -170,10 +174,9 @@ void VecCopy(DType t, void* dst, const void* src, const RepeatShape& s) {
         for (uint32_t r = 0; r < s.repeat; ++r)
             if (Overlap(at(dst, r, 0, s.dstBlk, s.dstRep), 256ull * std::max<uint16_t>(s.dstBlk, 1),
                         at(src, r, 0, s.src0Blk, s.src0Rep), 256ull * std::max<uint16_t>(s.src0Blk, 1))) {
-                RuleBroken("vector-overlap",
-                           "Copy: repeat " + std::to_string(r) + " writes dst blocks that overlap the src blocks it "
+                RuleBroken("vector-overlap", std::string("Copy: repeat " + std::to_string(r) + " writes dst blocks that overlap the src blocks it "
                            "reads, at a different offset; the NPU needs operands of a repeat to be the same "
-                           "address or apart (通用地址重叠约束)",
+                           "address or apart (通用地址重叠约束)").c_str(),
                            ret);
                 break;
             }

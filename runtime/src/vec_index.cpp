@@ -53,14 +53,13 @@ void VecGather(DType t, void* dst, const void* src, const uint32_t* offset, uint
         const uint64_t at = srcOff + uint64_t(base) + offset[i];
         if (at % size != 0 || at + size > ubSize) {
             if (!reported)
-                RuleBroken("gather-offset",
-                           "Gather: element " + std::to_string(i) + " reads srcBaseAddr " + std::to_string(base) +
+                RuleBroken("gather-offset", std::string("Gather: element " + std::to_string(i) + " reads srcBaseAddr " + std::to_string(base) +
                                " + srcOffset " + std::to_string(offset[i]) + " bytes from src (UB offset " +
                                std::to_string(at) + "), which is " +
                                (at % size != 0 ? "not a multiple of the " + std::to_string(size) + "-byte element size"
                                                : "outside UB (" + std::to_string(ubSize) + " bytes)") +
                                "; offsets count bytes, so index i of a " + std::to_string(size) +
-                               "-byte type is offset i*" + std::to_string(size),
+                               "-byte type is offset i*" + std::to_string(size)).c_str(),
                            ret);
             reported = true;
             continue;

@@ -32,7 +32,8 @@ void RequireDType(const char* op, DType t, uint32_t set);
 // undefined results there (overlapping operands, an index past the tensor). npu_simulator reports
 // such a call as a finding of `kind` at the kernel line `ret` and goes on; cpu mode, which has no
 // findings, stops with the same message, so no mode silently computes an answer the NPU would not.
-void RuleBroken(const char* kind, const std::string& message, const void* ret);
+// The message is a char*: exported functions carry no std::string (Note [Both C++ ABIs]).
+void RuleBroken(const char* kind, const char* message, const void* ret);
 
 // npu_simulator: the blocks of a mask/repeat operand that hold an enabled lane, read or written.
 void ModelRepeatAccess(const void* base, const RepeatShape& s, uint16_t blk, uint16_t rep, uint32_t elemBytes,

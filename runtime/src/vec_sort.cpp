@@ -59,8 +59,7 @@ void VecSort32(DType t, void* dst, const void* score, const uint32_t* index, uin
     const uint32_t size = DTypeSize(t);
     const uint64_t out = uint64_t(repeat) * 256;
     if (Overlap(dst, out, score, uint64_t(repeat) * 32 * size) || Overlap(dst, out, index, uint64_t(repeat) * 128))
-        RuleBroken("vector-overlap",
-                   "Sort32: dst overlaps src0 or src1; the instruction reads its sources while it writes the sorted "
+        RuleBroken("vector-overlap", "Sort32: dst overlaps src0 or src1; the instruction reads its sources while it writes the sorted "
                    "records, so keep dst apart from both",
                    ret);
     ModelVector("Sort32", repeat);
@@ -96,9 +95,8 @@ void VecMrgSort(DType t, void* dst, const void* const src[4], const uint16_t len
     const uint64_t groupBytes = total * 8;
     for (int i = 0; i < lists; ++i)
         if (Overlap(dst, groupBytes * repeat, src[i], uint64_t(lens[i]) * 8 * (repeat > 1 ? 4 * repeat : 1))) {
-            RuleBroken("vector-overlap",
-                       "MrgSort: dst overlaps source list " + std::to_string(i + 1) +
-                           "; the NPU does not allow source and destination to overlap (MrgSort.md)",
+            RuleBroken("vector-overlap", std::string("MrgSort: dst overlaps source list " + std::to_string(i + 1) +
+                           "; the NPU does not allow source and destination to overlap (MrgSort.md)").c_str(),
                        ret);
             break;
         }

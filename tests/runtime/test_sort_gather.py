@@ -178,6 +178,7 @@ BROKEN = {
     2: (None, ["MrgSort", "validBit 5"]),
     3: ("vector-overlap", ["Copy", "overlap the src blocks"]),
     4: (None, ["GatherMask", "src1Pattern 9 is outside 1..7"]),
+    5: (None, ["GatherMask", "128 selected elements (rsvdCnt) run past the end of UB"]),
 }
 
 

@@ -13,6 +13,7 @@
 #include "lib/math/erf_tiling.h"
 #include "lib/math/exp_tiling.h"
 #include "lib/math/log_tiling.h"
+#include "lib/math/power_tiling.h"
 #include "lib/math/sin_tiling.h"
 #include "lib/math/tanh_tiling.h"
 #include "lib/normalization/layernorm_tiling.h"

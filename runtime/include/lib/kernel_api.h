@@ -15,6 +15,7 @@
 #include "lib/math/erf.h"
 #include "lib/math/exp.h"
 #include "lib/math/log.h"
+#include "lib/math/power.h"
 #include "lib/math/sin.h"
 #include "lib/math/tanh.h"
 #include "lib/normalization/layernorm.h"

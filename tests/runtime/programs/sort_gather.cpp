@@ -140,7 +140,7 @@ extern "C" __global__ __aicore__ void sort_f16(GM_ADDR s, GM_ADDR i, GM_ADDR p, 
 
 // One broken rule per `which`: 0 GatherMask dst overlapping src0 one block further, 1 Sort32 dst
 // overlapping its scores, 2 MrgSort with validBit 5, 3 Copy whose dst overlaps src at another offset,
-// 4 GatherMask built-in pattern 9.
+// 4 GatherMask built-in pattern 9, 5 GatherMask whose selected elements run past the end of UB.
 extern "C" __global__ __aicore__ void broken(uint32_t which) {
     TPipe pipe;
     TBuf<TPosition::VECCALC> aBuf, bBuf;
@@ -162,6 +162,12 @@ extern "C" __global__ __aicore__ void broken(uint32_t which) {
     }
     if (which == 3) Copy(a[8], a, 64, 1, {1, 1, 8, 8});
     if (which == 4) GatherMask(a[512], a, uint8_t(9), false, 0, {1, 1, 8, 0}, cnt);
+    if (which == 5) {  // 128 selected floats into the last 64 bytes of UB
+        TBuf<TPosition::VECCALC> filler, tail;
+        pipe.InitBuffer(filler, 192 * 1024 - pipe.Used(opkit::rt::Mem::UB) - 64);
+        pipe.InitBuffer(tail, 64);
+        GatherMask(tail.Get<float>(), a, uint8_t(7), false, 0, {1, 2, 8, 0}, cnt);
+    }
 }
 
 namespace {

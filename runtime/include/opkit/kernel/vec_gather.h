@@ -95,10 +95,9 @@ void GatherMaskRun(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const 
         const uint64_t patBytes = g.repeat == 0 ? 0 : uint64_t(g.repeat - 1) * g.src1Rep * 32 + (g.perRepeat + 7) / 8;
         CheckVecOperand(pattern, patPos, patBytes, op);
     }
-    // dst: the selected elements, packed; at most every element of every repeat.
+    // dst: the selected elements, packed; the runtime checks they fit in UB before writing them.
     CheckVecOperand(dst.addr_, dst.pos_, 0, op);
     rsvdCnt = opkit::rt::VecGatherMask(opkit::DTypeOf<T>::value, dst.addr_, src0.addr_, pattern, g);
-    CheckInArena(dst.addr_, rsvdCnt * sizeof(T), opkit::rt::Mem::UB, op);
 }
 
 }  // namespace detail
