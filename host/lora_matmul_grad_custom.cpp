@@ -9,6 +9,8 @@
 // tiling reads it on the host, as CANN does for such inputs, so an id outside -1..n-1 is refused before
 // the kernel runs; the kernel compares ids with adapter numbers and never indexes memory with them.
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -103,7 +105,7 @@ using matmul_tiling::TPosition;
 // One Matmul's tiling: A (m x k, or stored k x m with transA), B (k x n, or n x k with transB), C of cType.
 template <class Api>
 bool Plan(Api& mm, matmul_tiling::DataType in, matmul_tiling::DataType c, bool transA, bool transB, int64_t m,
-          int64_t n, int64_t k, TCubeTiling& out) {
+          int64_t n, int64_t k, TCubeTiling& out, int32_t baseM = -1, int32_t baseN = -1) {
     mm.SetAType(TPosition::GM, CubeFormat::ND, in, transA);
     mm.SetBType(TPosition::GM, CubeFormat::ND, in, transB);
     mm.SetCType(TPosition::GM, CubeFormat::ND, c);
@@ -112,6 +114,7 @@ bool Plan(Api& mm, matmul_tiling::DataType in, matmul_tiling::DataType c, bool t
     mm.SetOrgShape(int32_t(m), int32_t(n), int32_t(k));
     mm.SetBias(false);
     mm.SetBufferSpace(-1, -1, -1);
+    if (baseM > 0 || baseN > 0) mm.SetFixSplit(baseM, baseN, -1);
     return mm.GetTiling(out) != -1;
 }
 
@@ -121,6 +124,21 @@ uint64_t Take(uint64_t& at, uint64_t bytes) {
     return start;
 }
 }  // namespace
+
+// The bit pattern of v in float16 or bfloat16, rounded to nearest even (Note [Scale on the cube]).
+uint16_t Bits16(float v, bool bf16) {
+    uint32_t f;
+    std::memcpy(&f, &v, 4);
+    if (bf16) return uint16_t((f + 0x7fffu + ((f >> 16) & 1u)) >> 16);
+    const uint32_t sign = (f >> 16) & 0x8000u, mag = f & 0x7fffffffu;
+    if (mag >= 0x477ff000u) return uint16_t(sign | 0x7c00u);  // rounds past 65504: inf
+    if (mag < 0x38800000u) {                                  // float16 subnormal (or zero)
+        const float a = std::fabs(v) * 16777216.0f;           // in units of 2^-24, exact
+        return uint16_t(sign | uint32_t(std::nearbyint(a)));
+    }
+    const uint32_t r = mag + 0xfffu + ((mag >> 13) & 1u);
+    return uint16_t(sign | ((r - 0x38000000u) >> 13));
+}
 
 static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     const gert::Tensor* ids = context->GetOptionalInputTensor(IDS);
@@ -132,31 +150,35 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     CheckIds(ids, d);
     const float* scale = context->GetAttrs()->GetFloat(0);
     if (scale == nullptr) return ge::GRAPH_FAILED;
-    const auto dt = context->GetInputDesc(X)->GetDataType() == ge::DT_BF16 ? matmul_tiling::DataType::DT_BF16
-                                                                            : matmul_tiling::DataType::DT_FLOAT16;
-    const auto f32 = matmul_tiling::DataType::DT_FLOAT;
+    const bool bf16 = context->GetInputDesc(X)->GetDataType() == ge::DT_BF16;
+    const auto dt = bf16 ? matmul_tiling::DataType::DT_BF16 : matmul_tiling::DataType::DT_FLOAT16;
     platform_ascendc::PlatformAscendC platform(context->GetPlatformInfo());
-    const int64_t blocks = platform.GetCoreNumAic(), R = d.n * d.r, Rp = (R + 15) / 16 * 16;
+    const int64_t blocks = platform.GetCoreNumAic(), R = d.n * d.r;
     LoraMatmulGradCustomTilingData t;
     t.set_m(uint32_t(d.m)), t.set_in(uint32_t(d.in)), t.set_out(uint32_t(d.out)), t.set_rank(uint32_t(d.r));
     t.set_adapters(uint32_t(d.n)), t.set_hasIds(ids != nullptr ? 1 : 0), t.set_scale(*scale);
-    const int64_t rowsPer = ((d.m + blocks - 1) / blocks + 15) / 16 * 16;
+    const int64_t rowsPer = ((d.m + blocks - 1) / blocks + 15) / 16 * 16, rowsTile = std::min(rowsPer, d.m);
     t.set_rowsPerBlock(uint32_t(rowsPer));
-    const int64_t ubBytes = 176 * 1024 - Rp * 4;  // phase 2: fp32 + T rows per chunk, plus the mask row
-    t.set_rowsPerChunk(uint32_t(std::min<int64_t>({rowsPer, ubBytes / (Rp * 6), 4095})));
-    matmul_tiling::MatmulApiTiling g(platform), h(platform);
+    matmul_tiling::MatmulApiTiling g(platform), h(platform), s(platform), dxl(platform);
     matmul_tiling::MultiCoreMatmulTiling dx(platform), da(platform), db(platform);
     for (auto* mc : {&dx, &da, &db}) mc->SetDim(int32_t(blocks));
-    const int64_t rowsTile = std::min(rowsPer, d.m);
-    if (!Plan(g, dt, f32, false, false, rowsTile, d.r, d.out, t.g) || !Plan(h, dt, f32, false, true, rowsTile, R, d.in, t.h) ||
-        !Plan(dx, dt, dt, false, false, d.m, d.in, d.out + R, t.dx) || !Plan(da, dt, dt, true, false, R, d.in, d.m, t.da) ||
-        !Plan(db, dt, dt, true, false, d.out, d.r, d.m, t.db))
+    // Note [Thin tiles]: a rank-r product done in many thin base blocks reloads its r-wide operand into L0
+    // once per block, one LoadData per 16 rows of K; one block as tall as the share loads it once.
+    const int32_t rowsBase = int32_t(std::min<int64_t>(256, (rowsTile + 15) / 16 * 16));
+    const int32_t inBase = int32_t(std::min<int64_t>(256, ((d.in + blocks - 1) / blocks + 15) / 16 * 16));
+    const int32_t outBase = int32_t(std::min<int64_t>(256, ((d.out + blocks - 1) / blocks + 15) / 16 * 16));
+    if (!Plan(g, dt, dt, false, false, rowsTile, d.r, d.out, t.g, rowsBase) ||
+        !Plan(h, dt, dt, false, true, rowsTile, R, d.in, t.h, rowsBase) ||
+        !Plan(s, dt, dt, false, false, rowsTile, 16, 16, t.s) || !Plan(dx, dt, dt, false, false, d.m, d.in, d.out, t.dx) ||
+        !Plan(dxl, dt, dt, false, false, t.dx.singleCoreM, t.dx.singleCoreN, R, t.dxl) ||
+        !Plan(da, dt, dt, true, false, R, d.in, d.m, t.da, -1, inBase) || !Plan(db, dt, dt, true, false, d.out, d.r, d.m, t.db, outBase))
         return ge::GRAPH_FAILED;
+    uint16_t consts[512] = {};  // s·I, then 0, 16 x 16 each
+    for (int i = 0; i < 16; ++i) consts[i * 16 + i] = Bits16(*scale, bf16);
+    t.set_consts(consts);
     uint64_t at = 0;
-    const uint64_t M = uint64_t(d.m);
-    t.set_wsGf(Take(at, M * R * 4)), t.set_wsHf(Take(at, M * R * 4));
-    t.set_wsXaug(Take(at, M * (d.out + R) * 2)), t.set_wsWaug(Take(at, uint64_t(d.out + R) * d.in * 2));
-    t.set_wsGs(Take(at, M * R * 2)), t.set_wsHs(Take(at, M * R * 2));
+    const uint64_t lowrank = uint64_t(d.m) * R * 2;
+    t.set_wsGt(Take(at, lowrank)), t.set_wsHt(Take(at, lowrank)), t.set_wsGs(Take(at, lowrank)), t.set_wsHs(Take(at, lowrank));
     context->SetBlockDim(uint32_t(blocks));
     t.SaveToBuffer(context->GetRawTilingData()->GetData(), context->GetRawTilingData()->GetCapacity());
     context->GetRawTilingData()->SetDataSize(t.GetDataSize());

@@ -3,12 +3,15 @@
     dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·x      dB = s·dyᵀ·(x·Aᵀ)
 
 with n adapters picked per row by adapter_ids (-1: none). The kernel accumulates in fp32 on the cube and
-rounds twice: the rank-r intermediates s·dy·B and s·x·Aᵀ to the input dtype (as frameworks do), and each
-result once. Note [Honest bounds]: the table's rtol/atol cover the final rounding; on top of it each
-element may carry the intermediates' rounding and the fp32 sums, bounded by u·(|s|·Σ|terms|) with the
-unit roundoff u of the dtype (fp32's for the sums, of length K). A reduction over M (dA, dB) therefore
-gets a bound that grows with the magnitudes it sums, not a fixed atol that a large M would break, and
-elements that cancel to near zero are judged by what their terms could have carried.
+rounds where the Matmul API writes to GM (kernels/lora_matmul_grad_custom.cpp, Note [LoRA backward phases]):
+dy·B and x·Aᵀ to the input dtype, then their product with s·I (s itself rounded to the dtype), so the
+rank-r intermediates carry up to three roundings; dx is round(dy·W) + round(s·G·A) added once more in the
+dtype (as PEFT adds the base and LoRA parts); dA and dB are rounded once at the end.
+Note [Honest bounds]: the table's rtol/atol cover each result's last rounding; on top of it an element may
+carry the earlier roundings and the fp32 sums, bounded by u·(|s|·Σ|terms|) with the unit roundoff u of
+the dtype (fp32's for sums of length K). A reduction over M (dA, dB) thus gets a bound that grows with
+the magnitudes it sums, not a fixed atol that a large M would break, and an element that cancels to near
+zero is judged by what its terms could have carried.
 """
 
 from __future__ import annotations
@@ -36,18 +39,19 @@ def golden(dy, x, w, a, b, s, ids):
     rows = np.zeros(m, np.int64) if ids is None else ids.reshape(-1).astype(np.int64)
     u = UNIT[str(x.dtype)]
     dx = dy2 @ w2
-    dx_b = (dy2.shape[1] + a3.shape[0] * a3.shape[1]) * F32 * (np.abs(dy2) @ np.abs(w2))
+    dx_b = u * np.abs(dx) + (dy2.shape[1] + 1) * F32 * (np.abs(dy2) @ np.abs(w2))  # round(dy·W), then the add
     da, db = np.zeros_like(a3), np.zeros_like(b3)
     da_b, db_b = np.zeros_like(a3), np.zeros_like(b3)
     for j in range(a3.shape[0]):
         sel = rows == j
         g, h = dy2[sel] @ b3[j], x2[sel] @ a3[j].T
         g_abs, h_abs = np.abs(dy2[sel]) @ np.abs(b3[j]), np.abs(x2[sel]) @ np.abs(a3[j]).T
-        dx[sel] += s * g @ a3[j]
-        dx_b[sel] += abs(s) * (u + 2 * F32 * (dy2.shape[1] + a3.shape[1])) * (g_abs @ np.abs(a3[j]))
+        lora = s * g @ a3[j]
+        dx[sel] += lora
+        dx_b[sel] += u * np.abs(lora) + abs(s) * (3 * u + F32 * (dy2.shape[1] + a3.shape[1])) * (g_abs @ np.abs(a3[j]))
         da[j], db[j] = s * g.T @ x2[sel], s * dy2[sel].T @ h
-        da_b[j] = abs(s) * (u + F32 * (m + dy2.shape[1])) * (g_abs.T @ np.abs(x2[sel]))
-        db_b[j] = abs(s) * (u + F32 * (m + x2.shape[1])) * (np.abs(dy2[sel]).T @ h_abs)
+        da_b[j] = abs(s) * (3 * u + F32 * (m + dy2.shape[1])) * (g_abs.T @ np.abs(x2[sel]))
+        db_b[j] = abs(s) * (3 * u + F32 * (m + x2.shape[1])) * (np.abs(dy2[sel]).T @ h_abs)
     shape = (lambda t: t) if multi else (lambda t: t[0])
     return ((dx.reshape(x.shape), dx_b.reshape(x.shape)), (shape(da), shape(da_b)), (shape(db), shape(db_b)))
 
