@@ -23,10 +23,10 @@
 //             [M,out][out,in] [M,R][R,in]                [R,M] [M,in]            [out,M] [M,r]
 //
 // Why not one augmented-K product [dy | Gs]·[W ; A_all]: the Matmul API takes each operand as one GM
-// matrix, so the augmented operands would be copies of dy and W (128 MB of traffic at 4096²), and copies
-// need the vector cores; a MIX launch shares the GM bandwidth with them in opkit's model (1.9x slower
-// here at 4096², docs/lora_grad.md). So dx is rounded twice, as PEFT does (base and LoRA parts apart,
-// added in the dtype): the atomic add rounds round(dy·W) + round(Gs·A) once more.
+// matrix, so the augmented operands would be copies of dy and W (128 MB of traffic at 4096²) made by the
+// vector cores, and a MIX launch splits the GM bandwidth over them in opkit's model (that version took
+// 2.1x the forward at 4096², docs/lora_grad.md). So dx is rounded twice, as PEFT does (base and LoRA parts
+// apart, added in the dtype): the atomic add rounds round(dy·W) + round(Gs·A) once more.
 // Note [Scale on the cube] (host/lora_matmul_grad_custom_tiling.h): s·I is a T matrix, so s is rounded to
 // the dtype (exact for powers of two); Gt is rounded before it, so Gs carries up to three roundings.
 // Blocks past M take no rows in phase 1 but join the barrier.
