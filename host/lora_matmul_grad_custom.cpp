@@ -74,10 +74,11 @@ Dims Check(const gert::Shape& dy, const gert::Shape& x, const gert::Shape& w, co
             Reject("adapter_ids has shape " + Text(*ids) + "; it needs one id per row of x: " + std::to_string(d.m) +
                    " ids (x's leading dims, or flat)");
     }
-    const int64_t limit = 65535;  // the Matmul API's tiling takes int32 sizes; L1 tile counts are 16-bit
-    if (d.n * d.r > 4096 || d.in + d.n * d.r > INT32_MAX || d.out + d.n * d.r > limit * 16 || d.m > INT32_MAX)
-        Reject("n * r = " + std::to_string(d.n * d.r) + " adapters' ranks, in = " + std::to_string(d.in) +
-               ", out = " + std::to_string(d.out) + ": too large for this kernel (n * r <= 4096)");
+    // Each of in, out and n·r is a row stride of a GM -> L1 copy (Nd2NzParams.srcDValue, 16 bits).
+    if (d.in > 65535 || d.out > 65535 || d.n * d.r > 65535 || d.m > INT32_MAX)
+        Reject("in = " + std::to_string(d.in) + ", out = " + std::to_string(d.out) + ", n * r = " + std::to_string(d.n * d.r) +
+               ", M = " + std::to_string(d.m) + ": in, out and n * r must each be at most 65535 (row strides of the cube's "
+               "GM -> L1 copy are 16-bit), M at most 2^31 - 1; split the layer");
     return d;
 }
 

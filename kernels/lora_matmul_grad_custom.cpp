@@ -11,8 +11,8 @@
 //
 //   phase 1, core c, rows_c = [c·rowsPerBlock, +rowsPerBlock):
 //     Gt[rows_c, j-block] = dy[rows_c]·B_j  (each j)     Ht[rows_c] = x[rows_c]·A_allᵀ    T [M, R] in GM
-//     per run of rows with one id, per 16-column piece of each adapter block k:
-//       Gs[run, piece] = Gt[run, piece]·S     Hs likewise,   S = s·I (k = id) or 0 (16 x 16, T)
+//     16 columns at a time (S a 16 x 16 T operand): with ids, Gs[rows_c] = Gt[rows_c]·0, then per run of
+//       rows with one id j >= 0, Gs[run, j-block] = Gt[run, j-block]·s·I; without, Gs = Gt·s·I. Hs alike.
 //   ─── barrier (every core's Gs/Hs rows are written) ─────────────────────────────────────────────
 //   phase 2, MultiCoreMatmulTiling's grid over the cores:
 //     dx = dy·W, then on the same share dx += Gs·A_all      (atomic add in Fixpipe, K = R)
@@ -89,24 +89,22 @@ __aicore__ inline void Lowrank(const Gm& g, const TL& t, uint32_t m0, uint32_t r
     mm.End();
 }
 
-// Gs[run] and Hs[run] for rows [r0, r0 + len) of adapter id: each 16-column piece of each adapter block
-// times s·I (its own block) or 0 (the others; -1 rows get zeros everywhere).
+// Gs = Gt·S and Hs = Ht·S on rows [r0, r0 + len), 16 columns at a time from column c0 to c1, with S the
+// 16 x 16 s·I (scaled) or 0 (masked).
 template <typename T, class TL>
-__aicore__ inline void ScaleRun(Mm<T>& mm, const Gm& g, const TL& t, uint32_t r0, uint32_t len, int32_t id) {
+__aicore__ inline void ScalePieces(Mm<T>& mm, const Gm& g, const TL& t, uint32_t r0, uint32_t len, uint32_t c0,
+                                   uint32_t c1, bool keep) {
     const uint32_t R = t.adapters * t.rank;
     const uint64_t M = t.m;
-    auto consts = At<T>(g.consts, 512);
     for (int pass = 0; pass < 2; ++pass) {
         auto src = At<T>(pass == 0 ? g.gt : g.ht, M * R), dst = At<T>(pass == 0 ? g.gs : g.hs, M * R);
-        for (uint32_t k = 0; k < t.adapters; ++k) {
-            for (uint32_t q = 0; q < t.rank; q += 16) {
-                const uint32_t w = Min(16, t.rank - q), col = k * t.rank + q;
-                mm.SetOrgShape(int(t.m), 16, int(R), 16, int(R));  // A rows of R, S rows of 16, C rows of R
-                mm.SetTensorA(src[uint64_t(r0) * R + col]);
-                mm.SetTensorB(consts[int32_t(k) == id ? 0 : 256]);
-                mm.SetTail(int(len), int(w), int(w));
-                mm.IterateAll(dst[uint64_t(r0) * R + col]);
-            }
+        for (uint32_t col = c0; col < c1; col += 16) {
+            const uint32_t w = Min(16, c1 - col);
+            mm.SetOrgShape(int(t.m), 16, int(R), 16, int(R));  // A rows of R, S rows of 16, C rows of R
+            mm.SetTensorA(src[uint64_t(r0) * R + col]);
+            mm.SetTensorB(At<T>(g.consts, 512)[keep ? 0 : 256]);
+            mm.SetTail(int(len), int(w), int(w));
+            mm.IterateAll(dst[uint64_t(r0) * R + col]);
         }
     }
 }
@@ -122,14 +120,16 @@ __aicore__ inline void Phase1(const Gm& g, const TL& t) {
     Mm<T> mm;
     REGIST_MATMUL_OBJ(&pipe, GetSysWorkSpacePtr(), mm, &t.s);
     if (!t.hasIds) {
-        ScaleRun<T>(mm, g, t, m0, rows, 0);
-    } else {  // runs of equal ids (the scalar unit reads them)
+        ScalePieces<T>(mm, g, t, m0, rows, 0, t.rank, true);
+    } else {  // zeros on all R columns, then s·I on each run's own r columns (Fixpipe writes in order)
+        ScalePieces<T>(mm, g, t, m0, rows, 0, t.adapters * t.rank, false);
         auto ids = At<int32_t>(g.ids, t.m);
-        for (uint32_t r0 = m0, end = m0 + rows; r0 < end;) {
+        for (uint32_t r0 = m0, end = m0 + rows; r0 < end;) {  // runs of equal ids (the scalar unit reads them)
             const int32_t id = ids.GetValue(r0);
             uint32_t r1 = r0 + 1;
             while (r1 < end && ids.GetValue(r1) == id) ++r1;
-            ScaleRun<T>(mm, g, t, r0, r1 - r0, id);
+            if (id >= 0 && id < int32_t(t.adapters))
+                ScalePieces<T>(mm, g, t, r0, r1 - r0, uint32_t(id) * t.rank, uint32_t(id + 1) * t.rank, true);
             r0 = r1;
         }
     }

@@ -132,6 +132,12 @@ def test_lora_matmul_grad_custom_rejects_bad_shapes(opkit_mode, rng, change, mat
         opkit.ops.lora_matmul_grad_custom(*args, t["ids"])
 
 
+def test_lora_matmul_grad_custom_rejects_rows_too_long_for_the_cube(opkit_mode):
+    x, dy, w = np.ones((1, 65536), np.float16), np.ones((1, 1), np.float16), np.ones((1, 65536), np.float16)
+    with pytest.raises(opkit.OpkitError, match=r"in = 65536, out = 1, n \* r = 1, M = 1: in, out and n \* r must each be"):
+        opkit.ops.lora_matmul_grad_custom(dy, x, w, np.ones((1, 65536), np.float16), np.ones((1, 1), np.float16))
+
+
 @settings(max_examples=8, deadline=None)
 @given(lead=st.sampled_from([(1,), (7,), (33,), (2, 9), (70,)]), k_in=st.integers(1, 70), k_out=st.integers(1, 70),
        r=st.sampled_from([1, 2, 5, 16, 31, 100, 256]), n=st.integers(0, 3), dtype=st.sampled_from(DTYPES),
