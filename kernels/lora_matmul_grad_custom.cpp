@@ -23,7 +23,8 @@
 //             [M,out][out,in] [M,R][R,in]                [R,M] [M,in]            [out,M] [M,r]
 //
 // Why not one augmented-K product [dy | Gs]·[W ; A_all]: the Matmul API takes each operand as one GM
-// matrix, so the augmented operands would be copies of dy and W (128 MB of traffic at 4096²) made by the
+// matrix (and opkit's refuses Iterate(enPartialSum), CANN's way to go on accumulating in L0C with other
+// operands), so the augmented operands would be copies of dy and W (128 MB of traffic at 4096²) made by the
 // vector cores, and a MIX launch splits the GM bandwidth over them in opkit's model (that version took
 // 2.1x the forward at 4096², docs/lora_grad.md). So dx is rounded twice, as PEFT does (base and LoRA parts
 // apart, added in the dtype): the atomic add rounds round(dy·W) + round(Gs·A) once more.
