@@ -1,0 +1,149 @@
+// The cube side of lora_matmul_custom: one output tile C[mLen, nLen] (float, L0C) accumulated from
+// row-major operands that share their K axis, C += P · Qᵀ with P [mLen, K] and Q [nLen, K] (x and w,
+// x and A, or s·T and B: every product of the op has this "NT" form). The design note is in
+// kernels/lora_matmul_custom.cpp; this file is the data path, on the basic cube API:
+//
+//   GM P rows --Nd2Nz--> A1 (L1, NZ, [mPad, kL1], 2 buffers) --LoadData--> A2 (L0A, [mPad, baseK], 2) --+
+//   GM Q rows --Nd2Nz--> B1 (L1, NZ, [nPad, kL1], 2 buffers) --LoadData--> B2 (L0B, [baseK, nPad], 2) --+-> Mmad -> CO1
+//   GM bias ----Nd2Nz--> C1 (L1 row) --DataCopy--> C2 (bias table): the first Mmad's initial C
+//
+// A K step that is not a multiple of 16 is Mmad's own k (the fractal's spare columns are not read).
+// A one-row tile runs Mmad's GEMV form: P is a plain row in L1 and L0A (GEMV.md), as the Matmul API does.
+#pragma once
+#include "kernel_operator.h"
+
+namespace lora {
+using namespace AscendC;
+
+constexpr uint32_t kFrac = 256;  // elements of a 16 x 16 fractal of 2-byte values
+
+inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+inline uint32_t Align16(uint32_t a) { return CeilDiv(a, 16) * 16; }
+
+// The L1 and L0 queues of one AI Core; sizes from the tiling (host/lora_matmul_custom.cpp).
+template <typename T>
+struct CubeBuffers {
+    TQue<TPosition::A1, 2> a1;
+    TQue<TPosition::B1, 2> b1;
+    TQue<TPosition::A2, 2> a2;
+    TQue<TPosition::B2, 2> b2;
+    TQue<TPosition::CO1, 1> co1;
+    TQue<TPosition::C1, 1> biasL1;
+    TQue<TPosition::C2, 1> biasBt;
+    uint32_t baseK = 64, kL1 = 128;
+
+    void Init(TPipe* pipe, uint32_t aRows, uint32_t bRows, uint32_t cElems, uint32_t baseN, uint32_t baseK_,
+              uint32_t kL1_, bool bias) {
+        baseK = baseK_, kL1 = kL1_;
+        pipe->InitBuffer(a1, 2, aRows * kL1 * sizeof(T));
+        pipe->InitBuffer(b1, 2, bRows * kL1 * sizeof(T));
+        pipe->InitBuffer(a2, 2, aRows * baseK * sizeof(T));
+        pipe->InitBuffer(b2, 2, bRows * baseK * sizeof(T));
+        pipe->InitBuffer(co1, 1, cElems * sizeof(float));
+        if (bias) {
+            pipe->InitBuffer(biasL1, 1, baseN * sizeof(float) + 32);
+            pipe->InitBuffer(biasBt, 1, CeilDiv(baseN * sizeof(float), 64) * 64);
+        }
+    }
+
+    // The bias of nLen columns from GM into the bias table (C1 row, then C2 in 64-byte units). A row
+    // ending inside the first half of a 64-byte unit gets the unit's second half written too (its
+    // last 8 values again), so the table copy reads no unwritten L1; Mmad reads only nLen values.
+    LocalTensor<float> LoadBias(const GlobalTensor<float>& bias, uint32_t nLen) {
+        LocalTensor<float> c1 = biasL1.template AllocTensor<float>();
+        DataCopy(c1, bias, Nd2NzParams(1, 1, uint16_t(nLen), 0, uint16_t(nLen), 1, 1, 0));
+        const uint32_t written = CeilDiv(nLen, 8) * 32;
+        if (written % 64 != 0) {
+            const uint32_t take = nLen < 8 ? nLen : 8;
+            DataCopy(c1[written / sizeof(float)], bias[nLen - take], Nd2NzParams(1, 1, uint16_t(take), 0, uint16_t(take), 1, 1, 0));
+        }
+        biasL1.EnQue(c1);
+        LocalTensor<float> src = biasL1.template DeQue<float>();
+        LocalTensor<float> bt = biasBt.template AllocTensor<float>();
+        DataCopy(bt, src, DataCopyParams(1, uint16_t(CeilDiv(nLen * sizeof(float), 64)), 0, 0));
+        biasL1.FreeTensor(src);
+        biasBt.EnQue(bt);
+        return biasBt.template DeQue<float>();
+    }
+
+    // C (+)= P · Qᵀ over K columns. loadP(a1, k0, kc) and loadQ(b1, k0, kc) fill the L1 tiles (NZ with
+    // Align16(mLen) / Align16(nLen) rows; a plain row when mLen == 1). `init`: the first Mmad starts C
+    // (from the bias table when bt is given) instead of accumulating.
+    template <typename LoadP, typename LoadQ>
+    void Accumulate(LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k, LoadP loadP, LoadQ loadQ,
+                    bool init, LocalTensor<float>* bt) {
+        const bool gemv = mLen == 1;
+        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16), hb = mBl, hn = nBl;
+        bool first = init;
+        for (uint32_t k0 = 0; k0 < k; k0 += kL1) {
+            const uint32_t kc = k - k0 < kL1 ? k - k0 : kL1;
+            LocalTensor<T> p1 = a1.template AllocTensor<T>();
+            loadP(p1, k0, kc);
+            a1.EnQue(p1);
+            LocalTensor<T> q1 = b1.template AllocTensor<T>();
+            loadQ(q1, k0, kc);
+            b1.EnQue(q1);
+            p1 = a1.template DeQue<T>();
+            q1 = b1.template DeQue<T>();
+            for (uint32_t kIn = 0; kIn < kc; kIn += baseK) {
+                const uint32_t kLen = kc - kIn < baseK ? kc - kIn : baseK, kBl = CeilDiv(kLen, 16);
+                LocalTensor<T> p2 = a2.template AllocTensor<T>();
+                if (gemv) {  // the plain row's kLen values, in whole 512-byte units
+                    LoadData(p2, p1[kIn], LoadData2DParams(0, uint8_t(CeilDiv(kLen * sizeof(T), 512)), 1, 0, 0, false, 0));
+                } else {  // NZ fractal (mb, kb) at kb*hb + mb becomes Zz fractal (mb, kb)
+                    for (uint32_t i = 0; i < mBl; ++i)
+                        LoadData(p2[i * kBl * kFrac], p1, LoadData2DParams(uint16_t(kIn / 16 * hb + i), uint8_t(kBl), uint16_t(hb), 0, 0, false, 0));
+                }
+                a2.EnQue(p2);
+                LocalTensor<T> q2 = b2.template AllocTensor<T>();
+                for (uint32_t j = 0; j < kBl; ++j)  // Qᵀ's Zn fractal (kb, nb) is Q's NZ fractal (nb, kb)
+                    LoadData(q2[j * nBl * kFrac], q1, LoadData2DParams(uint16_t((kIn / 16 + j) * hn), uint8_t(nBl), 1, 0, 0, false, 0));
+                b2.EnQue(q2);
+                p2 = a2.template DeQue<T>();
+                q2 = b2.template DeQue<T>();
+                // Note [Mmad barrier] (runtime/src/cube_mmad.cpp): small accumulating Mmads need PIPE_M.
+                if (!first && mBl * nBl < 10) PipeBarrier<PIPE_M>();
+                MmadParams mp(uint16_t(mLen), uint16_t(nLen), uint16_t(kLen), 0, false, first);
+                if (first && bt != nullptr) {
+                    mp.cmatrixSource = true;
+                    mp.cmatrixInitVal = false;
+                    Mmad(c, p2, q2, *bt, mp);
+                    biasBt.FreeTensor(*bt);
+                    bt = nullptr;
+                } else {
+                    Mmad(c, p2, q2, mp);
+                }
+                first = false;
+                a2.FreeTensor(p2);
+                b2.FreeTensor(q2);
+            }
+            a1.FreeTensor(p1);
+            b1.FreeTensor(q1);
+        }
+    }
+};
+
+// Rows [row0, row0 + rows) x columns [k0, k0 + kc) of a row-major GM matrix (row stride ld) into an
+// L1 NZ tile of `pad` rows, starting at tile row `at` (a plain row when the tile has one row).
+template <typename T>
+inline void RowsToL1(const LocalTensor<T>& dst, const GlobalTensor<T>& src, uint64_t row0, uint32_t rows,
+                     uint32_t k0, uint32_t kc, uint32_t ld, uint32_t pad, uint32_t at = 0) {
+    if (pad == 1) {
+        DataCopy(dst, src[row0 * ld + k0], Nd2NzParams(1, 1, uint16_t(kc), 0, uint16_t(ld), 1, 1, 0));
+        return;
+    }
+    DataCopy(dst[at * 16], src[row0 * ld + k0], Nd2NzParams(1, uint16_t(rows), uint16_t(kc), 0, uint16_t(ld), uint16_t(pad), 1, 0));
+}
+
+// L0C rows [row, row + rows) of a tile computed with mLen rows -> GM at dst (row stride ld), cast to D.
+template <typename D>
+inline void RowsOut(const GlobalTensor<D>& dst, const LocalTensor<float>& c, uint32_t mLen, uint32_t row,
+                    uint32_t rows, uint32_t nLen, uint32_t ld) {
+    FixpipeParamsV220 fp;
+    fp.nSize = uint16_t(nLen), fp.mSize = uint16_t(rows);
+    fp.srcStride = uint16_t(Align16(mLen));
+    fp.dstStride = ld;
+    fp.quantPre = std::is_same<D, half>::value ? F322F16 : (std::is_same<D, bfloat16_t>::value ? F322BF16 : NoQuant);
+    Fixpipe<D, float, CFG_ROW_MAJOR>(dst, c[row * 16], fp);
+}
+}  // namespace lora

@@ -1,0 +1,204 @@
+// lora_matmul_custom's phases (included by kernels/lora_matmul_custom.cpp inside namespace lora; the
+// design note is there). Cube side: RunCube, Phase1, Phase2, Tile. Vector side: RunVector and helpers.
+#pragma once
+
+constexpr uint32_t VEC_PIECE = 8192;  // elements per vector pass (32 KiB of float)
+constexpr uint32_t ID_PIECE = 2048;   // ids per scan pass (a multiple of 16)
+
+template <typename T>
+__aicore__ inline void LoraKernel<T>::RunCube() {
+    const uint32_t rPad = Align16(t_.r);
+    const uint32_t aRows = t_.baseM > 128 ? t_.baseM : 128, bRows = t_.baseN > rPad ? t_.baseN : rPad;
+    const uint32_t cElems = t_.baseM * t_.baseN > 128 * rPad ? t_.baseM * t_.baseN : 128 * rPad;
+    cube_.Init(&pipe_, aRows, bRows, cElems, t_.baseN, t_.baseK, t_.kL1, t_.hasBias != 0);
+    CrossCoreWaitFlag(FLAG_CODES);  // this block's group codes are in GM
+    Phase1();
+    CrossCoreSetFlag<2, PIPE_FIX>(FLAG_T);  // this block's rows of T are in GM
+    SyncAll<false>();                      // every block's Ts rows and the zero block are in GM
+    Phase2();
+}
+
+// T[rows of this block] = x · A[id]ᵀ in float, sub-tile by sub-tile, once per adapter present.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::Phase1() {
+    const uint32_t row0 = uint32_t(GetBlockIdx()) * t_.chunk;
+    if (row0 >= t_.m) return;
+    const uint32_t rows = t_.m - row0 < t_.chunk ? t_.m - row0 : t_.chunk;
+    Runs runs;
+    int32_t distinct[MAX_RUNS];
+    for (uint32_t s = 0; s < rows; s += 128) {
+        const uint32_t mLen = rows - s < 128 ? rows - s : 128, tRow = row0 + s;
+        const uint32_t padM = mLen == 1 ? 1 : Align16(mLen);
+        RunsOf(tRow, mLen, runs);
+        const uint32_t nd = Distinct(runs, distinct);
+        for (uint32_t d = 0; d < nd; ++d) {
+            const uint64_t aRow = uint64_t(distinct[d]) * t_.r;
+            LocalTensor<float> c = cube_.co1.template AllocTensor<float>();
+            cube_.Accumulate(
+                c, mLen, t_.r, t_.k,
+                [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, x_, tRow, mLen, k0, kc, t_.k, padM); },
+                [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
+                    RowsToL1(q, a_, aRow, t_.r, k0, kc, t_.k, Align16(t_.r));
+                },
+                true, nullptr);
+            cube_.co1.EnQue(c);
+            c = cube_.co1.template DeQue<float>();
+            for (uint32_t i = 0; i < runs.count; ++i)
+                if (runs.ad[i] == distinct[d])
+                    RowsOut(tf_[uint64_t(tRow + runs.start[i]) * t_.r], c, mLen, runs.start[i], runs.len[i], t_.r, t_.r);
+            cube_.co1.FreeTensor(c);
+        }
+    }
+}
+
+template <typename T>
+__aicore__ inline void LoraKernel<T>::Phase2() {
+    Runs runs;
+    int32_t distinct[MAX_RUNS];
+    const uint32_t tiles = t_.tilesM * t_.tilesN;
+    for (uint32_t t = uint32_t(GetBlockIdx()); t < tiles; t += uint32_t(GetBlockNum()))
+        Tile(t % t_.tilesM, t / t_.tilesM, runs, distinct);
+}
+
+// One output tile: bias + x·Wᵀ over K = in, then per adapter present one more K step of r; y once.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct) {
+    const uint32_t m0 = tm * t_.baseM, n0 = tn * t_.baseN;
+    const uint32_t mLen = t_.m - m0 < t_.baseM ? t_.m - m0 : t_.baseM;
+    const uint32_t nLen = t_.n - n0 < t_.baseN ? t_.n - n0 : t_.baseN;
+    const uint32_t padM = mLen == 1 ? 1 : Align16(mLen), padN = Align16(nLen), r = t_.r;
+    RunsOf(m0, mLen, runs);
+    const uint32_t nd = Distinct(runs, distinct);
+    LocalTensor<float> c = cube_.co1.template AllocTensor<float>();
+    LocalTensor<float> bt;
+    if (t_.hasBias) bt = cube_.LoadBias(bias_[n0], nLen);
+    cube_.Accumulate(
+        c, mLen, nLen, t_.k,
+        [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, x_, m0, mLen, k0, kc, t_.k, padM); },
+        [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) { RowsToL1(q, w_, n0, nLen, k0, kc, t_.k, padN); },
+        true, t_.hasBias ? &bt : nullptr);
+    for (uint32_t d = 0; d < nd; ++d) {
+        const int32_t a = distinct[d];
+        cube_.Accumulate(
+            c, mLen, nLen, r,
+            [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) {  // Ts rows of adapter a, zeros elsewhere
+                for (uint32_t i = 0; i < runs.count; ++i) {
+                    if (runs.ad[i] == a)
+                        RowsToL1(p, ts_, m0 + runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
+                    else
+                        RowsToL1(p, zero_, runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
+                }
+            },
+            [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
+                RowsToL1(q, b_, uint64_t(a) * t_.n + n0, nLen, k0, kc, r, padN);
+            },
+            false, nullptr);
+    }
+    cube_.co1.EnQue(c);
+    c = cube_.co1.template DeQue<float>();
+    RowsOut(y_[uint64_t(m0) * t_.n + n0], c, mLen, 0, mLen, nLen, t_.n);
+    cube_.co1.FreeTensor(c);
+}
+
+// ---- vector side --------------------------------------------------------------------------------
+// This AIV's rows: its half (in 16-row groups) of its block's phase-1 chunk.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::VectorRows(uint32_t& row0, uint32_t& rows) const {
+    const uint32_t block = uint32_t(GetBlockIdx()) / 2, sub = uint32_t(GetSubBlockIdx());
+    rows = 0, row0 = block * t_.chunk;
+    if (row0 >= t_.m) return;
+    const uint32_t chunkRows = t_.m - row0 < t_.chunk ? t_.m - row0 : t_.chunk;
+    const uint32_t groups = CeilDiv(chunkRows, 16), half = CeilDiv(groups, 2);
+    const uint32_t g0 = sub * half, g1 = (sub + 1) * half < groups ? (sub + 1) * half : groups;
+    if (g0 >= g1) return;
+    row0 += g0 * 16;
+    rows = (g1 * 16 < chunkRows ? g1 * 16 : chunkRows) - g0 * 16;
+}
+
+template <typename T>
+__aicore__ inline void LoraKernel<T>::RunVector() {
+    TBuf<TPosition::VECCALC> idsBuf, codesBuf;
+    TQue<TPosition::VECIN, 2> inQ;
+    TQue<TPosition::VECOUT, 2> outQ;
+    pipe_.InitBuffer(idsBuf, ID_PIECE * sizeof(int32_t));
+    pipe_.InitBuffer(codesBuf, ID_PIECE / 16 * sizeof(int32_t));
+    pipe_.InitBuffer(inQ, 2, VEC_PIECE * sizeof(float));
+    pipe_.InitBuffer(outQ, 2, VEC_PIECE * sizeof(T));
+    uint32_t row0 = 0, rows = 0;
+    VectorRows(row0, rows);
+    if (t_.hasIds && rows > 0) VectorCodes(row0, rows, idsBuf.Get<int32_t>(), codesBuf.Get<int32_t>());
+    CrossCoreSetFlag<2, PIPE_MTE3>(FLAG_CODES);
+    if (GetBlockIdx() == 0) VectorZero(outQ);
+    CrossCoreWaitFlag(FLAG_T);
+    if (rows > 0) VectorScale(row0, rows, inQ, outQ);
+    SyncAll<false>();
+}
+
+// Group codes of rows [row0, row0 + rows) (row0 a multiple of 16): the adapter shared by the
+// group's rows (-1 for none or an id out of range), or MIXED.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::VectorCodes(uint32_t row0, uint32_t rows, const LocalTensor<int32_t>& idsUb,
+                                                  const LocalTensor<int32_t>& codesUb) {
+    for (uint32_t p = 0; p < rows; p += ID_PIECE) {
+        const uint32_t n = rows - p < ID_PIECE ? rows - p : ID_PIECE, groups = CeilDiv(n, 16);
+        if (p > 0) {  // the previous piece's codes have left UB
+            SetFlag<HardEvent::MTE3_S>(0);
+            WaitFlag<HardEvent::MTE3_S>(0);
+        }
+        DataCopyPad(idsUb, ids_[row0 + p], DataCopyExtParams(1, n * sizeof(int32_t), 0, 0, 0),
+                    DataCopyPadExtParams<int32_t>(false, 0, 0, 0));
+        SetFlag<HardEvent::MTE2_S>(0);
+        WaitFlag<HardEvent::MTE2_S>(0);
+        for (uint32_t g = 0; g < groups; ++g) {
+            const uint32_t end = (g + 1) * 16 < n ? (g + 1) * 16 : n;
+            int32_t code = 0;
+            for (uint32_t i = g * 16; i < end; ++i) {
+                int32_t id = idsUb.GetValue(i);
+                id = id >= 0 && uint32_t(id) < t_.adapters ? id : -1;
+                code = i == g * 16 ? id : (code == id ? code : MIXED);
+            }
+            codesUb.SetValue(g, code);
+        }
+        SetFlag<HardEvent::S_MTE3>(0);
+        WaitFlag<HardEvent::S_MTE3>(0);
+        DataCopyPad(codes_[(row0 + p) / 16], codesUb, DataCopyExtParams(1, groups * sizeof(int32_t), 0, 0, 0));
+    }
+}
+
+// The zero block [baseM, r] that phase 2 reads for the rows of other adapters.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::VectorZero(TQue<TPosition::VECOUT, 2>& outQ) {
+    const uint32_t total = t_.baseM * t_.r;
+    for (uint32_t p = 0; p < total; p += VEC_PIECE) {
+        const uint32_t n = total - p < VEC_PIECE ? total - p : VEC_PIECE;
+        LocalTensor<T> z = outQ.template AllocTensor<T>();
+        Duplicate(z, T(0), int32_t(n));
+        outQ.EnQue(z);
+        z = outQ.template DeQue<T>();
+        DataCopyPad(zero_[p], z, DataCopyExtParams(1, n * sizeof(T), 0, 0, 0));
+        outQ.FreeTensor(z);
+    }
+}
+
+// Ts = cast(scale · T) for rows [row0, row0 + rows): one contiguous run of rows * r values.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::VectorScale(uint32_t row0, uint32_t rows, TQue<TPosition::VECIN, 2>& inQ,
+                                                  TQue<TPosition::VECOUT, 2>& outQ) {
+    const uint64_t base = uint64_t(row0) * t_.r, total = uint64_t(rows) * t_.r;
+    for (uint64_t p = 0; p < total; p += VEC_PIECE) {
+        const uint32_t n = uint32_t(total - p < VEC_PIECE ? total - p : VEC_PIECE);
+        LocalTensor<float> f = inQ.template AllocTensor<float>();
+        DataCopyPad(f, tf_[base + p], DataCopyExtParams(1, n * sizeof(float), 0, 0, 0),
+                    DataCopyPadExtParams<float>(false, 0, 0, 0.0f));
+        inQ.EnQue(f);
+        f = inQ.template DeQue<float>();
+        Muls(f, f, t_.scale, int32_t(n));
+        LocalTensor<T> o = outQ.template AllocTensor<T>();
+        Cast(o, f, RoundMode::CAST_RINT, n);
+        inQ.FreeTensor(f);
+        outQ.EnQue(o);
+        o = outQ.template DeQue<T>();
+        DataCopyPad(ts_[base + p], o, DataCopyExtParams(1, n * sizeof(T), 0, 0, 0));
+        outQ.FreeTensor(o);
+    }
+}
