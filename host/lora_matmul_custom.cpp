@@ -93,6 +93,7 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     t.set_wsCodes(uint32_t(at)), at += Align((d.m + 15) / 16 * 4, 512);
     t.set_wsT(uint32_t(at)), at += Align(d.m * d.r * 4, 512);
     t.set_wsTs(uint32_t(at)), at += Align(d.m * d.r * dsize, 512);
+    t.set_wsTsLo(uint32_t(at)), at += Align(d.m * d.r * dsize, 512);
     t.set_wsZero(uint32_t(at)), at += Align(bm * d.r * dsize, 512);
     if (at > UINT32_MAX) return ge::GRAPH_FAILED;
     context->SetBlockDim(uint32_t(blocks));

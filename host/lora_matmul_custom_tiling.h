@@ -23,7 +23,8 @@ TILING_DATA_FIELD_DEF(uint32_t, tilesM);
 TILING_DATA_FIELD_DEF(uint32_t, tilesN);
 TILING_DATA_FIELD_DEF(uint32_t, wsCodes);    // int32 per 16-row group: its adapter, or -2 when mixed
 TILING_DATA_FIELD_DEF(uint32_t, wsT);        // float [m, r]: x · A[id]ᵀ
-TILING_DATA_FIELD_DEF(uint32_t, wsTs);       // dtype [m, r]: scale · T, rounded once
+TILING_DATA_FIELD_DEF(uint32_t, wsTs);       // dtype [m, r]: scale · T rounded to dtype (the high part)
+TILING_DATA_FIELD_DEF(uint32_t, wsTsLo);     // dtype [m, r]: what that rounding lost (the low part)
 TILING_DATA_FIELD_DEF(uint32_t, wsZero);     // dtype [baseM, r] of zeros
 END_TILING_DATA_DEF;
 

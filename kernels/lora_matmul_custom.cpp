@@ -15,11 +15,19 @@
 //                 ── CrossCoreSetFlag<2> ──┐
 //   AIC b         phase 1                 └─> wait; T[rows of b] = x · A[id]ᵀ (float) -> GM workspace
 //                 ── CrossCoreSetFlag<2> ──┐
-//   AIV 2b, 2b+1  scale                   └─> wait; Ts = cast(s · T) (one rounding, as torch's fp16
-//                                            LoRA rounds x·Aᵀ) -> GM; AIV 0 also writes a zero block
+//   AIV 2b, 2b+1  scale                   └─> wait; s·T as two dtype parts hi + lo -> GM (Note [Two-part
+//                                            T]); AIV 0 also writes a zero block
 //   everyone      SyncAll<false>()          (phase 2 reads rows of Ts that other blocks wrote)
 //   AIC b         phase 2: tiles t = b, b + blockDim, ...: L0C = bias + Σ_K x·Wᵀ, then per adapter a
-//                 in the tile one more K step of r: [Ts rows of a, zeros elsewhere] · B[a]ᵀ; Fixpipe y
+//                 in the tile two more K steps of r: [hi rows of a, zeros elsewhere] · B[a]ᵀ, the same
+//                 with lo; Fixpipe y
+//
+// Note [Two-part T]: the cube multiplies dtype values only, so s·T must enter it in the input dtype.
+// Rounded once (as torch's fp16 LoRA rounds x·Aᵀ), the adapter term would carry that rounding (half an
+// ulp of s·T, times |B|, summed over r), which is not "fp32 accumulation" and fails float64 goldens on
+// small outputs. So the vector cores split f = s·T into hi = dtype(f) and lo = dtype(f - hi): hi + lo
+// holds f to ~22 bits (fp16) / ~16 bits (bf16), and both go through the cube against the same B[a].
+// The price is one more K step of r per adapter and tile (0.4% of the cube work at in = 4096, r = 16).
 //
 // Tiles (host/lora_matmul_custom.cpp): baseM x baseN output tiles (128 x 256 at 4096), round-robin
 // over the blocks; K in kL1-wide L1 tiles (double-buffered), baseK = 64 per Mmad. Phase 1: block b
@@ -48,7 +56,7 @@ struct Tiling {
     uint32_t m, n, k, r, adapters, hasBias, hasIds;
     float scale;
     uint32_t chunk, baseM, baseN, baseK, kL1, tilesM, tilesN;
-    uint32_t wsCodes, wsT, wsTs, wsZero;
+    uint32_t wsCodes, wsT, wsTs, wsTsLo, wsZero;
 };
 
 // Runs of one adapter inside rows [row0, row0 + rows): from the 16-row group codes, and from the ids
@@ -82,7 +90,8 @@ public:
         if (t.hasIds) ids_.SetGlobalBuffer((__gm__ int32_t*)ids, m);
         codes_.SetGlobalBuffer((__gm__ int32_t*)(ws + t.wsCodes), CeilDiv(t.m, 16));
         tf_.SetGlobalBuffer((__gm__ float*)(ws + t.wsT), m * r);     // [M, r] float
-        ts_.SetGlobalBuffer((__gm__ T*)(ws + t.wsTs), m * r);        // [M, r] dtype
+        ts_.SetGlobalBuffer((__gm__ T*)(ws + t.wsTs), m * r);        // [M, r] dtype: hi
+        tsLo_.SetGlobalBuffer((__gm__ T*)(ws + t.wsTsLo), m * r);    // [M, r] dtype: lo
         zero_.SetGlobalBuffer((__gm__ T*)(ws + t.wsZero), uint64_t(t.baseM) * r);
     }
     __aicore__ inline void RunCube();
@@ -124,13 +133,14 @@ private:
     void Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct);
     void VectorCodes(uint32_t row0, uint32_t rows, const LocalTensor<int32_t>& idsUb, const LocalTensor<int32_t>& codesUb);
     void VectorZero(TQue<TPosition::VECOUT, 2>& outQ);
-    void VectorScale(uint32_t row0, uint32_t rows, TQue<TPosition::VECIN, 2>& inQ, TQue<TPosition::VECOUT, 2>& outQ);
+    void VectorScale(uint32_t row0, uint32_t rows, TQue<TPosition::VECIN, 2>& inQ, TQue<TPosition::VECOUT, 2>& outQ,
+                     const LocalTensor<float>& back);
     void VectorRows(uint32_t& row0, uint32_t& rows) const;
 
     Tiling t_;
     TPipe pipe_;
     CubeBuffers<T> cube_;
-    GlobalTensor<T> x_, w_, a_, b_, y_, ts_, zero_;
+    GlobalTensor<T> x_, w_, a_, b_, y_, ts_, tsLo_, zero_;
     GlobalTensor<float> bias_, tf_;
     GlobalTensor<int32_t> ids_, codes_;
 };
@@ -145,7 +155,7 @@ extern "C" __global__ __aicore__ void lora_matmul_custom(GM_ADDR x, GM_ADDR w, G
     GET_TILING_DATA(td, tiling);
     const lora::Tiling t{td.m, td.n, td.k, td.r, td.adapters, td.hasBias, td.hasIds, td.scale, td.chunk,
                          td.baseM, td.baseN, td.baseK, td.kL1, td.tilesM, td.tilesN, td.wsCodes, td.wsT,
-                         td.wsTs, td.wsZero};
+                         td.wsTs, td.wsTsLo, td.wsZero};
     lora::LoraKernel<DTYPE_X> op;
     op.Init(x, w, a, b, bias, adapterIds, y, GetUserWorkspace(workspace), t);
     if ASCEND_IS_AIC {

@@ -60,7 +60,8 @@ __aicore__ inline void LoraKernel<T>::Phase2() {
         Tile(t % t_.tilesM, t / t_.tilesM, runs, distinct);
 }
 
-// One output tile: bias + x·Wᵀ over K = in, then per adapter present one more K step of r; y once.
+// One output tile: bias + x·Wᵀ over K = in, then per adapter present two more K steps of r (the high and
+// low parts of s·T, each against B[a]); y once.
 template <typename T>
 __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct) {
     const uint32_t m0 = tm * t_.baseM, n0 = tn * t_.baseN;
@@ -78,21 +79,24 @@ __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs,
         [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) { RowsToL1(q, w_, n0, nLen, k0, kc, t_.k, padN); },
         true, t_.hasBias ? &bt : nullptr);
     for (uint32_t d = 0; d < nd; ++d) {
-        const int32_t a = distinct[d];
-        cube_.Accumulate(
-            c, mLen, nLen, r,
-            [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) {  // Ts rows of adapter a, zeros elsewhere
-                for (uint32_t i = 0; i < runs.count; ++i) {
-                    if (runs.ad[i] == a)
-                        RowsToL1(p, ts_, m0 + runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
-                    else
-                        RowsToL1(p, zero_, runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
-                }
-            },
-            [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
-                RowsToL1(q, b_, uint64_t(a) * t_.n + n0, nLen, k0, kc, r, padN);
-            },
-            false, nullptr);
+        for (uint32_t part = 0; part < 2; ++part) {  // Ts = hi + lo: both against the same B[a]
+            const int32_t a = distinct[d];
+            const GlobalTensor<T>& src = part == 0 ? ts_ : tsLo_;
+            cube_.Accumulate(
+                c, mLen, nLen, r,
+                [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) {  // rows of adapter a, zeros elsewhere
+                    for (uint32_t i = 0; i < runs.count; ++i) {
+                        if (runs.ad[i] == a)
+                            RowsToL1(p, src, m0 + runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
+                        else
+                            RowsToL1(p, zero_, runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
+                    }
+                },
+                [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
+                    RowsToL1(q, b_, uint64_t(a) * t_.n + n0, nLen, k0, kc, r, padN);
+                },
+                false, nullptr);
+        }
     }
     cube_.co1.EnQue(c);
     c = cube_.co1.template DeQue<float>();
@@ -117,20 +121,21 @@ __aicore__ inline void LoraKernel<T>::VectorRows(uint32_t& row0, uint32_t& rows)
 
 template <typename T>
 __aicore__ inline void LoraKernel<T>::RunVector() {
-    TBuf<TPosition::VECCALC> idsBuf, codesBuf;
+    TBuf<TPosition::VECCALC> idsBuf, codesBuf, backBuf;
     TQue<TPosition::VECIN, 2> inQ;
     TQue<TPosition::VECOUT, 2> outQ;
     pipe_.InitBuffer(idsBuf, ID_PIECE * sizeof(int32_t));
     pipe_.InitBuffer(codesBuf, ID_PIECE / 16 * sizeof(int32_t));
     pipe_.InitBuffer(inQ, 2, VEC_PIECE * sizeof(float));
     pipe_.InitBuffer(outQ, 2, VEC_PIECE * sizeof(T));
+    pipe_.InitBuffer(backBuf, VEC_PIECE * sizeof(float));
     uint32_t row0 = 0, rows = 0;
     VectorRows(row0, rows);
     if (t_.hasIds && rows > 0) VectorCodes(row0, rows, idsBuf.Get<int32_t>(), codesBuf.Get<int32_t>());
     CrossCoreSetFlag<2, PIPE_MTE3>(FLAG_CODES);
     if (GetBlockIdx() == 0) VectorZero(outQ);
     CrossCoreWaitFlag(FLAG_T);
-    if (rows > 0) VectorScale(row0, rows, inQ, outQ);
+    if (rows > 0) VectorScale(row0, rows, inQ, outQ, backBuf.Get<float>());
     SyncAll<false>();
 }
 
@@ -180,10 +185,12 @@ __aicore__ inline void LoraKernel<T>::VectorZero(TQue<TPosition::VECOUT, 2>& out
     }
 }
 
-// Ts = cast(scale · T) for rows [row0, row0 + rows): one contiguous run of rows * r values.
+// Ts = scale · T for rows [row0, row0 + rows), one contiguous run of rows * r values, as two dtype
+// parts: hi = cast(f), lo = cast(f - hi). hi + lo carries f to about twice the dtype's precision, so
+// the adapter's product keeps fp32-level accuracy (Note [Two-part T] in the kernel's design note).
 template <typename T>
 __aicore__ inline void LoraKernel<T>::VectorScale(uint32_t row0, uint32_t rows, TQue<TPosition::VECIN, 2>& inQ,
-                                                  TQue<TPosition::VECOUT, 2>& outQ) {
+                                                  TQue<TPosition::VECOUT, 2>& outQ, const LocalTensor<float>& back) {
     const uint64_t base = uint64_t(row0) * t_.r, total = uint64_t(rows) * t_.r;
     for (uint64_t p = 0; p < total; p += VEC_PIECE) {
         const uint32_t n = uint32_t(total - p < VEC_PIECE ? total - p : VEC_PIECE);
@@ -193,12 +200,20 @@ __aicore__ inline void LoraKernel<T>::VectorScale(uint32_t row0, uint32_t rows, 
         inQ.EnQue(f);
         f = inQ.template DeQue<float>();
         Muls(f, f, t_.scale, int32_t(n));
-        LocalTensor<T> o = outQ.template AllocTensor<T>();
-        Cast(o, f, RoundMode::CAST_RINT, n);
+        LocalTensor<T> hi = outQ.template AllocTensor<T>();
+        Cast(hi, f, RoundMode::CAST_RINT, n);
+        Cast(back, hi, RoundMode::CAST_NONE, n);
+        Sub(f, f, back, int32_t(n));
+        outQ.EnQue(hi);
+        LocalTensor<T> lo = outQ.template AllocTensor<T>();
+        Cast(lo, f, RoundMode::CAST_RINT, n);
         inQ.FreeTensor(f);
-        outQ.EnQue(o);
-        o = outQ.template DeQue<T>();
-        DataCopyPad(ts_[base + p], o, DataCopyExtParams(1, n * sizeof(T), 0, 0, 0));
-        outQ.FreeTensor(o);
+        outQ.EnQue(lo);
+        hi = outQ.template DeQue<T>();
+        DataCopyPad(ts_[base + p], hi, DataCopyExtParams(1, n * sizeof(T), 0, 0, 0));
+        outQ.FreeTensor(hi);
+        lo = outQ.template DeQue<T>();
+        DataCopyPad(tsLo_[base + p], lo, DataCopyExtParams(1, n * sizeof(T), 0, 0, 0));
+        outQ.FreeTensor(lo);
     }
 }
