@@ -73,9 +73,11 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     int64_t bm = 16, bn = 16;
     PickTile(d, cores, bm, bn);
     const int64_t rPad = Align(d.r, 16);
-    // L1: two A tiles and two B tiles of kL1 columns (the B side also holds A's [r, kL1] in phase 1).
+    // L1: three A tiles and three B tiles of kL1 columns (the B side also holds A's [r, kL1] in phase 1),
+    // and two of each for the adapter's steps, min(rPad, kL1) wide; the widest kL1 that fits.
     const int64_t aRows = std::max<int64_t>(bm, 128), bRows = std::max(bn, rPad);
-    const int64_t kL1 = (aRows + bRows) * 256 * 2 * 2 + 4096 <= 512 * 1024 ? 256 : 128;
+    int64_t kL1 = 256;
+    while (kL1 > 64 && (aRows + bRows) * (3 * kL1 + 2 * std::min(rPad, kL1)) * 2 + 4096 > 512 * 1024) kL1 /= 2;
     const int64_t chunk = Align((d.m + cores - 1) / cores, 16);
     const int64_t tilesM = (d.m + bm - 1) / bm, tilesN = (d.n + bn - 1) / bn;
     const int64_t blocks = std::min(cores, std::max(tilesM * tilesN, (d.m + chunk - 1) / chunk));

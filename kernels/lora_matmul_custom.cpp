@@ -130,6 +130,7 @@ private:
     }
     void Phase1();
     void Phase2();
+    void TakeOut();
     void Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct);
     void VectorCodes(uint32_t row0, uint32_t rows, const LocalTensor<int32_t>& idsUb, const LocalTensor<int32_t>& codesUb);
     void VectorZero(TQue<TPosition::VECOUT, 2>& outQ);
@@ -138,6 +139,8 @@ private:
     void VectorRows(uint32_t& row0, uint32_t& rows) const;
 
     Tiling t_;
+    bool pending_ = false;  // a tile's C waits in L0C for TakeOut
+    uint32_t outM0_ = 0, outN0_ = 0, outM_ = 0, outN_ = 0;
     TPipe pipe_;
     CubeBuffers<T> cube_;
     GlobalTensor<T> x_, w_, a_, b_, y_, ts_, tsLo_, zero_;

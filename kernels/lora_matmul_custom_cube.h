@@ -3,8 +3,8 @@
 // x and A, or s·T and B: every product of the op has this "NT" form). The design note is in
 // kernels/lora_matmul_custom.cpp; this file is the data path, on the basic cube API:
 //
-//   GM P rows --Nd2Nz--> A1 (L1, NZ, [mPad, kL1], 2 buffers) --LoadData--> A2 (L0A, [mPad, baseK], 2) --+
-//   GM Q rows --Nd2Nz--> B1 (L1, NZ, [nPad, kL1], 2 buffers) --LoadData--> B2 (L0B, [baseK, nPad], 2) --+-> Mmad -> CO1
+//   GM P rows --Nd2Nz--> A1 (L1, NZ, [mPad, kL1], 3 buffers) --LoadData--> A2 (L0A, [mPad, baseK], 2) --+
+//   GM Q rows --Nd2Nz--> B1 (L1, NZ, [nPad, kL1], 3 buffers) --LoadData--> B2 (L0B, [baseK, nPad], 2) --+-> Mmad -> CO1
 //   GM bias ----Nd2Nz--> C1 (L1 row) --DataCopy--> C2 (bias table): the first Mmad's initial C
 //
 // A K step that is not a multiple of 16 is Mmad's own k (the fractal's spare columns are not read).
@@ -20,23 +20,31 @@ constexpr uint32_t kFrac = 256;  // elements of a 16 x 16 fractal of 2-byte valu
 inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 inline uint32_t Align16(uint32_t a) { return CeilDiv(a, 16) * 16; }
 
+struct NoOp {
+    void operator()() const {}
+};
+
 // The L1 and L0 queues of one AI Core; sizes from the tiling (host/lora_matmul_custom.cpp).
 template <typename T>
 struct CubeBuffers {
-    TQue<TPosition::A1, 2> a1;
-    TQue<TPosition::B1, 2> b1;
+    TQue<TPosition::A1, 3> a1;
+    TQue<TPosition::A1, 2> a1r;  // a1r, b1r: the adapter's narrow K steps, so that they never hold a
+    TQue<TPosition::B1, 3> b1;
+    TQue<TPosition::B1, 2> b1r;  // wide buffer the next tile's x and w could already be loading into
     TQue<TPosition::A2, 2> a2;
     TQue<TPosition::B2, 2> b2;
     TQue<TPosition::CO1, 1> co1;
     TQue<TPosition::C1, 1> biasL1;
     TQue<TPosition::C2, 1> biasBt;
-    uint32_t baseK = 64, kL1 = 128;
+    uint32_t baseK = 64, kL1 = 128, kL1r = 16;
 
     void Init(TPipe* pipe, uint32_t aRows, uint32_t bRows, uint32_t cElems, uint32_t baseN, uint32_t baseK_,
-              uint32_t kL1_, bool bias) {
-        baseK = baseK_, kL1 = kL1_;
-        pipe->InitBuffer(a1, 2, aRows * kL1 * sizeof(T));
-        pipe->InitBuffer(b1, 2, bRows * kL1 * sizeof(T));
+              uint32_t kL1_, uint32_t rPad, bool bias) {
+        baseK = baseK_, kL1 = kL1_, kL1r = rPad < kL1 ? rPad : kL1;
+        pipe->InitBuffer(a1, 3, aRows * kL1 * sizeof(T));  // three: MTE2 runs up to two K tiles ahead
+        pipe->InitBuffer(b1, 3, bRows * kL1 * sizeof(T));
+        pipe->InitBuffer(a1r, 2, aRows * kL1r * sizeof(T));
+        pipe->InitBuffer(b1r, 2, bRows * kL1r * sizeof(T));
         pipe->InitBuffer(a2, 2, aRows * baseK * sizeof(T));
         pipe->InitBuffer(b2, 2, bRows * baseK * sizeof(T));
         pipe->InitBuffer(co1, 1, cElems * sizeof(float));
@@ -68,10 +76,18 @@ struct CubeBuffers {
 
     // C (+)= P · Qᵀ over K columns. loadP(a1, k0, kc) and loadQ(b1, k0, kc) fill the L1 tiles (NZ with
     // Align16(mLen) / Align16(nLen) rows; a plain row when mLen == 1). `init`: the first Mmad starts C
-    // (from the bias table when bt is given) instead of accumulating.
-    template <typename LoadP, typename LoadQ>
+    // (from the bias table when bt is given) instead of accumulating. `narrow`: the adapter's L1 queues.
+    // before(): runs once, after the first K tile's copies are issued and before the first Mmad (the
+    // caller takes the previous tile's C out there, so those copies overlap its Fixpipe).
+    template <typename LoadP, typename LoadQ, typename Before = NoOp>
     void Accumulate(LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k, LoadP loadP, LoadQ loadQ,
-                    bool init, LocalTensor<float>* bt) {
+                    bool init, LocalTensor<float>* bt, bool narrow = false, Before before = Before()) {
+        if (narrow) return Run(a1r, b1r, kL1r, c, mLen, nLen, k, loadP, loadQ, init, bt, before);
+        return Run(a1, b1, kL1, c, mLen, nLen, k, loadP, loadQ, init, bt, before);
+    }
+    template <typename QA, typename QB, typename LoadP, typename LoadQ, typename Before>
+    void Run(QA& a1, QB& b1, uint32_t kL1, LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k,
+             LoadP loadP, LoadQ loadQ, bool init, LocalTensor<float>* bt, Before before) {
         const bool gemv = mLen == 1;
         const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16), hb = mBl, hn = nBl;
         bool first = init;
@@ -83,6 +99,7 @@ struct CubeBuffers {
             LocalTensor<T> q1 = b1.template AllocTensor<T>();
             loadQ(q1, k0, kc);
             b1.EnQue(q1);
+            if (k0 == 0) before();
             p1 = a1.template DeQue<T>();
             q1 = b1.template DeQue<T>();
             for (uint32_t kIn = 0; kIn < kc; kIn += baseK) {

@@ -10,7 +10,7 @@ __aicore__ inline void LoraKernel<T>::RunCube() {
     const uint32_t rPad = Align16(t_.r);
     const uint32_t aRows = t_.baseM > 128 ? t_.baseM : 128, bRows = t_.baseN > rPad ? t_.baseN : rPad;
     const uint32_t cElems = t_.baseM * t_.baseN > 128 * rPad ? t_.baseM * t_.baseN : 128 * rPad;
-    cube_.Init(&pipe_, aRows, bRows, cElems, t_.baseN, t_.baseK, t_.kL1, t_.hasBias != 0);
+    cube_.Init(&pipe_, aRows, bRows, cElems, t_.baseN, t_.baseK, t_.kL1, rPad, t_.hasBias != 0);
     CrossCoreWaitFlag(FLAG_CODES);  // this block's group codes are in GM
     Phase1();
     CrossCoreSetFlag<2, PIPE_FIX>(FLAG_T);  // this block's rows of T are in GM
@@ -58,10 +58,21 @@ __aicore__ inline void LoraKernel<T>::Phase2() {
     const uint32_t tiles = t_.tilesM * t_.tilesN;
     for (uint32_t t = uint32_t(GetBlockIdx()); t < tiles; t += uint32_t(GetBlockNum()))
         Tile(t % t_.tilesM, t / t_.tilesM, runs, distinct);
+    TakeOut();
+}
+
+// The previous tile's C -> y (Fixpipe), if one is waiting in L0C.
+template <typename T>
+__aicore__ inline void LoraKernel<T>::TakeOut() {
+    if (!pending_) return;
+    LocalTensor<float> c = cube_.co1.template DeQue<float>();
+    RowsOut(y_[uint64_t(outM0_) * t_.n + outN0_], c, outM_, 0, outM_, outN_, t_.n);
+    cube_.co1.FreeTensor(c);
+    pending_ = false;
 }
 
 // One output tile: bias + x·Wᵀ over K = in, then per adapter present two more K steps of r (the high and
-// low parts of s·T, each against B[a]); y once.
+// low parts of s·T, each against B[a]). Its C leaves L0C once the next tile's first copies are issued.
 template <typename T>
 __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct) {
     const uint32_t m0 = tm * t_.baseM, n0 = tn * t_.baseN;
@@ -70,14 +81,17 @@ __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs,
     const uint32_t padM = mLen == 1 ? 1 : Align16(mLen), padN = Align16(nLen), r = t_.r;
     RunsOf(m0, mLen, runs);
     const uint32_t nd = Distinct(runs, distinct);
-    LocalTensor<float> c = cube_.co1.template AllocTensor<float>();
+    LocalTensor<float> c;
     LocalTensor<float> bt;
     if (t_.hasBias) bt = cube_.LoadBias(bias_[n0], nLen);
     cube_.Accumulate(
         c, mLen, nLen, t_.k,
         [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, x_, m0, mLen, k0, kc, t_.k, padM); },
         [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) { RowsToL1(q, w_, n0, nLen, k0, kc, t_.k, padN); },
-        true, t_.hasBias ? &bt : nullptr);
+        true, t_.hasBias ? &bt : nullptr, false, [&]() {
+            TakeOut();
+            c = cube_.co1.template AllocTensor<float>();
+        });
     for (uint32_t d = 0; d < nd; ++d) {
         for (uint32_t part = 0; part < 2; ++part) {  // Ts = hi + lo: both against the same B[a]
             const int32_t a = distinct[d];
@@ -95,13 +109,11 @@ __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, Runs& runs,
                 [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
                     RowsToL1(q, b_, uint64_t(a) * t_.n + n0, nLen, k0, kc, r, padN);
                 },
-                false, nullptr);
+                false, nullptr, true);
         }
     }
     cube_.co1.EnQue(c);
-    c = cube_.co1.template DeQue<float>();
-    RowsOut(y_[uint64_t(m0) * t_.n + n0], c, mLen, 0, mLen, nLen, t_.n);
-    cube_.co1.FreeTensor(c);
+    pending_ = true, outM0_ = m0, outN0_ = n0, outM_ = mLen, outN_ = nLen;
 }
 
 // ---- vector side --------------------------------------------------------------------------------
