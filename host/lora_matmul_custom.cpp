@@ -44,8 +44,12 @@ void PickTile(const LoraDims& d, int64_t cores, int64_t& bm, int64_t& bn) {
         for (int64_t cn : {256, 128, 64, 32, 16}) {
             if (cm * cn > 128 * 128 * 2) continue;  // L0C: 128 KiB of float accumulators
             const int64_t m = std::min(cm, Align(d.m, 16)), n = std::min(cn, Align(d.n, 16));
-            const int64_t tiles = ((d.m + m - 1) / m) * ((d.n + n - 1) / n);
-            const double cost = double((tiles + cores - 1) / cores) * (double(std::min(m, d.m) + std::min(n, d.n)) * d.k + 2000.0);
+            // The busiest block: its full rounds, and a column piece of a last-round tile (Note [Balanced
+            // last round] in kernels/lora_matmul_custom_phases.h).
+            const int64_t tiles = ((d.m + m - 1) / m) * ((d.n + n - 1) / n), left = tiles % cores;
+            const double rows = double(std::min(m, d.m)), cols = double(std::min(n, d.n));
+            const double cost = double(tiles / cores) * ((rows + cols) * d.k + 2000.0) +
+                                (left > 0 ? (rows + cols / double(cores / left)) * d.k + 2000.0 : 0.0);
             if (cost < best - 1e-9) best = cost, bm = m, bn = n;
         }
 }

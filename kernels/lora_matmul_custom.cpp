@@ -30,7 +30,7 @@
 // The price is one more K step of r per adapter and tile (0.4% of the cube work at in = 4096, r = 16).
 //
 // Tiles (host/lora_matmul_custom.cpp): baseM x baseN output tiles (128 x 256 at 4096), round-robin
-// over the blocks; K in kL1-wide L1 tiles (double-buffered), baseK = 64 per Mmad. Phase 1: block b
+// over the blocks, the last round's tiles cut into column pieces (Note [Balanced last round]); K in kL1-wide L1 tiles (double-buffered), baseK = 64 per Mmad. Phase 1: block b
 // owns rows [b·chunk, +chunk), chunk = ceil(M / cores) rounded to 16, in sub-tiles of <= 128 rows.
 //
 // Many adapters (SGMV-style runs, not a per-row BGMV gather): a tile's rows fall into runs of one
@@ -131,7 +131,7 @@ private:
     void Phase1();
     void Phase2();
     void TakeOut();
-    void Tile(uint32_t tm, uint32_t tn, Runs& runs, int32_t* distinct);
+    void Tile(uint32_t tm, uint32_t tn, uint32_t piece, uint32_t pieces, Runs& runs, int32_t* distinct);
     void VectorCodes(uint32_t row0, uint32_t rows, const LocalTensor<int32_t>& idsUb, const LocalTensor<int32_t>& codesUb);
     void VectorZero(TQue<TPosition::VECOUT, 2>& outQ);
     void VectorScale(uint32_t row0, uint32_t rows, TQue<TPosition::VECIN, 2>& inQ, TQue<TPosition::VECOUT, 2>& outQ,

@@ -23,6 +23,10 @@ inline uint32_t Align16(uint32_t a) { return CeilDiv(a, 16) * 16; }
 struct NoOp {
     void operator()() const {}
 };
+struct NoLoad {
+    template <typename L>
+    void operator()(const L&, uint32_t, uint32_t) const {}
+};
 
 // The L1 and L0 queues of one AI Core; sizes from the tiling (host/lora_matmul_custom.cpp).
 template <typename T>
@@ -85,58 +89,77 @@ struct CubeBuffers {
         if (narrow) return Run(a1r, b1r, kL1r, c, mLen, nLen, k, loadP, loadQ, init, bt, before);
         return Run(a1, b1, kL1, c, mLen, nLen, k, loadP, loadQ, init, bt, before);
     }
-    template <typename QA, typename QB, typename LoadP, typename LoadQ, typename Before>
+    // C += P · Qᵀ + P' · Qᵀ on the narrow queues, Q loaded once for both (the adapter's hi and lo parts).
+    template <typename LoadP, typename LoadP2, typename LoadQ>
+    void AccumulateTwo(LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k, LoadP loadP, LoadP2 loadP2,
+                       LoadQ loadQ) {
+        Run(a1r, b1r, kL1r, c, mLen, nLen, k, loadP, loadQ, false, nullptr, NoOp(), &loadP2);
+    }
+    template <typename QA, typename QB, typename LoadP, typename LoadQ, typename Before, typename LoadP2 = NoLoad>
     void Run(QA& a1, QB& b1, uint32_t kL1, LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k,
-             LoadP loadP, LoadQ loadQ, bool init, LocalTensor<float>* bt, Before before) {
-        const bool gemv = mLen == 1;
-        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16), hb = mBl, hn = nBl;
+             LoadP loadP, LoadQ loadQ, bool init, LocalTensor<float>* bt, Before before, LoadP2* loadP2 = nullptr) {
+        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16);
         bool first = init;
         for (uint32_t k0 = 0; k0 < k; k0 += kL1) {
             const uint32_t kc = k - k0 < kL1 ? k - k0 : kL1;
-            LocalTensor<T> p1 = a1.template AllocTensor<T>();
+            LocalTensor<T> p1 = a1.template AllocTensor<T>(), p1b;
             loadP(p1, k0, kc);
             a1.EnQue(p1);
+            if (loadP2 != nullptr) {
+                p1b = a1.template AllocTensor<T>();
+                (*loadP2)(p1b, k0, kc);
+                a1.EnQue(p1b);
+            }
             LocalTensor<T> q1 = b1.template AllocTensor<T>();
             loadQ(q1, k0, kc);
             b1.EnQue(q1);
             if (k0 == 0) before();
             p1 = a1.template DeQue<T>();
+            if (loadP2 != nullptr) p1b = a1.template DeQue<T>();
             q1 = b1.template DeQue<T>();
             for (uint32_t kIn = 0; kIn < kc; kIn += baseK) {
                 const uint32_t kLen = kc - kIn < baseK ? kc - kIn : baseK, kBl = CeilDiv(kLen, 16);
-                LocalTensor<T> p2 = a2.template AllocTensor<T>();
-                if (gemv) {  // the plain row's kLen values, in whole 512-byte units
-                    LoadData(p2, p1[kIn], LoadData2DParams(0, uint8_t(CeilDiv(kLen * sizeof(T), 512)), 1, 0, 0, false, 0));
-                } else {  // NZ fractal (mb, kb) at kb*hb + mb becomes Zz fractal (mb, kb)
-                    for (uint32_t i = 0; i < mBl; ++i)
-                        LoadData(p2[i * kBl * kFrac], p1, LoadData2DParams(uint16_t(kIn / 16 * hb + i), uint8_t(kBl), uint16_t(hb), 0, 0, false, 0));
-                }
-                a2.EnQue(p2);
                 LocalTensor<T> q2 = b2.template AllocTensor<T>();
                 for (uint32_t j = 0; j < kBl; ++j)  // Qᵀ's Zn fractal (kb, nb) is Q's NZ fractal (nb, kb)
-                    LoadData(q2[j * nBl * kFrac], q1, LoadData2DParams(uint16_t((kIn / 16 + j) * hn), uint8_t(nBl), 1, 0, 0, false, 0));
+                    LoadData(q2[j * nBl * kFrac], q1, LoadData2DParams(uint16_t((kIn / 16 + j) * nBl), uint8_t(nBl), 1, 0, 0, false, 0));
                 b2.EnQue(q2);
-                p2 = a2.template DeQue<T>();
                 q2 = b2.template DeQue<T>();
-                // Note [Mmad barrier] (runtime/src/cube_mmad.cpp): small accumulating Mmads need PIPE_M.
-                if (!first && mBl * nBl < 10) PipeBarrier<PIPE_M>();
-                MmadParams mp(uint16_t(mLen), uint16_t(nLen), uint16_t(kLen), 0, false, first);
-                if (first && bt != nullptr) {
-                    mp.cmatrixSource = true;
-                    mp.cmatrixInitVal = false;
-                    Mmad(c, p2, q2, *bt, mp);
-                    biasBt.FreeTensor(*bt);
-                    bt = nullptr;
-                } else {
-                    Mmad(c, p2, q2, mp);
-                }
-                first = false;
-                a2.FreeTensor(p2);
+                MmadStep(c, p1, q2, mLen, nLen, kIn, kLen, first, bt);
+                if (loadP2 != nullptr) MmadStep(c, p1b, q2, mLen, nLen, kIn, kLen, first, bt);
                 b2.FreeTensor(q2);
             }
             a1.FreeTensor(p1);
+            if (loadP2 != nullptr) a1.FreeTensor(p1b);
             b1.FreeTensor(q1);
         }
+    }
+    // One Mmad of K columns [kIn, kIn + kLen) of the L1 tile p1 against q2 (already in L0B).
+    void MmadStep(LocalTensor<float>& c, const LocalTensor<T>& p1, const LocalTensor<T>& q2, uint32_t mLen,
+                  uint32_t nLen, uint32_t kIn, uint32_t kLen, bool& first, LocalTensor<float>*& bt) {
+        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16), kBl = CeilDiv(kLen, 16);
+        LocalTensor<T> p2 = a2.template AllocTensor<T>();
+        if (mLen == 1) {  // GEMV: the plain row's kLen values, in whole 512-byte units
+            LoadData(p2, p1[kIn], LoadData2DParams(0, uint8_t(CeilDiv(kLen * sizeof(T), 512)), 1, 0, 0, false, 0));
+        } else {  // NZ fractal (mb, kb) at kb*mBl + mb becomes Zz fractal (mb, kb)
+            for (uint32_t i = 0; i < mBl; ++i)
+                LoadData(p2[i * kBl * kFrac], p1, LoadData2DParams(uint16_t(kIn / 16 * mBl + i), uint8_t(kBl), uint16_t(mBl), 0, 0, false, 0));
+        }
+        a2.EnQue(p2);
+        p2 = a2.template DeQue<T>();
+        // Note [Mmad barrier] (runtime/src/cube_mmad.cpp): small accumulating Mmads need PIPE_M.
+        if (!first && mBl * nBl < 10) PipeBarrier<PIPE_M>();
+        MmadParams mp(uint16_t(mLen), uint16_t(nLen), uint16_t(kLen), 0, false, first);
+        if (first && bt != nullptr) {
+            mp.cmatrixSource = true;
+            mp.cmatrixInitVal = false;
+            Mmad(c, p2, q2, *bt, mp);
+            biasBt.FreeTensor(*bt);
+            bt = nullptr;
+        } else {
+            Mmad(c, p2, q2, mp);
+        }
+        first = false;
+        a2.FreeTensor(p2);
     }
 };
 
