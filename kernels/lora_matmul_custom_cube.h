@@ -98,7 +98,7 @@ struct CubeBuffers {
     template <typename QA, typename QB, typename LoadP, typename LoadQ, typename Before, typename LoadP2 = NoLoad>
     void Run(QA& a1, QB& b1, uint32_t kL1, LocalTensor<float>& c, uint32_t mLen, uint32_t nLen, uint32_t k,
              LoadP loadP, LoadQ loadQ, bool init, LocalTensor<float>* bt, Before before, LoadP2* loadP2 = nullptr) {
-        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16);
+        const uint32_t nBl = CeilDiv(nLen, 16);
         bool first = init;
         for (uint32_t k0 = 0; k0 < k; k0 += kL1) {
             const uint32_t kc = k - k0 < kL1 ? k - k0 : kL1;
@@ -136,7 +136,7 @@ struct CubeBuffers {
     // One Mmad of K columns [kIn, kIn + kLen) of the L1 tile p1 against q2 (already in L0B).
     void MmadStep(LocalTensor<float>& c, const LocalTensor<T>& p1, const LocalTensor<T>& q2, uint32_t mLen,
                   uint32_t nLen, uint32_t kIn, uint32_t kLen, bool& first, LocalTensor<float>*& bt) {
-        const uint32_t mBl = CeilDiv(mLen, 16), nBl = CeilDiv(nLen, 16), kBl = CeilDiv(kLen, 16);
+        const uint32_t mBl = CeilDiv(mLen, 16), kBl = CeilDiv(kLen, 16);
         LocalTensor<T> p2 = a2.template AllocTensor<T>();
         if (mLen == 1) {  // GEMV: the plain row's kLen values, in whole 512-byte units
             LoadData(p2, p1[kIn], LoadData2DParams(0, uint8_t(CeilDiv(kLen * sizeof(T), 512)), 1, 0, 0, false, 0));
@@ -147,7 +147,7 @@ struct CubeBuffers {
         a2.EnQue(p2);
         p2 = a2.template DeQue<T>();
         // Note [Mmad barrier] (runtime/src/cube_mmad.cpp): small accumulating Mmads need PIPE_M.
-        if (!first && mBl * nBl < 10) PipeBarrier<PIPE_M>();
+        if (!first && (mLen / 16) * (nLen / 16) < 10) PipeBarrier<PIPE_M>();  // (the doc's m/16, rounded down)
         MmadParams mp(uint16_t(mLen), uint16_t(nLen), uint16_t(kLen), 0, false, first);
         if (first && bt != nullptr) {
             mp.cmatrixSource = true;

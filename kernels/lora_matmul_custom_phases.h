@@ -18,12 +18,18 @@ __aicore__ inline void LoraKernel<T>::RunCube() {
     Phase2();
 }
 
-// T[rows of this block] = x · A[id]ᵀ in float, sub-tile by sub-tile, once per adapter present.
+// T[rows of this block] = x · A[id]ᵀ in float, sub-tile by sub-tile. The adapters present in a sub-tile
+// share one pass over its x: their A rows stack into one Q of `per` blocks of r rows (as many as L1 and
+// L0C hold, r a multiple of 16), so a batch mixing 8 adapters per row reads x once or twice, not 8 times.
 template <typename T>
 __aicore__ inline void LoraKernel<T>::Phase1() {
     const uint32_t row0 = uint32_t(GetBlockIdx()) * t_.chunk;
     if (row0 >= t_.m) return;
-    const uint32_t rows = t_.m - row0 < t_.chunk ? t_.m - row0 : t_.chunk;
+    const uint32_t rows = t_.m - row0 < t_.chunk ? t_.m - row0 : t_.chunk, r = t_.r, rPad = Align16(r);
+    const uint32_t bRows = t_.baseN > rPad ? t_.baseN : rPad, cCols = (t_.baseM * t_.baseN > 128 * rPad ? t_.baseM * t_.baseN : 128 * rPad) / 128;
+    // (Stacked only when r is a multiple of 16: otherwise an inner block's padding rows would be L1 that
+    // nothing wrote, which Mmad reads.)
+    const uint32_t per = r % 16 == 0 ? (bRows < cCols ? bRows : cCols) / rPad : 1;
     Runs runs;
     int32_t distinct[MAX_RUNS];
     for (uint32_t s = 0; s < rows; s += 128) {
@@ -31,21 +37,25 @@ __aicore__ inline void LoraKernel<T>::Phase1() {
         const uint32_t padM = mLen == 1 ? 1 : Align16(mLen);
         RunsOf(tRow, mLen, runs);
         const uint32_t nd = Distinct(runs, distinct);
-        for (uint32_t d = 0; d < nd; ++d) {
-            const uint64_t aRow = uint64_t(distinct[d]) * t_.r;
+        for (uint32_t d0 = 0; d0 < nd; d0 += per) {
+            const uint32_t nb = nd - d0 < per ? nd - d0 : per, nCols = (nb - 1) * rPad + r;
             LocalTensor<float> c = cube_.co1.template AllocTensor<float>();
             cube_.Accumulate(
-                c, mLen, t_.r, t_.k,
+                c, mLen, nCols, t_.k,
                 [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, x_, tRow, mLen, k0, kc, t_.k, padM); },
-                [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {
-                    RowsToL1(q, a_, aRow, t_.r, k0, kc, t_.k, Align16(t_.r));
+                [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {  // A[distinct[d0 + j]] at rows j * rPad
+                    for (uint32_t j = 0; j < nb; ++j)
+                        RowsToL1(q, a_, uint64_t(distinct[d0 + j]) * r, r, k0, kc, t_.k, Align16(nCols), j * rPad);
                 },
                 true, nullptr);
             cube_.co1.EnQue(c);
             c = cube_.co1.template DeQue<float>();
-            for (uint32_t i = 0; i < runs.count; ++i)
-                if (runs.ad[i] == distinct[d])
-                    RowsOut(tf_[uint64_t(tRow + runs.start[i]) * t_.r], c, mLen, runs.start[i], runs.len[i], t_.r, t_.r);
+            for (uint32_t j = 0; j < nb; ++j) {
+                const LocalTensor<float> cj = c[j * rPad / 16 * Align16(mLen) * 16];  // adapter j's column blocks
+                for (uint32_t i = 0; i < runs.count; ++i)
+                    if (runs.ad[i] == distinct[d0 + j])
+                        RowsOut(tf_[uint64_t(tRow + runs.start[i]) * r], cj, mLen, runs.start[i], runs.len[i], r, r);
+            }
             cube_.co1.FreeTensor(c);
         }
     }

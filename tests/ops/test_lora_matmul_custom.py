@@ -84,6 +84,16 @@ def test_lora_matmul_custom_adapters(opkit_mode, rng, dtype, mix):
     assert_close(y, golden(x, w, a, b, 0.25, bias, ids), dtype)
 
 
+@pytest.mark.parametrize("adapters, r", [(8, 32), (5, 96), (3, 20)], ids=["8x-r32", "5x-r96", "3x-r20"])
+def test_lora_matmul_custom_many_adapters_per_tile(opkit_mode, rng, adapters, r):
+    # every 16-row group mixes adapters: phase 1 stacks their A rows (one or several batches), phase 2
+    # runs one adapter step per adapter in each tile
+    x, w, a, b = inputs(rng, (140,), 56, 300, r, "float16", adapters=adapters)
+    ids = rng.integers(-1, adapters, 140).astype(np.int32)
+    y = opkit.ops.lora_matmul_custom(x, w, a, b, adapter_ids=ids, scale=0.3)
+    assert_close(y, golden(x, w, a, b, 0.3, None, ids), "float16")
+
+
 def test_lora_matmul_custom_ids_in_x_shape(opkit_mode, rng):
     x, w, a, b = inputs(rng, (2, 9), 20, 18, 4, "float16", adapters=2)
     ids = np.array([[0, 1, -1, 1, 1, 0, 0, 0, 1]] * 2, np.int32)
