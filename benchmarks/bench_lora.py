@@ -49,8 +49,12 @@ def cpu_row(m: int, k: int, n: int, r: int, repeat: int) -> dict:
     theirs = _median_time(lambda: xf @ wf.T + s * (xf @ af.T) @ bf.T, repeat)
     y = opkit.ops.lora_matmul_custom(x, w, a, b, scale=s).astype(np.float64)
     gold = x.astype(np.float64) @ w.astype(np.float64).T + s * (x.astype(np.float64) @ a.astype(np.float64).T) @ b.astype(np.float64).T
+    from opkit.tolerances import assert_close_report
+
+    ok, _ = assert_close_report(y.astype(np.float16), gold, "float16")
     return {"shape": f"M={m} in={k} out={n} r={r}", "opkit_s": ours, "numpy_f32_s": theirs, "ratio": ours / theirs,
-            "max_abs_err": float(np.abs(y - gold).max())}
+            "max_abs_err": float(np.abs(y - gold).max()), "max_abs_golden": float(np.abs(gold).max()),
+            "within_fp16_tolerance": bool(ok)}
 
 
 def _simulate(fn, *args, **kwargs):
@@ -98,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {"host": platform.node(), "python": sys.version.split()[0], "cpu": cpu_row(m, k, n, r, args.repeat)}
     c = result["cpu"]
     print(f"cpu mode, fp16, {c['shape']}: opkit {c['opkit_s'] * 1e3:.0f} ms, numpy float32 {c['numpy_f32_s'] * 1e3:.0f} ms,"
-          f" ratio {c['ratio']:.2f} (max |err| vs float64 {c['max_abs_err']:.3g})")
+          f" ratio {c['ratio']:.2f} (max |err| vs float64 {c['max_abs_err']:.3g} at max |y| {c['max_abs_golden']:.3g};"
+          f" within the fp16 tolerance: {c['within_fp16_tolerance']})")
     if args.simulate:
         result["model"] = sim_rows(args.png)
         print("model, Ascend910B1, fp16, M=in=out=4096 | lora µs | matmul_custom µs | ratio | GM MB lora / matmul | findings")

@@ -34,8 +34,9 @@
 // owns rows [b·chunk, +chunk), chunk = ceil(M / cores) rounded to 16, in sub-tiles of <= 128 rows.
 //
 // Many adapters (SGMV-style runs, not a per-row BGMV gather): a tile's rows fall into runs of one
-// adapter; the tile's extra K step runs once per distinct adapter in it, with the rows of other
-// adapters taken from the zero block. A batch whose requests are contiguous (the serving case) has
+// adapter; the tile's extra K steps run once per distinct adapter in it, with the rows of other
+// adapters taken from the zero block (phase 1 stacks the A rows of a sub-tile's adapters into one pass
+// over its x when r is a multiple of 16). A batch whose requests are contiguous (the serving case) has
 // one or two adapters per tile, so the cost stays ~r/in per tile; a per-row gather (BGMV) would need
 // one GEMV per row on the cube, whose fractals are 16 rows tall. Ids outside [-1, adapters) count as
 // -1 here (no read outside A and B); the host refuses them before launch. Why the two-pass form wins

@@ -118,12 +118,10 @@ __aicore__ inline void LoraKernel<T>::Tile(uint32_t tm, uint32_t tn, uint32_t pi
         const int32_t a = distinct[d];
         auto rowsOf = [&](const GlobalTensor<T>& src) {  // rows of adapter a from src, zeros elsewhere
             return [&, src](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) {
-                for (uint32_t i = 0; i < runs.count; ++i) {
-                    if (runs.ad[i] == a)
-                        RowsToL1(p, src, m0 + runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
-                    else
-                        RowsToL1(p, zero_, runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
-                }
+                // zeros first (one copy; MTE2 keeps its own order), then the runs of a over them
+                if (runs.count > 1) RowsToL1(p, zero_, 0, mLen, k0, kc, r, padM, 0);
+                for (uint32_t i = 0; i < runs.count; ++i)
+                    if (runs.ad[i] == a) RowsToL1(p, src, m0 + runs.start[i], runs.len[i], k0, kc, r, padM, runs.start[i]);
             };
         };
         cube_.AccumulateTwo(c, mLen, nLen, r, rowsOf(ts_), rowsOf(tsLo_),

@@ -35,6 +35,9 @@ def check(args: dict[str, Any]) -> None:
     if len(x) < 1:
         raise OpkitError(f"{where}: input 'x' has shape {x}; it needs at least one dimension ([..., in])")
     k = x[-1]
+    if not 1 <= k <= 65535:
+        raise OpkitError(f"{where}: input 'x' has in = {k} (shape {x}); the kernel takes 1..65535 (its GM->L1 copies "
+                         "count a row's elements in 16 bits); split the layer along in and add the results")
     if len(w) != 2 or w[1] != k:
         raise OpkitError(f"{where}: input 'w' has shape {w}; it must be [out, in] = [out, {k}] (nn.Dense's layout, "
                          "x's last dimension is in); pass w, not w.T")
