@@ -20,7 +20,12 @@
 //   everyone      SyncAll<false>()          (phase 2 reads rows of Ts that other blocks wrote)
 //   AIC b         phase 2: tiles t = b, b + blockDim, ...: L0C = bias + Σ_K x·Wᵀ, then per adapter a
 //                 in the tile two more K steps of r: [hi rows of a, zeros elsewhere] · B[a]ᵀ, the same
-//                 with lo; Fixpipe y
+//                 with lo (B[a] loaded once); Fixpipe y, issued after the next tile's first copies
+//
+// Why it wins in the model: the base GEMM is bound by GM reads of x and w (each tile re-reads its
+// rows; ~1.6 GB at 4096^3), so the adapter's second product riding on those tiles costs only its own
+// small reads, y is written once, and the first pass reads x once (2%). Modelled (Ascend910B1, fp16,
+// 4096^3): r = 16 1.020x matmul_custom; 8 adapters of r = 64 in contiguous requests 1.056x.
 //
 // Note [Two-part T]: the cube multiplies dtype values only, so s·T must enter it in the input dtype.
 // Rounded once (as torch's fp16 LoRA rounds x·Aᵀ), the adapter term would carry that rounding (half an
@@ -30,8 +35,9 @@
 // The price is one more K step of r per adapter and tile (0.4% of the cube work at in = 4096, r = 16).
 //
 // Tiles (host/lora_matmul_custom.cpp): baseM x baseN output tiles (128 x 256 at 4096), round-robin
-// over the blocks, the last round's tiles cut into column pieces (Note [Balanced last round]); K in kL1-wide L1 tiles (double-buffered), baseK = 64 per Mmad. Phase 1: block b
-// owns rows [b·chunk, +chunk), chunk = ceil(M / cores) rounded to 16, in sub-tiles of <= 128 rows.
+// over the blocks, the last round's tiles cut into column pieces (Note [Balanced last round]); K in
+// kL1-wide L1 tiles (three buffers; the adapter's narrow ones have two), baseK = 64 per Mmad. Phase 1:
+// block b owns rows [b·chunk, +chunk), chunk = ceil(M / cores) rounded to 16, in sub-tiles of <= 128 rows.
 //
 // Many adapters (SGMV-style runs, not a per-row BGMV gather): a tile's rows fall into runs of one
 // adapter; the tile's extra K steps run once per distinct adapter in it, with the rows of other
@@ -39,8 +45,7 @@
 // over its x when r is a multiple of 16). A batch whose requests are contiguous (the serving case) has
 // one or two adapters per tile, so the cost stays ~r/in per tile; a per-row gather (BGMV) would need
 // one GEMV per row on the cube, whose fractals are 16 rows tall. Ids outside [-1, adapters) count as
-// -1 here (no read outside A and B); the host refuses them before launch. Why the two-pass form wins
-// in the model, with its figures: docs/lora.md.
+// -1 here (no read outside A and B); the host refuses them before launch. More figures: docs/lora.md.
 //
 // Test: pytest tests/ops/test_lora_matmul_custom.py --mode=cpu (and --mode=npu_simulator)
 #include "kernel_operator.h"
