@@ -74,6 +74,9 @@ class Op:
 
         self._lib = library
         self.spec = op
+        # An op's own checks of how its inputs fit together (by spec name: inputs and attrs as values),
+        # run after the call binds; the built-in ops set theirs in opkit.ops.
+        self.check: Any = None
         self.__name__ = op.name
         # Python names for the spec's names: a keyword gets a trailing "_" (`in` -> `in_`); opkit's own
         # SoC keyword is `soc` unless the op uses that name itself (then `opkit_soc`).
@@ -106,6 +109,8 @@ class Op:
             raise OpkitError(f"{self.spec.name}: {e}") from None
         bound.apply_defaults()
         values = bound.arguments
+        if self.check is not None:
+            self.check({name: values[py] for name, py in self._py.items()})
         inputs = []
         for t in self.spec.inputs:
             value = values[self._py[t.name]]

@@ -21,9 +21,12 @@ _library = None
 def _lib():
     global _library
     if _library is None:
+        from . import lora_matmul_custom
         from .library import OpLibrary
 
         _library = OpLibrary(OPS_DIR, source=OPS_DIR / "source")
+        if "lora_matmul_custom" in _library.names():
+            _library.lora_matmul_custom.check = lora_matmul_custom.check
     return _library
 
 

@@ -211,7 +211,13 @@ LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace, bool cu
     physicalCores = std::max(1, s.splitArch && !cubeCores && ratio == 0 ? s.aivCores : s.aicCores);
     perBlock = uint32_t(1 + std::max(ratio, 0));
     cubeLaunch = cubeCores;
-    const uint32_t active = std::min(dim, physicalCores) * perBlock;  // every core has its own GM port
+    // Every core has its own GM port. Note [GM share of a MIX launch]: the chip's peak is split over
+    // the AI Cores in use, not over all 3 cores of each: in a MIX kernel the AIC and its AIVs mostly
+    // stream in turn (one waits on the other's flag), so an equal three-way split would charge every
+    // cube copy for idle vector cores (a Matmul-API kernel with idle AIVs ran ~2.7x slower than the same
+    // kernel launched AIC-only). The chip's peak still bounds the launch: Summarise takes at least
+    // gmBytes / peak. (An assumption, like the rest of Note [Model parameters].)
+    const uint32_t active = std::min(dim, physicalCores) * (ratio > 0 && s.splitArch ? 1u : perBlock);
     const double share = params.gmPeakBytesPerSecond / (params.clockGhz * 1e9) / active;
     const double rate = std::min(params.gmBytesPerCycleCore, share);
     cores.reserve(size_t(dim) * perBlock);
@@ -286,6 +292,11 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
         for (uint32_t c = wave * physical * per; c < std::min(m.blockDim, (wave + 1) * physical) * per; ++c)
             longest = std::max(longest, m.cores[c].Cycles());
         total += longest;
+    }
+    if (per > 1) {  // Note [GM share of a MIX launch]: never faster than the chip's peak allows
+        uint64_t bytes = 0;
+        for (const auto& c : m.cores) bytes += c.GmRead() + c.GmWritten();
+        total = std::max(total, double(bytes) / (m.params.gmPeakBytesPerSecond / (m.params.clockGhz * 1e9)));
     }
     s.cycles = total;
     s.microseconds = total / (m.params.clockGhz * 1e3);
