@@ -41,7 +41,11 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     mm.SetShape(static_cast<int32_t>(m), static_cast<int32_t>(n), static_cast<int32_t>(k));
     mm.SetOrgShape(static_cast<int32_t>(m), static_cast<int32_t>(n), static_cast<int32_t>(k));
     mm.SetBias(hasBias);
-    mm.SetBufferSpace(-1, -1, -1);
+    // A cube-only kernel: its Matmul is the AIC's only client, so it plans with all of L1 (a
+    // multi-core tiling otherwise plans for the two AIV clients of a MIX kernel, Note [Matmul tiling]).
+    uint64_t l1 = 0;
+    platform.GetCoreMemSize(platform_ascendc::CoreMemType::L1, l1);
+    mm.SetBufferSpace(static_cast<int32_t>(l1), -1, -1);
     MatmulCustomTilingData tiling;
     if (mm.GetTiling(tiling.cube) == -1) return ge::GRAPH_FAILED;
     tiling.set_hasBias(hasBias ? 1 : 0);

@@ -24,6 +24,17 @@ namespace opkit {
 namespace rt {
 
 
+// Note [Vector work on a MIX launch's cube core]: every core of a MIX launch runs the whole kernel
+// body, the AIC included. CANN's 910B implementation (impl/basic_api/dav_c220) guards the vector
+// side so that it does nothing on the AIC: vector instructions start with `if (g_coreType == AIC)
+// return;`, and GM<->UB and UB<->UB copies run only `if ASCEND_IS_AIV`; TPipe still hands out UB
+// addresses there (bookkeeping, no memory access). opkit does the same: on the AIC of a MIX launch
+// TPipe carves UB as usual (so a kernel that sets up its vector queues on every core, as the
+// official MatMulLeakyRelu sample does, runs), and VectorMuted() makes the vector instructions, the
+// UB copies, their model costs and checks, and UB scratch writes return at once. So a kernel with
+// no cube work runs under MIX (CANN's CPU-debug default, SetKernelMode.md) with the AIC idle; its
+// answers are those of its 2 * blockDim AIVs, whose GetBlockIdx runs over [0, 2 * blockDim)
+// (GetBlockIdx.md). Scalar GetValue/SetValue of a UB tensor on the AIC reach that unused memory.
 namespace {
 
 thread_local CoreState* tCore = nullptr;
@@ -45,9 +56,10 @@ public:
                 std::memset(buf_[m], 0xFF, size);
             }
             core.mem[m] = buf_[m];
-            // In a MIX launch an AIC has L1/L0A/L0B/L0C/BT/FB and no UB, an AIV only UB.
+            // In a MIX launch an AIV has only UB; the AIC has L1/L0A/L0B/L0C/BT/FB, and its UB is the
+            // bookkeeping-only one of Note [Vector work on a MIX launch's cube core].
             const bool ub = m == static_cast<int>(Mem::UB);
-            const bool absent = core.sync != nullptr && core.sync->shape().ratio > 0 && (core.kind == CoreKind::AIC) == ub;
+            const bool absent = core.inMix && core.kind == CoreKind::AIV && !ub;
             core.memSize[m] = absent ? 0 : size;
         }
     }

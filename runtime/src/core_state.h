@@ -42,6 +42,7 @@ struct CoreState {
     int32_t subBlockIdx = 0;  // GetSubBlockIdx()
     int32_t taskRation = 1;   // GetTaskRation(): AIVs per AIC on an AIV of a MIX launch, else 1
     CoreKind kind = CoreKind::AIV;
+    bool inMix = false;                 // a core of a MIX launch (AIC + AIVs per block)
     xcore::LaunchSync* sync = nullptr;  // the launch's cross-core state
     int32_t blockNum = 1;
     uint64_t tilingKey = 0;

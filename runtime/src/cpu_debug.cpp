@@ -16,7 +16,13 @@ namespace rt {
 // ---- CPU-debug launch (tikicpulib) ---------------------------------------------------------------
 namespace {
 uint64_t gNextTilingKey = 0;
-KernelMode gNextMode = KernelMode::AIV_MODE;
+// Note [CPU-debug kernel mode]: SetKernelMode.md: without a SetKernelMode call CANN's CPU debugging
+// runs a kernel in MIX mode, and CPU域孪生调试.md: on a split SoC each AI Core then starts 3 processes,
+// 1 cube and 2 vector cores; blockDim counts AI Cores (GetBlockNum.md). So ICPU_RUN_KF(k, n) starts n
+// AICs and 2n AIVs unless the program asked for AIV_MODE or AIC_MODE (CANN's vector samples call
+// SetKernelMode(KernelMode::AIV_MODE), as ICPU_RUN_KF.md says vector operators must). A vector-only
+// kernel still runs under MIX: its AIC does nothing (Note [Vector work on a MIX launch's cube core]).
+KernelMode gNextMode = KernelMode::MIX_MODE;
 }  // namespace
 
 void SetNextTilingKey(uint64_t key) { gNextTilingKey = key; }

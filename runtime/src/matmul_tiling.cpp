@@ -26,6 +26,8 @@
 //      K whole and the other's as many baseK as fit; equal partial steps; one block of each.
 //      With K whole, stepM then stepN grow while L1 allows (table 3 forbids stepM > 1 otherwise).
 //      A partial step is evened out (the same number of K iterations with the fewest blocks).
+//      A multi-core tiling on a split SoC plans with half of L1 unless SetBufferSpace sets it: two
+//      AIV clients share their AIC's L1 in a MIX kernel (Resolve in matmul_tiling_check.cpp).
 //      depthA1 = stepM * stepKa * db, depthB1 = stepN * stepKb * db. The L1 footprint of a block
 //      counts its NZ padding: the dimension that is contiguous in the source (K for a plain A,
 //      M for a transposed one) is rounded to C0, the other to 16 (table 2's formula without its

@@ -37,6 +37,7 @@ void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what,
     int mem = 0;  // the on-chip memory holding addr; GM is not tracked
     while (mem < static_cast<int>(Mem::COUNT) && !(p >= c->mem[mem] && p < c->mem[mem] + c->memSize[mem])) ++mem;
     if (mem == static_cast<int>(Mem::COUNT) || c->written[mem].empty()) return;
+    if (mem == static_cast<int>(Mem::UB) && VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     auto& written = c->written[mem];
     auto& seq = c->writeSeq[mem];
     const uint8_t* base = c->mem[mem];
@@ -117,6 +118,7 @@ void ModelScalar(bool gm) {
 
 void ModelVector(const char* name, uint64_t repeats) {
     CoreState* c = CurrentCoreOrNull();
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     if (c != nullptr && c->model != nullptr) c->model->Vector(name, repeats);
 }
 

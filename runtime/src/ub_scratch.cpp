@@ -85,6 +85,7 @@ bool HoldsData(const PipeBuffer& b) { return b.que == nullptr || b.que->InUse(b.
 }  // namespace
 
 void WriteUbScratch(const void* data, uint32_t bytes, const char* api, const void* ret) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core] (core.cpp)
     CoreState& c = Core();
     const uint32_t ub = c.memSize[static_cast<int>(Mem::UB)];
     const uint32_t offset = ub - c.soc->ubScratchBytes;  // TMP_UB_OFFSET

@@ -290,6 +290,7 @@ const char* VOpName(VOp op) {
 }
 
 void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
@@ -303,6 +304,7 @@ void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t
     if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
@@ -323,6 +325,7 @@ void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, in
     if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
@@ -336,6 +339,7 @@ void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
 
 // ---- mask/repeat form: gather each repeat's lanes, run the contiguous loop, scatter masked lanes
 void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const void* scalar, const RepeatShape& s) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     if (op >= VOp::COUNT) Fail("VecRepeat: not a vector instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
     ModelVector(VOpName(op), s.repeat);
@@ -388,6 +392,7 @@ constexpr uint32_t DUPLICATE_DTYPES = DTypeBit(DType::I16) | DTypeBit(DType::U16
 }  // namespace
 
 void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
     ModelVector("Duplicate", Repeats(count, DTypeSize(t)));
     ModelAccess(dst, uint64_t(count) * DTypeSize(t), true, "Duplicate", __builtin_return_address(0));
@@ -395,6 +400,7 @@ void VecDuplicate(DType t, void* dst, const void* scalar, int64_t count) {
 }
 
 void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShape& s) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireDType("Duplicate", t, DUPLICATE_DTYPES);
     ModelVector("Duplicate", s.repeat);
     if (Model() != nullptr && s.repeat > 0)
@@ -413,6 +419,7 @@ void VecDuplicateRepeat(DType t, void* dst, const void* scalar, const RepeatShap
 // fp32 (std::fma, so the result does not depend on -ffp-contract), then fp16 results round once
 // more; an fp16 product is exact in fp32, so for fp16 that is the correctly rounded a*s+d.
 void VecAxpy(DType dstT, DType srcT, void* dst, const void* src, const void* scalar, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     ModelVector("Axpy", Repeats(n, std::max(DTypeSize(dstT), DTypeSize(srcT))));
     if (Model() != nullptr) {
         ModelAccess(src, uint64_t(n) * DTypeSize(srcT), false, "Axpy", __builtin_return_address(0));

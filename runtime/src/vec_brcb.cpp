@@ -14,6 +14,7 @@ namespace opkit {
 namespace rt {
 
 void VecBrcb(DType t, void* dst, const void* src, uint32_t repeat, uint16_t dstBlk, uint16_t dstRep) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     constexpr uint32_t BRCB_DTYPES = DTypeBit(DType::F16) | DTypeBit(DType::BF16) | DTypeBit(DType::I16) |
                                      DTypeBit(DType::U16) | DTypeBit(DType::F32) | DTypeBit(DType::I32) |
                                      DTypeBit(DType::U32);

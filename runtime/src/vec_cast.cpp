@@ -224,6 +224,7 @@ void CastLoop(DType dt, DType st, RoundMode mode, void* dst, const void* src, in
 }  // namespace
 
 void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     CheckCast(dt, st, mode);
     ModelVector("Cast", Repeats(n, std::max(DTypeSize(dt), DTypeSize(st))));
     if (Model() != nullptr) {
@@ -236,6 +237,7 @@ void VecCast(DType dt, DType st, RoundMode mode, void* dst, const void* src, int
 }
 
 void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* src, const RepeatShape& s) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     CheckCast(dt, st, mode);
     ModelVector("Cast", s.repeat);
     if (Model() != nullptr && s.repeat > 0)
@@ -290,6 +292,7 @@ void CompareLoop(AscendC::CMPMODE mode, uint8_t* dst, const T* a, Get b, int64_t
 }  // namespace
 
 void VecCompare(DType t, AscendC::CMPMODE mode, uint8_t* dst, const void* a, const void* b, bool bIsScalar, int64_t count) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     const char* name = bIsScalar ? "Compares" : "Compare";
     RequireDType(name, t, DTYPES_FLOAT | DTypeBit(DType::I32));
     ModelVector("Compare", uint64_t(count) * DTypeSize(t) / 256);
@@ -349,6 +352,7 @@ static void SelectScratch(AscendC::SELMODE mode, uint32_t size, const uint8_t* m
 }
 
 void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireDType("Select", t, DTYPES_FLOAT);
     ModelVector("Select", Repeats(n, DTypeSize(t)));
     if (Model() != nullptr) {

@@ -126,6 +126,7 @@ Partial TreeOfPartials(Reduce r, DType t, std::vector<Partial> parts, uint32_t l
 }  // namespace
 
 void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool withIndex) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireReduceDType(r, t, "Reduce");
     ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), Repeats(n, DTypeSize(t)) + 2);
     if (Model() != nullptr) {
@@ -153,6 +154,7 @@ void VecReduce(Reduce r, DType t, void* dst, const void* src, int64_t n, bool wi
 }
 
 void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, int32_t repeat, bool withIndex) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireReduceDType(r, t, "Reduce");
     ModelVector(r == Reduce::SUM ? "ReduceSum" : (r == Reduce::MAX ? "ReduceMax" : "ReduceMin"), uint64_t(repeat) + 2);
     if (Model() != nullptr) ModelAccess(dst, (withIndex ? 2 : 1) * DTypeSize(t), true, "Reduce");
@@ -181,6 +183,7 @@ uint32_t ReduceRecordBytes(Reduce r, DType t, ReduceLayout layout) {
 
 void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const RepeatShape& s, uint32_t groupLanes,
                      ReduceLayout layout, uint64_t dstRepBytes) {
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireReduceDType(r, t, groupLanes == 2 ? "PairReduce" : (groupLanes * DTypeSize(t) == 32 ? "BlockReduce" : "WholeReduce"));
     ModelVector("WholeReduce", s.repeat);
     if (Model() != nullptr) ModelAccess(dst, uint64_t(s.repeat) * dstRepBytes + 32, true, "WholeReduce");

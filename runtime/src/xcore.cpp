@@ -53,6 +53,7 @@ void Place(const Shape& s, uint32_t id, CoreState& c) {
     c.blockIdx = int32_t(id);
     c.group = int32_t(id / s.perBlock);
     c.blockNum = int32_t(s.blockDim);  // GetBlockNum is numBlocks on every core (GetBlockNum.md)
+    c.inMix = s.ratio > 0;
     if (s.ratio == 0) {
         c.kind = s.kind;
         c.logicalIdx = c.group;

@@ -50,6 +50,18 @@ void RememberMode(const std::string& kernel, KernelMode mode) {
 
 bool IsCubeCore() { return Core().kind == CoreKind::AIC; }
 bool IsVectorCore() { return Core().kind == CoreKind::AIV; }
+int32_t CoreType() {
+    const CoreKind k = Core().kind;
+    return k == CoreKind::AIC ? 1 : (k == CoreKind::AIV ? 2 : 0);  // AscendC::AIC, AIV, MIX
+}
+bool CubeIsRemote() {
+    const CoreState& c = Core();
+    return c.inMix && c.kind == CoreKind::AIV;
+}
+bool VectorMuted() {
+    const CoreState* c = CurrentCoreOrNull();
+    return c != nullptr && c->inMix && c->kind == CoreKind::AIC;
+}
 int32_t SubBlockIdx() { return Core().subBlockIdx; }
 int32_t TaskRation() { return Core().taskRation; }
 

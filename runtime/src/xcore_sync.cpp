@@ -142,7 +142,16 @@ void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
     req.signal = Release(c, PIPE_S);
     g.requests.push_back(&req);
     cv_.notify_all();
-    WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
+    try {
+        WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
+    } catch (...) {
+        // The launch failed elsewhere: take the request back unless the AIC already runs it, which
+        // reads this core's stack, so then wait for it to end (a request does not wait for cores).
+        auto it = std::find(g.requests.begin(), g.requests.end(), &req);
+        if (it != g.requests.end()) g.requests.erase(it);
+        else cv_.wait(lk, [&] { return req.done; });
+        throw;
+    }
     Acquire(c, req.signal);
     lk.unlock();
     if (req.error) std::rethrow_exception(req.error);
@@ -158,6 +167,7 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
                 afterBody ? "after its kernel body returned (an AIC serves RunOnCube until its AIVs end)"
                           : "in ServeCube (for requests from its AIVs)");
         if (g.requests.empty()) return;
+        if (aborted_) throw Aborted();  // the waiting AIVs take their requests back
         Request* r = g.requests.front();
         g.requests.erase(g.requests.begin());
         Acquire(c, r->signal);

@@ -54,6 +54,7 @@ extern "C" __global__ __aicore__ void tbuf_overrun(GM_ADDR) {
 }
 
 int main(int argc, char** argv) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     const std::string mode = argc > 1 ? argv[1] : "ok";
     if (mode == "ok") {
         auto* x = static_cast<half*>(AscendC::GmAlloc(CORES * N * sizeof(half)));

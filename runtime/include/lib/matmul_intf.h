@@ -3,10 +3,10 @@
 //
 // REGIST_MATMUL_OBJ(&pipe, workspace, mm[, &tiling][, mm2, &tiling2 ...]) initialises up to four
 // Matmul objects. Note [Matmul on a MIX launch]: on 910B a real Matmul kernel runs MIX (one cube
-// core, two vector cores per block); the cube core's REGIST_MATMUL_OBJ serves the vector cores'
-// requests and then returns from the kernel. The macro's first branch is that cube side: it runs
-// when matmul::detail::IsMixCubeSide() says this thread is the AIC of a MIX launch (never, until
-// the runtime has MIX launches; then the branch calls opkit::rt::ServeCube()).
+// core, two vector cores per block). The AIVs are the Matmul clients; the AIC's REGIST_MATMUL_OBJ
+// serves their requests (opkit::rt::ServeCube: it runs each request's cube instructions, Note [The
+// cube funnel]) until both AIVs have finished, then returns from the kernel, as CANN's does. Its
+// TPipe is where the clients' L1/L0 buffers come from (Note [Matmul clients on the AIC]).
 #pragma once
 
 #include "lib/matrix/matmul/matmul.h"

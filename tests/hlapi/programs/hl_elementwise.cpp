@@ -77,6 +77,7 @@ __global__ __aicore__ void hl_elementwise(GM_ADDR x, GM_ADDR y, int32_t api, uin
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 7) {
         std::fprintf(stderr, "usage: %s API {half|float} {shared|framework} N TMP DIR\n", argv[0]);
         return 2;

@@ -140,6 +140,7 @@ int RunLayerNorm(const char* form, uint32_t b, uint32_t s, uint32_t h, uint32_t 
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 10) {
         std::fprintf(stderr, "usage: %s {rmsnorm|layernorm} {half|float} {shared|framework} B S H ORIH TMP DIR\n", argv[0]);
         return 2;

@@ -57,6 +57,7 @@ int Run(bool mean, const char* form, uint32_t outter, uint32_t n, uint32_t tmp, 
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 8) {
         std::fprintf(stderr, "usage: %s {sum|mean} {half|float} {shared|framework} OUTTER N TMP DIR\n", argv[0]);
         return 2;

@@ -95,6 +95,7 @@ int Run(const char* form, uint32_t m, uint32_t k, uint32_t tmp, const char* dir)
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 7) {
         std::fprintf(stderr, "usage: %s {half|float|mixed} FORM M K TMP DIR\n", argv[0]);
         return 2;

@@ -27,6 +27,7 @@ extern "C" __global__ __aicore__ void past_size(GM_ADDR x) { CopyIn<128>(x); }
 extern "C" __global__ __aicore__ void within(GM_ADDR x) { CopyIn<64>(x); }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc < 2) return 2;
     uint8_t* x = (uint8_t*)GmAlloc(4096);
     if (!std::strcmp(argv[1], "past_size")) ICPU_RUN_KF(past_size, 1, x);

@@ -100,6 +100,7 @@ extern "C" __global__ __aicore__ void add_double_buffer(GM_ADDR x, GM_ADDR y, GM
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 5) {
         std::fprintf(stderr, "usage: %s {1|2} BLOCK_DIM TOTAL TILE_LENGTH\n", argv[0]);
         return 2;

@@ -165,6 +165,7 @@ extern "C" __global__ __aicore__ void empty_used(GM_ADDR z) {
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s CASE\n", argv[0]);
         return 2;

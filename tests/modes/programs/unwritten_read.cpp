@@ -44,6 +44,7 @@ extern "C" __global__ __aicore__ void filled(GM_ADDR x) { AddScratch<true, true>
 extern "C" __global__ __aicore__ void intrinsic(GM_ADDR x) { AddScratch<true, true, true>(x); }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc < 2) return 2;
     uint8_t* x = (uint8_t*)GmAlloc(1024);
     if (!std::strcmp(argv[1], "garbage")) ICPU_RUN_KF(garbage, 1, x);

@@ -78,6 +78,7 @@ extern "C" __global__ __aicore__ void cast_none_to_int32(GM_ADDR) {
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc < 2) return UnknownCase(argv[0], "");
     if (!std::strcmp(argv[1], "cast") && argc == 3) {
         const uint32_t n = static_cast<uint32_t>(BinSize(argv[2], "x.bin") / sizeof(float));

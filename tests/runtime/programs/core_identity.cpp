@@ -50,6 +50,7 @@ extern "C" __global__ __aicore__ void which_branch(GM_ADDR out) {
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc >= 2 && !std::strcmp(argv[1], "block_idx")) {
         int32_t* out = (int32_t*)GmAlloc(CORES * SLOT * sizeof(int32_t));
         for (uint32_t k = 0; k < CORES * SLOT; ++k) out[k] = -1;

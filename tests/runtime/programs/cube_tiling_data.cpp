@@ -42,6 +42,7 @@ extern "C" __global__ __aicore__ void read_tiling(GM_ADDR out, GM_ADDR tiling) {
 }
 
 int main() {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     optiling::MatmulLeakyreluTilingData tiling;
     tiling.set_alpha(0.001f);
     matmul_tiling::MultiCoreMatmulTiling cube;  // the default SoC

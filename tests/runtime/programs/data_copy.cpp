@@ -53,6 +53,7 @@ extern "C" __global__ __aicore__ void copy_pad(GM_ADDR x, GM_ADDR z) {
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s {round_down|copy_pad} DIR\n", argv[0]);
         return 2;

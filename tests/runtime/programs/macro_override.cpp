@@ -53,6 +53,7 @@ extern "C" __global__ __aicore__ void hand_tiling(GM_ADDR tiling) {
 }
 
 int main() {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     uint8_t* tiling = (uint8_t*)AscendC::GmAlloc(32);  // never read: the macros fill the struct
     ICPU_RUN_KF(hand_tiling, 1, tiling);
     std::printf("n=%u scale=%u key7=%u member=%u struct=%u\n", gOut[0], gOut[1], gOut[2], gOut[3], gOut[4]);

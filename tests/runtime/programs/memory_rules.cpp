@@ -95,6 +95,7 @@ extern "C" __global__ __aicore__ void int64_cast(GM_ADDR x) {
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc < 2) return 2;
     uint8_t* gm = (uint8_t*)GmAlloc(4096);
     const char* c = argv[1];

@@ -70,6 +70,7 @@ extern "C" __global__ __aicore__ void reduce_sum_max(GM_ADDR x, GM_ADDR r, uint3
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s {compare_select|reduce} DIR\n", argv[0]);
         return 2;

@@ -70,6 +70,7 @@ extern "C" __global__ __aicore__ void release(GM_ADDR) {
 }
 
 int main(int argc, char** argv) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc > 2 && std::strcmp(argv[1], "exprs") == 0) {
         auto* x = static_cast<float*>(AscendC::GmAlloc(N * sizeof(float)));
         auto* y = static_cast<float*>(AscendC::GmAlloc(N * sizeof(float)));

@@ -89,6 +89,7 @@ extern "C" __global__ __aicore__ void add_fp32(GM_ADDR x, GM_ADDR y, GM_ADDR z) 
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s {fp16|fp32} DIR\n", argv[0]);
         return 2;

@@ -119,6 +119,8 @@ template <typename T>
 __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src,
                                    const DataCopyExtParams& p, const DataCopyPadExtParams<T>& pad) {
     detail::RequirePad("DataCopyPad(GM->local)");
+    // Note [Vector work on a MIX launch's cube core] (runtime/src/core.cpp)
+    if (detail::MemOf(dst.pos_) == opkit::rt::Mem::UB && opkit::rt::VectorMuted()) return;
     const uint32_t left = uint32_t(pad.leftPadding) * sizeof(T);
     const uint32_t used = left + p.blockLen + uint32_t(pad.rightPadding) * sizeof(T);
     const uint32_t slot = detail::PadTo32(used);

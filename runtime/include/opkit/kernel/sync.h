@@ -163,6 +163,14 @@ enum KernelMetaType { KERNEL_TYPE_AIV_ONLY, KERNEL_TYPE_AIC_ONLY, KERNEL_TYPE_MI
 #define KERNEL_TASK_TYPE(key, type) ((void)(key), (void)(type))
 // Which core kind runs this code: runtime checks on the CPU, used as `if ASCEND_IS_AIC { ... }`.
 // Coupled SoCs (910A, 310P) have neither kind: both are false there, as in CANN.
+// CANN's CPU-debug builds declare the core type as a variable, g_coreType, compared with
+// AscendC::AIC/AIV/MIX (impl/utils/sys_macros.h, sys_constants.h); here it is the running core's.
+namespace AscendC {
+constexpr int32_t MIX = 0;
+constexpr int32_t AIC = 1;
+constexpr int32_t AIV = 2;
+}  // namespace AscendC
+#define g_coreType (::opkit::rt::CoreType())
 #define ASCEND_IS_AIC (::opkit::rt::IsCubeCore())
 #define ASCEND_IS_AIV (::opkit::rt::IsVectorCore())
 #define ASCEND_IS_NOT_AIC (!::opkit::rt::IsCubeCore())

@@ -315,6 +315,14 @@ public:
     __aicore__ inline int8_t FetchEventID(HardEvent evt) { return FreeEvent(evt, "TPipe::FetchEventID"); }
 
     uint32_t Used(opkit::rt::Mem m) const { return used_[static_cast<int>(m)]; }
+    // For library code whose buffers take turns in one memory (the Matmul API's clients on a MIX
+    // launch's AIC, Note [Matmul clients on the AIC]): the next buffers of `m` start at `offset`;
+    // returns the previous fill level (put it back with the larger of the two afterwards).
+    uint32_t CarveFrom(opkit::rt::Mem m, uint32_t offset) {
+        const uint32_t old = used_[static_cast<int>(m)];
+        used_[static_cast<int>(m)] = offset;
+        return old;
+    }
 
 private:
     // A length of 0 is accepted as on the NPU (Note [Zero-length buffers]).

@@ -80,6 +80,14 @@ int32_t BlockNum();
 bool IsCubeCore();
 bool IsVectorCore();
 int32_t SubBlockIdx();  // GetSubBlockIdx(): 0/1 on the AIVs of a 1:2 MIX launch, else 0
+// CANN's g_coreType of the CPU-debug build (impl/utils/sys_constants.h): AscendC::AIC (1) on a cube
+// core, AscendC::AIV (2) on a vector core, AscendC::MIX (0) on a coupled AI Core (910A, 310P).
+int32_t CoreType();
+// Is this core an AIV of a MIX launch (its cube work runs on the block's AIC: RunOnCube)?
+bool CubeIsRemote();
+// Note [Vector work on a MIX launch's cube core] (runtime/src/core.cpp): true on the AIC of a MIX
+// launch, where vector instructions and copies into or out of UB do nothing, as in CANN.
+bool VectorMuted();
 // From an AIV of a MIX launch: run fn on the thread of this block's AIC (Core(), its memories,
 // pipes and model are the AIC's), wait for it and rethrow its failure. Runs fn inline when the
 // launch is not MIX (AIC_MODE, coupled SoCs) or on the AIC itself.

@@ -74,8 +74,10 @@ inline void CheckTiling(const TCubeTiling& tl, const MatmulTypes& t) {
     const bool plain = !t.aTrans && t.bTrans;  // A not transposed, B transposed: baseK aligned to C0
     need(tl.baseK % c0 == 0 && (plain || tl.baseK % 16 == 0),
          Field("baseK", tl.baseK) + " must be a multiple of " + std::to_string(plain ? c0 : std::max<uint32_t>(c0, 16)));
-    const uint32_t l0a = opkit::rt::MemSize(opkit::rt::Mem::L0A), l0b = opkit::rt::MemSize(opkit::rt::Mem::L0B);
-    const uint32_t l0c = opkit::rt::MemSize(opkit::rt::Mem::L0C), bt = opkit::rt::MemSize(opkit::rt::Mem::BT);
+    // The SoC's sizes: on an AIV of a MIX launch the buffers live on the AIC (Note [Matmul clients on the AIC]).
+    auto size = [&](opkit::rt::Mem m) { return soc.memBytes[static_cast<int>(m)]; };
+    const uint32_t l0a = size(opkit::rt::Mem::L0A), l0b = size(opkit::rt::Mem::L0B);
+    const uint32_t l0c = size(opkit::rt::Mem::L0C), bt = size(opkit::rt::Mem::BT);
     need(uint64_t(tl.baseM) * tl.baseK * ea * tl.dbL0A <= l0a,
          "baseM * baseK * sizeof(A) * dbL0A = " + std::to_string(uint64_t(tl.baseM) * tl.baseK * ea * tl.dbL0A) +
              " bytes exceeds L0A (" + std::to_string(l0a) + ")");
@@ -96,7 +98,7 @@ inline void CheckTiling(const TCubeTiling& tl, const MatmulTypes& t) {
          Field("depthB1", tl.depthB1) + " must be stepN * stepKb * db (" + std::to_string(tl.stepN) + " * " +
              std::to_string(tl.stepKb) + " * 1 or 2)");
     const uint64_t al1 = uint64_t(tl.baseM) * tl.baseK * tl.depthA1 * ea, bl1 = uint64_t(tl.baseN) * tl.baseK * tl.depthB1 * eb;
-    const uint64_t l1 = opkit::rt::MemSize(opkit::rt::Mem::L1);
+    const uint64_t l1 = size(opkit::rt::Mem::L1);
     need(al1 + bl1 + (tl.isBias ? tl.baseN * 4ull : 0) <= l1,
          "A1 (" + std::to_string(al1) + ") + B1 (" + std::to_string(bl1) + ") [+ bias] bytes exceed L1 (" +
              std::to_string(l1) + ")");

@@ -17,19 +17,37 @@
 // Queues couple the pipes: A1/B1/C1 MTE2->MTE1, A2/B2/C2 MTE1->M, CO1 M->FIX.
 //
 // Note [The cube funnel]: every cube-side step of a call runs through OnCube(); the vector-side
-// part (copying a GM-workspace block into UB) runs outside it. On a MIX launch OnCube becomes
-// opkit::rt::RunOnCube (the AIC paired with this AIV executes the lambda); until then it runs
-// inline on the current core.
+// part (copying a GM-workspace block into UB) runs outside it. On an AIV of a MIX launch OnCube is
+// opkit::rt::RunOnCube: the block's AIC runs the step (its pipes, its model, its L1/L0), as CANN's
+// AIC runs the cube instructions of a Matmul message from an AIV; elsewhere (AIC_MODE, the AIC
+// itself, MatmulImpl on the AIC) it runs inline. IterateAll is one request, as it is one message.
+//
+// Note [Matmul clients on the AIC]: each AIV's Matmul object is a client of its block's AIC, and
+// its cube-side state is its own: the iteration state and the A1/B1/bias tiles it holds in L1
+// between calls. Its buffers are carved from the AIC's live TPipe (the one the AIC passed to its
+// REGIST_MATMUL_OBJ) when the AIV's Init reaches the AIC, as CANN's AIC server initialises one
+// Matmul instance per AIV sub-block on its TPipe (kernel_kfc.h, InitObjAux): the L1 buffers one
+// client after the other, so both AIVs' tiles must fit the AIC's L1 together (the pipe checks say
+// so otherwise; a multi-core host tiling plans for it, Note [Matmul tiling]) and never overwrite
+// each other. L0A/L0B/L0C and the bias table are shared: each client's buffers there start at the
+// memory's start, as CANN's instances each take the whole L0A/L0B (TBufPoolL0, L0AUF_SIZE) and share
+// one CO1 queue (REGIST_CUBE_OBJ's qCO1). That is safe because a request leaves nothing in them: the
+// AIC serves one request at a time, and an AIV's Iterate only advances its position; the request
+// that takes the block out (GetTensorC, or IterateAll as a whole) computes it and moves it out of
+// L0C.
 #pragma once
 
+#include <functional>
 #include <type_traits>
 
 #include "lib/matrix/matmul/matmul_check.h"
 
 namespace matmul {
 namespace detail {
-inline bool IsMixCubeSide() { return false; }  // Note [Matmul on a MIX launch] (lib/matmul_intf.h)
-inline void ServeCubeSide() {}
+// Note [Matmul on a MIX launch] (lib/matmul_intf.h): the AIC of a MIX launch (where the vector
+// side does nothing, Note [Vector work on a MIX launch's cube core]) serves its AIVs.
+inline bool IsMixCubeSide() { return opkit::rt::VectorMuted(); }
+inline void ServeCubeSide() { opkit::rt::ServeCube(); }
 }  // namespace detail
 
 template <class A_TYPE, class B_TYPE, class C_TYPE, class BIAS_TYPE = C_TYPE, const auto& MM_CFG = CFG_NORM,
@@ -62,6 +80,7 @@ public:
         t_ = *tiling;
         singleM_ = t_.singleCoreM, singleN_ = t_.singleCoreN, singleK_ = t_.singleCoreK;
         orgM_ = t_.M, orgN_ = t_.N, orgKa_ = t_.Ka, orgKb_ = t_.Kb, orgKc_ = 0;
+        remote_ = opkit::rt::CubeIsRemote();
         if (!buffersReady_) OnCube([&] { InitBuffers(); });
         buffersReady_ = true;
         inited_ = true;
@@ -145,8 +164,11 @@ public:
         curN_ = mFirst ? next_ / mIter_ : next_ % nIter_;
         ++next_;
         if (enPartialSum) detail::Refuse("Iterate", "enPartialSum = true (accumulating onto L0C) is not implemented by opkit");
-        OnCube([&] { ComputeBlock(enPartialSum); });
         pending_ = true;
+        // Note [Matmul clients on the AIC]: an AIV's block is computed by the request that takes
+        // it out (GetTensorC), so no client holds L0C between requests.
+        if (opkit::rt::CubeIsRemote()) return blockDue_ = true;
+        OnCube([&] { ComputeBlock(enPartialSum); });
         return true;
     }
     template <bool sync = true>
@@ -166,8 +188,7 @@ public:
     __aicore__ inline void GetTensorC(const GT<DstT>& gm, const LT<DstT>& ub, uint8_t enAtomic = 0,
                                       bool enSequentialWrite = false) {
         TakePending("GetTensorC");
-        OnCube([&] { CopyOut(gm, enAtomic, enSequentialWrite, false); });  // CO1 stays for the UB copy
-        ToLocal("GetTensorC", ub);
+        ToLocal("GetTensorC", ub, 0, &gm, enAtomic, enSequentialWrite);  // to GM, then (CO1 kept) to UB
     }
     template <bool sync = true>
     __aicore__ inline void IterateAll(const GT<DstT>& gm, uint8_t enAtomic = 0, bool enSequentialWrite = false,
@@ -175,7 +196,9 @@ public:
         (void)waitIterateAll, (void)fakeMsg;
         RequireInputs("IterateAll");
         if (started_) detail::Refuse("IterateAll", "an Iterate loop is in progress; finish it first");
-        while (Iterate<sync>()) GetTensorC<sync>(gm, enAtomic, enSequentialWrite);
+        OnCube([&] {  // one request (Note [The cube funnel])
+            while (Iterate<sync>()) GetTensorC<sync>(gm, enAtomic, enSequentialWrite);
+        });
     }
     template <bool sync = true>
     __aicore__ inline void IterateAll(const LT<DstT>& ub, uint8_t enAtomic = 0) {
@@ -190,6 +213,9 @@ public:
     }
     __aicore__ inline void WaitGetTensorC() {}   // the CPU finishes each block within its call
     __aicore__ inline void WaitIterateAll() {}
+    // The AIV sub-block this object serves (CANN's server sets it per AIV); GetSubBlockIdx reads it.
+    __aicore__ inline void SetSubBlockIdx(uint8_t subBlockIdx) { subBlockIdx_ = subBlockIdx; }
+    __aicore__ inline uint8_t GetSubBlockIdx() const { return subBlockIdx_; }
     __aicore__ inline void End() {
         if (pending_) detail::Refuse("End", "a block computed by Iterate was never taken out with GetTensorC");
         OnCube([&] { ReleaseL1(); });
@@ -199,10 +225,21 @@ public:
 private:
     // Note [The cube funnel].
     template <typename F>
-    __aicore__ inline void OnCube(F&& cubeSide) { cubeSide(); }
+    __aicore__ inline void OnCube(F&& cubeSide) {
+        if (!opkit::rt::CubeIsRemote()) return cubeSide();
+        const std::function<void()> step = [&] { cubeSide(); };
+        opkit::rt::RunOnCube(step);
+    }
 
 #include "lib/matrix/matmul/matmul_impl_body.inc"
 };
+
+// CANN's implementation class, which kernels that drive the cube core themselves name (the official
+// MatMulInvocation sample runs it on the AIC and returns on the AIVs): the same class here, whose
+// calls run on the calling core when that is not an AIV of a MIX launch (Note [The cube funnel]).
+template <class A_TYPE, class B_TYPE, class C_TYPE, class BIAS_TYPE = C_TYPE, const auto& MM_CFG = CFG_NORM,
+          class MM_CB = MatmulCallBackFunc<nullptr, nullptr, nullptr>>
+using MatmulImpl = Matmul<A_TYPE, B_TYPE, C_TYPE, BIAS_TYPE, MM_CFG, MM_CB>;
 
 namespace detail {
 template <class MM>
