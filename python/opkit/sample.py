@@ -27,8 +27,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import OpkitError
-from .sample_layout import Sample, SampleError, Unit, read_sample
 from .sample_judge import compare, describe, dtypes_written, pair_outputs, run_data_script, run_verify
+from .sample_layout import Sample, SampleError, Unit, read_sample
 
 MODES = ("cpu", "npu_simulator")
 STANDIN = Path(__file__).resolve().parent / "sample_torch"  # Note [torch in data scripts]
@@ -166,7 +166,8 @@ def run_sample(directory: str, soc_name: str | None, mode: str, out: str | None,
         raise OpkitError(f"--mode {mode}: opkit runs samples in {' or '.join(MODES)} (npu needs an NPU and CANN)")
     sample = read_sample(Path(directory), case)
     soc, why = resolve_soc(soc_name, sample)
-    label = f"{sample.root.name} [{mode}, {soc['name']}]"
+    name = sample.root.name if sample.root.name != "KernelLaunch" else f"{sample.root.parent.name}/KernelLaunch"
+    label = f"{name} [{mode}, {soc['name']}]"
     print(f"opkit sample: {sample.root} ({sample.layout} layout)")
     print(f"  soc:   {soc['name']} ({why})")
     work = prepare_work(sample, out)
@@ -196,7 +197,11 @@ def _steps(sample: Sample, soc: dict, soc_name: str | None, mode: str, work: Pat
         print(f"  tiling: ./{tiling.name}")
         _run([str(tiling)], work, env, "tiling program")
     print(f"  run:   ./{exe.name} {' '.join(sample.run_args)}".rstrip())
-    _run([str(exe), *sample.run_args], work, env, "program")
+    said = _run([str(exe), *sample.run_args], work, env, "program").strip().splitlines()
+    for line in said[:40]:  # what the program printed (under npu_simulator: the model's summary)
+        print(f"         {line}")
+    if len(said) > 40:
+        print(f"         ... {len(said) - 40} more lines in {work / 'program.log'}")
     return _judge(sample, work, label)
 
 

@@ -24,10 +24,10 @@ from .tolerances import TOLERANCES
 MANIFEST = ".opkit_tofile.json"
 
 # Runs the data script as `python3 script args` would, recording what each ndarray.tofile wrote.
-_RUNNER = r"""
+_RUNNER = rf"""
 import json, os, runpy, sys
 import numpy as np
-seen = {}
+seen = {{}}
 def newest(nbytes):
     best = None
     for d in (".", "input", "output"):
@@ -57,9 +57,9 @@ try:
     runpy.run_path(script, run_name="__main__")
 finally:
     sys.setprofile(None)
-    with open(%r, "w") as f:
+    with open({MANIFEST!r}, "w") as f:
         json.dump(seen, f)
-""" % MANIFEST
+"""
 
 
 def run_data_script(work: Path, data: list[str], extra_path: Path | None) -> subprocess.CompletedProcess:

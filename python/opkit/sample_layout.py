@@ -162,7 +162,7 @@ def read_sample(root: Path, case: str | None = None) -> Sample:
     text = "\n".join(lines)
     file_name = _file_name_2023(root) if layout == "kernel_invocation" else lits.get("FILE_NAME", "")
     env = {"FILE_NAME": file_name, "RUN_MODE": "cpu", "1": file_name, "4": "cpu"}
-    for var, pos in positional.items():
+    for var, _pos in positional.items():
         if var in ("RUN_MODE", "SOC_VERSION", "CORE_TYPE", "FILE_NAME"):
             continue
         hint = {m.group(1): m.group(2).split() for m in _CASE_HINT.finditer(text)}.get(var)
@@ -202,7 +202,8 @@ def _units(root: Path, layout: str, file_name: str) -> Sample:
     kernels = _sources(root, _cmake_list(cm, "file", "GLOB KERNEL_FILES") or _cmake_list(cm, "set", "KERNEL_FILES"))
     hosts = _sources(root, _cmake_list(cm, "add_executable", "ascendc_kernels_bbit"))
     if not kernels or not hosts:
-        raise SampleError(f"{root / 'CMakeLists.txt'}: found no {'kernel files (file(GLOB KERNEL_FILES ...))' if not kernels else 'sources of ascendc_kernels_bbit'}")
+        what = "kernel files (file(GLOB KERNEL_FILES ...))" if not kernels else "sources of ascendc_kernels_bbit"
+        raise SampleError(f"{root / 'CMakeLists.txt'}: found no {what}")
     soc_list = tuple(a.strip('"') for a in _cmake_list(cm, "set", "CUSTOM_ASCEND310P_LIST"))
     units = [Unit(p, ("-g", "-O0", "-std=c++17")) for p in kernels]
     units += [Unit(p, ("-g", "-O2", "-std=c++17", "-D_GLIBCXX_USE_CXX11_ABI=0")) for p in hosts]

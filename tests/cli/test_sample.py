@@ -47,6 +47,8 @@ def test_2023_layout_passes_on_910a(mode: str, tmp_path: Path) -> None:
     assert r.stdout.rstrip().splitlines()[-1] == f"PASS: scale_2023 [{mode}, Ascend910A]: 1 of 1 output(s) match their golden"
     assert tree(SAMPLES / "scale_2023") == before  # nothing written into the sample (Note [Sample work directory])
     assert (tmp_path / "w" / "output" / "output_z.bin").is_file()
+    if mode == "npu_simulator":  # the model's summary, as the program prints it
+        assert "npu_simulator: scale_custom on Ascend910A, blockDim 4" in r.stdout and "findings    none" in r.stdout
 
 
 def test_2024_layout_uses_the_verify_script(tmp_path: Path) -> None:

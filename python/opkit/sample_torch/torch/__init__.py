@@ -30,10 +30,10 @@ class Tensor:
     def dtype(self):
         return self._a.dtype
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         return self
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
     def numpy(self) -> np.ndarray:
