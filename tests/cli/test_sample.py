@@ -61,6 +61,17 @@ def test_2024_layout_uses_the_verify_script(tmp_path: Path) -> None:
     assert tree(SAMPLES / "scale_neo") == before
 
 
+def test_leftovers_of_a_real_run_are_not_written_through(copy, tmp_path: Path) -> None:
+    root = copy("scale_2023")
+    (root / "scale_custom_cpu").write_text("left by run.sh")
+    (root / "output").mkdir()
+    (root / "output" / "output_z.bin").write_text("left by run.sh")
+    r = opkit("sample", str(root), "--out", str(tmp_path / "w"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (root / "scale_custom_cpu").read_text() == "left by run.sh"
+    assert (root / "output" / "output_z.bin").read_text() == "left by run.sh"
+
+
 def test_wrong_golden_fails_with_the_worst_elements(copy, tmp_path: Path) -> None:
     root = copy("scale_2023")
     script = root / "scale_custom.py"
