@@ -12,21 +12,9 @@ from .errors import OpkitError
 
 def _config(args: argparse.Namespace) -> int:
     from . import _core
-    from .paths import CMAKE_DIR, INCLUDE_DIR, LIB_DIR
-    from .sanitizers import build_flags
+    from .paths import CMAKE_DIR, config_flags
 
-    soc = _core.soc(args.soc)
-    parts = []
-    if args.includes or args.cflags:
-        # include/tiling too, as CANN's sample builds add runtime/include/tiling: `#include "tiling_api.h"`
-        parts += [f"-I{INCLUDE_DIR}", f"-I{INCLUDE_DIR / 'tiling'}"]
-    if args.cflags:
-        parts += ["-std=c++17", "-D__CCE_KT_TEST__=1", "-DASCENDC_CPU_DEBUG=1",
-                  f"-D__CCE_AICORE__={soc['cce_aicore']}"]
-    if args.libs:
-        parts += [f"-L{LIB_DIR}", "-lopkit_rt", f"-Wl,-rpath,{LIB_DIR}", "-lpthread"]
-    if args.cflags or args.libs:  # a sanitizer build instruments the programs too (Note [Sanitizer build])
-        parts += build_flags()
+    parts = config_flags(_core.soc(args.soc), includes=args.includes, cflags=args.cflags, libs=args.libs)
     if args.cmake_dir:
         parts.append(str(CMAKE_DIR))
     if not parts:
@@ -86,6 +74,12 @@ def _profile(args: argparse.Namespace) -> int:
 
     return run_profile(args.op, [parse_shape(s) for s in args.shape or ["16000000"]], args.dtype, args.soc,
                        args.attr or [], args.out, args.seed, args.project, sys.stdout.isatty())
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import run_sample
+
+    return run_sample(args.dir, args.soc, args.mode, args.out, args.case)
 
 
 def _version() -> str:
@@ -153,6 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     pr.add_argument("--project", default=None, metavar="DIR", help="take the op from this project (opkit.load)")
     pr.set_defaults(func=_profile)
+
+    sa = sub.add_parser("sample", help="build, run and judge an official kernel-launch sample as its run.sh does, "
+                                       "without CANN")
+    sa.add_argument("dir", help="the sample's folder (the one holding run.sh and CMakeLists.txt)")
+    sa.add_argument("--soc", default=None, help="the SoC, by run.sh's name or opkit's (ascend910, ascend310p, "
+                                                "Ascend910B1, ...; default: what run.sh fixes, else $OPKIT_SOC or Ascend910B1)")
+    sa.add_argument("--mode", default="cpu", choices=["cpu", "npu_simulator"],
+                    help="cpu: the software AI Core; npu_simulator: the same under opkit's AI Core model (a finding fails)")
+    sa.add_argument("--out", default=None, metavar="DIR",
+                    help="the work directory for the build, input/ and output/ (default: a new one under the temp dir; "
+                         "nothing is written into the sample)")
+    sa.add_argument("--case", default=None, help="the case run.sh takes on its command line (e.g. case1; default: the "
+                                                 "first its usage lists)")
+    sa.set_defaults(func=_sample)
 
     return p
 

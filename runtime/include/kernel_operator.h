@@ -9,6 +9,16 @@
 #define ASCENDC_CPU_DEBUG 1
 #endif
 
+// CANN's CPU-debug kernel headers include these (impl/basic_api/kernel_log.h and the tensor and pipe
+// headers), and kernels and mains written against CANN rely on them without including them.
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
 #include "opkit/kernel/types.h"
 #include "opkit/kernel/tensor.h"
 #include "opkit/kernel/copy.h"
@@ -20,5 +30,6 @@
 #include "opkit/kernel/vec_sort.h"
 #include "opkit/kernel/vec_index.h"
 #include "opkit/kernel/sync.h"
+#include "opkit/kernel/tik2.h"  // the CANN 6.3/7.0 names: namespace tik2, ParamOffset
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"

@@ -284,18 +284,18 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
         info.outputDescs.emplace_back(dt, ge::FORMAT_ND);
         info.outputShapes.emplace_back(inputs.empty() ? gert::Shape() : info.inputShapes[0].GetStorageShape());
     }
-    if (def.InferShape() != nullptr) {
+    if (def.InferShapeFn() != nullptr) {
         gert::InferShapeContext ctx(info);
-        if (def.InferShape()(&ctx) != ge::GRAPH_SUCCESS) {
+        if (def.InferShapeFn()(&ctx) != ge::GRAPH_SUCCESS) {
             std::string shapes;
             for (size_t i = 0; i < inputs.size(); ++i)
                 shapes += (i ? ", " : "") + def.Inputs()[i].Name() + "=" + Shape(inputs[i].shape);
             Error(opType, "InferShape rejected the input shapes " + shapes);
         }
     }
-    if (def.InferDataType() != nullptr) {
+    if (def.InferDataTypeFn() != nullptr) {
         gert::InferDataTypeContext ctx(info);
-        if (def.InferDataType()(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "InferDataType failed");
+        if (def.InferDataTypeFn()(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "InferDataType failed");
     }
     for (size_t i = 0; i < info.outputShapes.size(); ++i) {
         const auto& s = info.outputShapes[i].GetStorageShape();
@@ -325,6 +325,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
     constexpr size_t kTilingCapacity = 64 * 1024;
     gert::TilingContext ctx(info, kTilingCapacity);
+    ctx.SetCompileInfo(ParsedCompileInfo(def, info.soc));
     ClearMatmulTilingFailure();
     if (tilingFn(&ctx) != ge::GRAPH_SUCCESS) {
         // A matmul GetTiling that returned -1 just before is the likely cause (Note [Matmul tiling ABI]).

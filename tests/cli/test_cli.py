@@ -35,7 +35,7 @@ def test_help_lists_commands(args: list[str]) -> None:
     assert r.returncode == (0 if args else 2), r.stderr
     text = r.stdout if args else r.stderr
     assert text.startswith("usage: python -m opkit")
-    for command in ("gen", "demo", "config", "socs", "profile", "doctor"):
+    for command in ("gen", "demo", "config", "socs", "profile", "doctor", "sample"):
         assert re.search(rf"^\s+{command}\s", text, re.MULTILINE), f"{command} missing from:\n{text}"
 
 

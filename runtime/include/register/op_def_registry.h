@@ -1,12 +1,18 @@
 // opkit's register/op_def_registry.h: the OpDef builder and the OP_ADD registry of CANN's host API.
 #pragma once
 
+// CANN's register/ headers pull in <iostream> (the 2023 op_dev sample's op_host writes std::cout with
+// only this header included) and the containers below; op_host code relies on them.
+#include <cstring>
 #include <functional>
+#include <iostream>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "opkit/host/graph_api.h"
 #include "opkit/host/host_api.h"
 #include "register/tilingdata_base.h"
 #include "tiling/platform/platform_ascendc.h"
@@ -15,6 +21,14 @@
 #error "opkit: this op_host API passes std::string to libopkit_rt, so it needs the runtime's C++ ABI (-D_GLIBCXX_USE_CXX11_ABI=1); `opkit build` compiles op projects that way (Note [Op projects use the runtime's C++ ABI])"
 #endif
 
+namespace optiling {
+// CheckSupport / OpSelectFormat callbacks (Note [Graph-time host functions]). CANN 6.3/7.0 declared
+// them returning int32_t (the 2023 op_dev sample's CheckOpSupport), later CANN ge::graphStatus; both
+// are accepted.
+using OP_CHECK_FUNC = ge::graphStatus (*)(const ge::Operator& op, ge::AscendString& result);
+using OP_CHECK_FUNC_V1 = int32_t (*)(const ge::Operator& op, ge::AscendString& result);
+}  // namespace optiling
+
 namespace ops {
 
 enum Option { IGNORE = 0, OPTIONAL = 1, REQUIRED = 2, DYNAMIC = 3, VIRTUAL = 4 };
@@ -22,6 +36,10 @@ enum Option { IGNORE = 0, OPTIONAL = 1, REQUIRED = 2, DYNAMIC = 3, VIRTUAL = 4 }
 using TilingFunc = ge::graphStatus (*)(gert::TilingContext*);
 using InferShapeFunc = ge::graphStatus (*)(gert::InferShapeContext*);
 using InferDataTypeFunc = ge::graphStatus (*)(gert::InferDataTypeContext*);
+using InferShapeRangeFunc = ge::graphStatus (*)(gert::InferShapeRangeContext*);
+using TilingParseFunc = ge::graphStatus (*)(gert::TilingParseContext*);
+// A registered CheckSupport/OpSelectFormat callback; its return value widened to int64_t.
+using CheckFunc = std::function<int64_t(const ge::Operator&, ge::AscendString&)>;
 
 class OpParamDef {
 public:
@@ -108,6 +126,8 @@ public:
     OpAICoreConfig& DynamicShapeSupportFlag(bool) { return *this; }
     OpAICoreConfig& NeedCheckSupportFlag(bool) { return *this; }
     OpAICoreConfig& PrecisionReduceFlag(bool) { return *this; }
+    OpAICoreConfig& AsyncFlag(bool) { return *this; }
+    OpAICoreConfig& RangeLimitValue(const char*) { return *this; }
     OpAICoreConfig& ExtendCfgInfo(const char*, const char*) { return *this; }
 
 private:
@@ -117,15 +137,28 @@ private:
 class OpAICoreDef {
 public:
     OpAICoreDef& SetTiling(TilingFunc f) { tiling_ = f; return *this; }
-    OpAICoreDef& SetCheckSupport(void*) { return *this; }
-    OpAICoreDef& SetOpSelectFormat(void*) { return *this; }
+    OpAICoreDef& SetTilingParse(TilingParseFunc f) { tilingParse_ = f; return *this; }
+    OpAICoreDef& SetCheckSupport(optiling::OP_CHECK_FUNC f) { check_ = Widen(f); return *this; }
+    OpAICoreDef& SetCheckSupport(optiling::OP_CHECK_FUNC_V1 f) { check_ = Widen(f); return *this; }
+    OpAICoreDef& SetOpSelectFormat(optiling::OP_CHECK_FUNC f) { selectFormat_ = Widen(f); return *this; }
+    OpAICoreDef& SetOpSelectFormat(optiling::OP_CHECK_FUNC_V1 f) { selectFormat_ = Widen(f); return *this; }
     OpAICoreDef& AddConfig(const char* soc) { socs_.emplace_back(soc); return *this; }
     OpAICoreDef& AddConfig(const char* soc, OpAICoreConfig&) { return AddConfig(soc); }
     TilingFunc Tiling() const { return tiling_; }
+    TilingParseFunc TilingParse() const { return tilingParse_; }
+    const CheckFunc& CheckSupport() const { return check_; }  // empty when none was registered
+    const CheckFunc& OpSelectFormat() const { return selectFormat_; }
     const std::vector<std::string>& Socs() const { return socs_; }
 
 private:
+    template <typename F>
+    static CheckFunc Widen(F f) {
+        if (f == nullptr) return CheckFunc();
+        return [f](const ge::Operator& op, ge::AscendString& r) { return static_cast<int64_t>(f(op, r)); };
+    }
     TilingFunc tiling_ = nullptr;
+    TilingParseFunc tilingParse_ = nullptr;
+    CheckFunc check_, selectFormat_;
     std::vector<std::string> socs_;
 };
 
@@ -137,7 +170,7 @@ public:
     OpParamDef& Output(const char* name) { outputs_.emplace_back(name); return outputs_.back(); }
     OpAttrDef& Attr(const char* name) { attrs_.emplace_back(name); return attrs_.back(); }
     OpDef& SetInferShape(InferShapeFunc f) { inferShape_ = f; return *this; }
-    OpDef& SetInferShapeRange(void*) { return *this; }
+    OpDef& SetInferShapeRange(InferShapeRangeFunc f) { inferShapeRange_ = f; return *this; }
     OpDef& SetInferDataType(InferDataTypeFunc f) { inferDataType_ = f; return *this; }
     OpAICoreDef& AICore() { return aicore_; }
 
@@ -145,8 +178,16 @@ public:
     const std::vector<OpParamDef>& Inputs() const { return inputs_; }
     const std::vector<OpParamDef>& Outputs() const { return outputs_; }
     const std::vector<OpAttrDef>& Attrs() const { return attrs_; }
-    InferShapeFunc InferShape() const { return inferShape_; }
-    InferDataTypeFunc InferDataType() const { return inferDataType_; }
+    // The getters end in Fn: a derived OpDef's constructor names the op's own InferShape, InferDataType
+    // and InferShapeRange functions (the 2023 op_dev sample defines them at global scope), and members
+    // of those names would hide them.
+    InferShapeFunc InferShapeFn() const { return inferShape_; }
+    InferDataTypeFunc InferDataTypeFn() const { return inferDataType_; }
+    InferShapeRangeFunc InferShapeRangeFn() const { return inferShapeRange_; }
+    // OP_ADD's second argument, the compile-info type TilingParse fills (Note [Graph-time host functions]).
+    using CompileInfoFactory = std::function<std::shared_ptr<void>()>;
+    void SetCompileInfoFactory(CompileInfoFactory f) { compileInfo_ = std::move(f); }
+    const CompileInfoFactory& CompileInfo() const { return compileInfo_; }
     const OpAICoreDef& AICoreDef() const { return aicore_; }
 
 private:
@@ -157,6 +198,8 @@ private:
     std::vector<OpAttrDef> attrs_;
     InferShapeFunc inferShape_ = nullptr;
     InferDataTypeFunc inferDataType_ = nullptr;
+    InferShapeRangeFunc inferShapeRange_ = nullptr;
+    CompileInfoFactory compileInfo_;
     OpAICoreDef aicore_;
 };
 
@@ -171,9 +214,19 @@ const OpDef* FindOpDef(const std::string& type, const std::string& scope = "");
 std::vector<const OpDef*> OpDefsIn(const std::string& scope);  // what one library registered
 std::vector<std::string> RegisteredOpTypes();
 
+// OP_ADD(Op, CompileInfo): makes a value-initialised CompileInfo per op and SoC; OP_ADD(Op): none.
+template <typename T = void>
+inline OpDef::CompileInfoFactory CompileInfoMaker() {
+    return [] { return std::static_pointer_cast<void>(std::make_shared<T>()); };
+}
+template <>
+inline OpDef::CompileInfoFactory CompileInfoMaker<void>() { return OpDef::CompileInfoFactory(); }
+
 }  // namespace ops
 
 #define OP_ADD(opType, ...)                                                                      \
     static ::ops::OpDefRegisterer g_opkitOpDef_##opType(#opType, [](const char* name) {        \
-        return std::unique_ptr<::ops::OpDef>(new opType(name));                                 \
+        std::unique_ptr<::ops::OpDef> opkitDef_(new opType(name));                              \
+        opkitDef_->SetCompileInfoFactory(::ops::CompileInfoMaker<__VA_ARGS__>());               \
+        return opkitDef_;                                                                       \
     })

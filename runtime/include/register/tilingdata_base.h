@@ -8,6 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iostream>  // as CANN's register/ headers do (see op_def_registry.h)
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace opkit {
 // Size of a tiling blob: the packed struct rounded up to whole 32-bit words (CANN copies words).

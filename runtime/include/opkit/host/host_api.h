@@ -273,6 +273,11 @@ public:
         return workspace_.data();
     }
     size_t GetWorkspaceNum() const { return workspace_.size(); }
+    // The compile info TilingParse filled (OP_ADD's second argument; Note [Graph-time host functions]).
+    const void* GetCompileInfo() const { return compileInfo_; }
+    template <typename T>
+    const T* GetCompileInfo() const { return static_cast<const T*>(compileInfo_); }
+    void SetCompileInfo(const void* info) { compileInfo_ = info; }  // opkit: set by the runtime before tiling
     ge::graphStatus SetNeedAtomic(bool) { return ge::GRAPH_SUCCESS; }
     ge::graphStatus SetScheduleMode(uint32_t) { return ge::GRAPH_SUCCESS; }
 
@@ -286,6 +291,7 @@ private:
     uint32_t blockDim_ = 0;
     uint64_t tilingKey_ = 0;
     std::vector<size_t> workspace_;
+    const void* compileInfo_ = nullptr;
 };
 
 class InferShapeContext {

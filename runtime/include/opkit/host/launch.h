@@ -51,6 +51,9 @@ Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, cons
            const rt::SocInfo* soc, const std::string& scope = "");
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
              const rt::SocInfo* soc, const std::string& scope = "");
+// The op's compile info after its TilingParse ran (once per op and SoC; null without OP_ADD's
+// compile-info type). Throws KernelError when TilingParse fails.
+const void* ParsedCompileInfo(const ops::OpDef& def, const rt::SocInfo* soc);
 // kernelLib: the library of the plan's dtype column. Output buffers must hold the plan's shapes.
 // workspace: plan.workspaceBytes of GM from the caller (aclnn), or null to have one allocated.
 void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
