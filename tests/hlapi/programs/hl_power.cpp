@@ -62,6 +62,7 @@ int Run(int32_t form, int32_t shared, uint32_t n, uint32_t tmp, const char* dir)
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     try {
         if (argc == 5 && !std::strcmp(argv[1], "query")) {
             const int64_t n = std::stoll(argv[2]);

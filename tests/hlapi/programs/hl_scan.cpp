@@ -113,6 +113,7 @@ int CumSumRun(const char* form, uint32_t m, uint32_t k, uint32_t tmp, const char
 }
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     try {  // the host-side queries refuse bad shapes by throwing, as an op's TilingFunc would see it
         if (argc == 5 && !std::strcmp(argv[1], "query")) {
             const int64_t m = std::stoll(argv[2]), k = std::stoll(argv[3]);

@@ -150,6 +150,7 @@ int Run(const char* c, const char* dir) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s CASE DIR\n", argv[0]);
         return 2;

@@ -211,6 +211,7 @@ int Sort(const char* dir, bool f16) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s CASE DIR\n", argv[0]);
         return 2;
