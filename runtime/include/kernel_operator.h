@@ -17,5 +17,6 @@
 #include "opkit/kernel/vec_expr.h"
 #include "opkit/kernel/vec_brcb.h"
 #include "opkit/kernel/sync.h"
+#include "opkit/kernel/soc_constants.h"
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"
