@@ -49,8 +49,10 @@ std::string ScopeOf(const void* addressInLibrary);
 // Phase 1 without the tiling: the dtype column and the outputs' shapes and dtypes.
 Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
            const rt::SocInfo* soc, const std::string& scope = "");
+// outputs: the caller's output tensors (aclnn): their shapes are taken as given and InferShape is
+// not run (Note [aclnn outputs are the caller's] in runtime/src/host.cpp); null: shapes are inferred.
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope = "");
+             const rt::SocInfo* soc, const std::string& scope = "", const std::vector<TensorArg>* outputs = nullptr);
 // kernelLib: the library of the plan's dtype column. Output buffers must hold the plan's shapes.
 // workspace: plan.workspaceBytes of GM from the caller (aclnn), or null to have one allocated.
 void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<void*>& inputs,
