@@ -365,6 +365,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     plan.tiling.assign(data, data + size);
     size_t* ws = ctx.GetWorkspaceSizes(0);
     for (size_t i = 0; i < ctx.GetWorkspaceNum(); ++i) plan.workspaceBytes += ws[i];
+    plan.workspaceAsked = plan.workspaceBytes;
     return plan;
 }
 
@@ -419,8 +420,8 @@ void* KernelEntry(const std::string& lib, const std::string& entry) {
 // whose size arithmetic overflowed.
 std::string WorkspaceName(const Plan& plan) {
     const uint64_t sys = rt::SysWorkspaceBytes();
-    const uint64_t user = plan.workspaceBytes > sys ? plan.workspaceBytes - sys : 0;
-    return "the workspace (TilingFunc's GetWorkspaceSizes total " + std::to_string(plan.workspaceBytes) +
+    const uint64_t user = plan.workspaceAsked > sys ? plan.workspaceAsked - sys : 0;
+    return "the workspace (TilingFunc's GetWorkspaceSizes total " + std::to_string(plan.workspaceAsked) +
            " bytes; GetUserWorkspace starts after the " + std::to_string(sys) + "-byte system part, leaving " +
            std::to_string(user) + " bytes for the kernel's own use)";
 }

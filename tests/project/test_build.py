@@ -131,6 +131,24 @@ def test_aclnn_pick_last_rejects_an_unregistered_output_dtype(pick_last: Path) -
             "tensor as float32") in done.stdout
 
 
+def test_short_user_workspace_is_named_at_build_and_run(tmp_path: Path) -> None:
+    # The TilingFunc's user workspace is an int product that overflows to 0: `opkit build` shows g++'s
+    # -Woverflow with a fix (Note [Warnings that change a value]), and the kernel's write into
+    # GetUserWorkspace fails saying how the workspace was sized.
+    root = tmp_path / "ShortWorkspace"
+    shutil.copytree(HERE / "short_workspace", root)
+    done = _opkit("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "opkit: warning: " in done.stderr and "short_workspace.cpp:10:" in done.stderr
+    assert "[-Woverflow]; compute it in a type wide enough" in done.stderr
+    with pytest.raises(opkit.KernelError) as e:
+        opkit.load(root).short_workspace(np.ones(64, np.float32))
+    sys_bytes = 16 * 1024 * 1024
+    assert (f"DataCopy(local->GM): 256 bytes at offset {sys_bytes} of the workspace (TilingFunc's GetWorkspaceSizes "
+            f"total {sys_bytes} bytes; GetUserWorkspace starts after the {sys_bytes}-byte system part, leaving 0 "
+            "bytes for the kernel's own use)") in str(e.value)
+
+
 def test_op_host_decides_the_dtypes(tmp_path: Path) -> None:
     # The spec says float32 only, op_host registers float16 too: the build follows op_host (as
     # CANN does) and says so.

@@ -30,7 +30,8 @@ struct Plan {
     uint32_t blockDim = 0;
     uint64_t tilingKey = 0;
     std::vector<uint8_t> tiling;
-    uint64_t workspaceBytes = 0;
+    uint64_t workspaceBytes = 0;  // the kernel may touch this much (aclnn widens it to the aclrtMalloc block)
+    uint64_t workspaceAsked = 0;  // what TilingFunc's GetWorkspaceSizes add up to
     std::vector<std::vector<int64_t>> outShapes;
     std::vector<ge::DataType> outDtypes;
     std::vector<std::string> inNames, outNames;
