@@ -137,6 +137,8 @@ def _probe_specs(project: Project, bdir: Path) -> list[Path]:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BuildError(f"compiling op_host failed: {_first_error(done.stderr)}")
+        for line in value_warnings(done.stderr):
+            print(f"opkit: warning: {line}", file=sys.stderr)
         listing.write_text(names)
     script = ("import json, sys; from opkit import _core; "
               "print(json.dumps(_core.op_defs(_core.load_host_library(sys.argv[1]))))")
@@ -159,6 +161,34 @@ def _probe_specs(project: Project, bdir: Path) -> list[Path]:
         out.append(path)
     for stale in set((bdir / "specs").glob("*.json")) - set(out):  # ops op_host no longer registers
         stale.unlink()
+    return out
+
+
+# Note [Warnings that change a value]: g++ compiles op_host without stopping at warnings, and most are
+# style. A few say the program computes something other than what its source says, the same on CANN's
+# host compiler: a constant expression that overflows (PreLayerNorm's sample sizes its workspace as
+# `512 * 4 * 20480 * 1024` in int, which is 0), a shift past the width, a division by zero. `opkit build`
+# prints those, with how to fix them, since the symptom comes much later (a kernel running past its
+# workspace) and far from the cause.
+_VALUE_WARNINGS = {
+    "-Woverflow": "compute it in a type wide enough, e.g. start the product with size_t(512)",
+    "-Wshift-count-overflow": "shift a type wider than the count, e.g. uint64_t(1) << n",
+    "-Wdiv-by-zero": "the divisor is 0 at compile time",
+}
+
+
+def value_warnings(stderr: str) -> list[str]:
+    """The compiler warnings in ``stderr`` that change a value (Note [Warnings that change a value]).
+
+    >>> w = "a.cpp:3:9: warning: integer overflow in expression of type 'int' results in '0' [-Woverflow]"
+    >>> value_warnings(w)[0][:41]
+    'a.cpp:3:9: integer overflow in expression'
+    """
+    out = []
+    for line in stderr.splitlines():
+        m = re.match(r"(.+?:\d+:\d+): warning: (.*\[(-W[\w-]+)\])$", line.strip())
+        if m and m.group(3) in _VALUE_WARNINGS:
+            out.append(f"{m.group(1)}: {m.group(2)}; {_VALUE_WARNINGS[m.group(3)]}")
     return out
 
 

@@ -30,6 +30,7 @@
 #include "opkit/kernel/vec_sort.h"
 #include "opkit/kernel/vec_index.h"
 #include "opkit/kernel/sync.h"
+#include "opkit/kernel/soc_constants.h"
 #include "opkit/kernel/tik2.h"  // the CANN 6.3/7.0 names: namespace tik2, ParamOffset
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"

@@ -33,12 +33,6 @@ uint32_t ElemBytes(aclDataType t) {
     }
 }
 
-std::string ShapeText(const std::vector<int64_t>& s) {
-    std::string out = "(";
-    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + ")";
-}
-
 bool Contiguous(const aclTensor& t) {
     if (t.strides.empty()) return true;
     int64_t expect = 1;
@@ -150,22 +144,22 @@ aclnnStatus GetWorkspaceSize(const char* opType, std::initializer_list<const acl
     try {
         exec->soc = &rt::DefaultSoc();
         const std::string kernelDir = KernelDir(anchor);  // <root>/op_impl/kernel
-        exec->plan = host::Prepare(opType, args, attrArgs, exec->soc, host::ScopeOfPath(kernelDir));
-        if (outputs.size() != exec->plan.outShapes.size())
-            return SetError(ACLNN_ERR_PARAM_INVALID, where + ": " + std::to_string(outputs.size()) + " outputs given, " +
-                                                         opType + " has " + std::to_string(exec->plan.outShapes.size()));
+        std::vector<host::TensorArg> outArgs;
         size_t k = 0;
         for (const aclTensor* t : outputs) {
             if (t == nullptr) return SetError(ACLNN_ERR_PARAM_NULLPTR, where + ": output " + std::to_string(k) + " is null");
-            if (t->shape != exec->plan.outShapes[k] || static_cast<int>(t->dtype) != static_cast<int>(exec->plan.outDtypes[k]))
-                return SetError(ACLNN_ERR_PARAM_INVALID,
-                                where + ": output " + std::to_string(k) + " has shape " + ShapeText(t->shape) + " and dtype " +
-                                    host::DataTypeName(static_cast<ge::DataType>(t->dtype)) + ", the op produces " +
-                                    ShapeText(exec->plan.outShapes[k]) + " " + host::DataTypeName(exec->plan.outDtypes[k]));
             if (!Contiguous(*t)) return SetError(ACLNN_ERR_PARAM_INVALID, where + ": output " + std::to_string(k) + " is not contiguous");
-            exec->outputs.push_back(DataOf(*t));
+            host::TensorArg a;
+            a.data = DataOf(*t);
+            a.shape = t->shape;
+            a.dtype = static_cast<ge::DataType>(t->dtype);
+            a.format = static_cast<ge::Format>(t->format);
+            outArgs.push_back(a);
+            exec->outputs.push_back(a.data);
             ++k;
         }
+        // The outputs' shapes are the caller's (Note [aclnn outputs are the caller's] in host.cpp).
+        exec->plan = host::Prepare(opType, args, attrArgs, exec->soc, host::ScopeOfPath(kernelDir), &outArgs);
         exec->kernelLib = kernelDir + "/libopkit_kernel_" + host::SnakeCase(opType) + "_" +
                           std::to_string(exec->plan.column) + ".so";
     } catch (const std::exception& e) {

@@ -238,9 +238,32 @@ std::string LoadHostLibrary(const std::string& path) {
 }
 
 namespace {
+// Note [aclnn outputs are the caller's]: CANN registers InferShape/InferDataType "only for the graph
+// (入图) scenario" (asc-devkit docs, 算子原型定义, the comment on SetInferShape). An aclnn call gets
+// its output tensors from the caller, and the op's TilingFunc sees their shapes; the matmul samples
+// register no InferShape at all. So with the caller's outputs (aclnn) their shapes are taken as
+// given and InferShape/InferDataType are not run. Their dtype must still be the one the OpDef
+// registers for the chosen dtype column, as only that column's kernel exists.
+void TakeGivenOutputs(const ops::OpDef& def, const std::vector<TensorArg>& given, gert::OpLaunchInfo& info) {
+    if (given.size() != def.Outputs().size())
+        Error(def.Type(), std::to_string(given.size()) + " outputs given, the OpDef registers " +
+                              std::to_string(def.Outputs().size()) + "; pass one tensor per this->Output(...)");
+    for (size_t i = 0; i < given.size(); ++i) {
+        const ge::DataType want = info.outputDescs[i].GetDataType();
+        if (given[i].dtype != want)
+            Error(def.Type(), "output " + std::to_string(i) + " (" + def.Outputs()[i].Name() + ") is " +
+                                  DataTypeName(given[i].dtype) + ", but for these input dtypes the OpDef registers " +
+                                  DataTypeName(want) + "; create the output tensor as " + DataTypeName(want));
+        gert::Shape s;
+        for (int64_t d : given[i].shape) s.AppendDim(d);
+        info.outputShapes[i] = gert::StorageShape(s);
+        info.outputDescs[i] = gert::CompileTimeTensorDesc(want, given[i].format);
+    }
+}
+
 // Everything phase 1 knows before tiling: the dtype column, attributes and output shapes.
 Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-              const rt::SocInfo* soc, gert::OpLaunchInfo& info) {
+              const rt::SocInfo* soc, gert::OpLaunchInfo& info, const std::vector<TensorArg>* given) {
     const std::string& opType = def.Type();
     for (const auto& g : attrs) {
         bool known = false;
@@ -284,7 +307,9 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
         info.outputDescs.emplace_back(dt, ge::FORMAT_ND);
         info.outputShapes.emplace_back(inputs.empty() ? gert::Shape() : info.inputShapes[0].GetStorageShape());
     }
-    if (def.InferShapeFn() != nullptr) {
+    if (given != nullptr) {
+        TakeGivenOutputs(def, *given, info);
+    } else if (def.InferShapeFn() != nullptr) {
         gert::InferShapeContext ctx(info);
         if (def.InferShapeFn()(&ctx) != ge::GRAPH_SUCCESS) {
             std::string shapes;
@@ -293,7 +318,7 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
             Error(opType, "InferShape rejected the input shapes " + shapes);
         }
     }
-    if (def.InferDataTypeFn() != nullptr) {
+    if (given == nullptr && def.InferDataTypeFn() != nullptr) {
         gert::InferDataTypeContext ctx(info);
         if (def.InferDataTypeFn()(&ctx) != ge::GRAPH_SUCCESS) Error(opType, "InferDataType failed");
     }
@@ -313,14 +338,14 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
 Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
            const rt::SocInfo* soc, const std::string& scope) {
     gert::OpLaunchInfo info;
-    return Describe(Def(opType, scope), inputs, attrs, soc ? soc : &rt::DefaultSoc(), info);
+    return Describe(Def(opType, scope), inputs, attrs, soc ? soc : &rt::DefaultSoc(), info, nullptr);
 }
 
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope) {
+             const rt::SocInfo* soc, const std::string& scope, const std::vector<TensorArg>* outputs) {
     const ops::OpDef& def = Def(opType, scope);
     gert::OpLaunchInfo info;
-    Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info);
+    Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info, outputs);
     auto tilingFn = def.AICoreDef().Tiling();
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
     constexpr size_t kTilingCapacity = 64 * 1024;
@@ -341,6 +366,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     plan.tiling.assign(data, data + size);
     size_t* ws = ctx.GetWorkspaceSizes(0);
     for (size_t i = 0; i < ctx.GetWorkspaceNum(); ++i) plan.workspaceBytes += ws[i];
+    plan.workspaceAsked = plan.workspaceBytes;
     return plan;
 }
 
@@ -389,6 +415,18 @@ void* KernelEntry(const std::string& lib, const std::string& entry) {
     return fn;
 }
 
+// The workspace as a GM-bounds message names it: how TilingFunc sized it and what is left for
+// GetUserWorkspace, which starts after the system part (rt::SysWorkspaceBytes). A kernel that runs past
+// the end usually asked for too little: a user part of 0 bytes is a TilingFunc that forgot it, or
+// whose size arithmetic overflowed.
+std::string WorkspaceName(const Plan& plan) {
+    const uint64_t sys = rt::SysWorkspaceBytes();
+    const uint64_t user = plan.workspaceAsked > sys ? plan.workspaceAsked - sys : 0;
+    return "the workspace (TilingFunc's GetWorkspaceSizes total " + std::to_string(plan.workspaceAsked) +
+           " bytes; GetUserWorkspace starts after the " + std::to_string(sys) + "-byte system part, leaving " +
+           std::to_string(user) + " bytes for the kernel's own use)";
+}
+
 struct AlignedBuffer {
     explicit AlignedBuffer(size_t n) : p(n ? static_cast<uint8_t*>(std::aligned_alloc(64, (n + 63) & ~size_t(63))) : nullptr) {
         if (n && p == nullptr) throw KernelError("out of host memory for a " + std::to_string(n) + "-byte buffer");
@@ -417,7 +455,7 @@ void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<v
         cfg.gm.push_back({static_cast<const uint8_t*>(inputs[i]), plan.inBytes[i], "input " + plan.inNames[i]});
     for (size_t i = 0; i < outputs.size() && i < plan.outBytes.size(); ++i)
         cfg.gm.push_back({static_cast<const uint8_t*>(outputs[i]), plan.outBytes[i], "output " + plan.outNames[i]});
-    if (plan.workspaceBytes > 0) cfg.gm.push_back({args[args.size() - 2], plan.workspaceBytes, "the workspace"});
+    if (plan.workspaceBytes > 0) cfg.gm.push_back({args[args.size() - 2], plan.workspaceBytes, WorkspaceName(plan)});
     cfg.gm.push_back({tiling.p, plan.tiling.size(), "the tiling data"});
     cfg.blockDim = plan.blockDim;
     cfg.tilingKey = plan.tilingKey;

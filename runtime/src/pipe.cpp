@@ -273,6 +273,8 @@ uint8_t* QueBase::Alloc() {
             }
             nextAlloc_ = (i + 1) % num_;
             allocSite_[i] = __builtin_return_address(0);
+            // At -O0 AllocTensor is not inlined: its return address is opkit's tensor.h, not the kernel's line.
+            if (opkit::rt::Model() != nullptr) allocSite_[i] = opkit::sim::KernelFrameOf(allocSite_[i]);
             return base_ + uint64_t(i) * len_;
         }
     }

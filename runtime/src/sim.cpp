@@ -236,6 +236,15 @@ std::string CurrentKernelSite() {
     return site;
 }
 
+const void* KernelFrameOf(const void* ret) {
+    if (ret == nullptr || !KernelSite(ret).empty()) return ret;
+    void* frames[24];
+    const int n = backtrace(frames, 24);
+    for (int i = 0; i < n; ++i)
+        if (!KernelSite(frames[i]).empty()) return frames[i];
+    return ret;
+}
+
 void LaunchModel::AddFinding(int core, const std::string& kind, const std::string& message, const void* ret, bool walkStack) {
     std::string site;
     if (ret != nullptr) {
@@ -254,6 +263,7 @@ void LaunchModel::AddFindingAt(int core, const std::string& kind, const std::str
 }
 
 void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
+    ret = KernelFrameOf(ret);  // named after the launch (Finish), when the stack is gone
     if (gmWriteHook != nullptr) gmWriteHook(gmWriteCtx, core, addr, bytes, ret);
     std::lock_guard<std::mutex> lock(mu_);
     writes_.push_back({addr, bytes, core, ret});

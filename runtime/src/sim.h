@@ -214,6 +214,10 @@ void ReportCompletedLaunch(const char* what);
 std::string SiteOf(const void* ret);
 std::string KernelSite(const void* frame);  // "" for frames in opkit's own code
 std::string CurrentKernelSite();             // the innermost kernel frame of the calling stack
+// `ret` when it is kernel code, else the innermost kernel frame of the calling stack (a kernel built at
+// -O0 calls the API's header functions, so a return address lands in opkit's headers), else `ret`.
+// For sites resolved later (held-tensor, gm-overlap); cheap when `ret` is already the kernel's.
+const void* KernelFrameOf(const void* ret);
 
 }  // namespace sim
 }  // namespace opkit

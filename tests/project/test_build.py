@@ -89,11 +89,65 @@ def test_aclnn_caller(aclnn_program: Path) -> None:
     assert_close(out.astype(np.float32), x + value * y / z, "float32")
 
 
-def test_aclnn_rejects_wrong_output_shape(aclnn_program: Path) -> None:
+def test_aclnn_takes_the_callers_output_shape(aclnn_program: Path) -> None:
+    # AddcdivCustom registers an InferShape ((64) here), but aclnn does not run it (Note [aclnn outputs
+    # are the caller's]): a 65-element output is the caller's business, and the kernel writes its 64.
     done = subprocess.run([str(aclnn_program), "64", "1.0", "bad-out"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    i = np.arange(64)
+    x, y, z = 0.5 * (i % 17), (i % 5) - 2.0, 1.0 + (i % 3)
+    assert_close(np.array(done.stdout.split(), dtype=np.float32), x + y / z, "float32")
+
+
+@pytest.fixture(scope="module")
+def pick_last(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/project/pick_last built, and its aclnn caller compiled: an op with no InferShape."""
+    root = tmp_path_factory.mktemp("pick") / "PickLast"
+    shutil.copytree(HERE / "pick_last", root)
+    done = _opkit("build", str(root))
+    assert done.returncode == 0, done.stderr
+    ops = root / "build_out" / "opkit" / "cmake" / "ops" / "op_api"
+    exe = root / "aclnn_pick_last"
+    flags = _opkit("config", "--cflags", "--libs").stdout.split()
+    cmd = ["g++", str(HERE / "aclnn_pick_last.cpp"), "-o", str(exe), f"-I{ops / 'include'}", *flags,
+           f"-L{ops / 'lib'}", "-lcust_opapi", f"-Wl,-rpath,{ops / 'lib'}"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return exe
+
+
+def test_aclnn_pick_last_output_shape_is_the_callers(pick_last: Path) -> None:
+    # No InferShape: the output (6,) is not the input's (6, 5), and the TilingFunc reads the rows from it.
+    done = subprocess.run([str(pick_last), "6", "5"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    x = 0.25 * np.arange(30, dtype=np.float32).reshape(6, 5)
+    np.testing.assert_array_equal(np.array(done.stdout.split(), dtype=np.float32), x[:, -1])
+
+
+def test_aclnn_pick_last_rejects_an_unregistered_output_dtype(pick_last: Path) -> None:
+    done = subprocess.run([str(pick_last), "6", "5", "f16-out"], capture_output=True, text=True, check=False)
     assert done.returncode == 1
-    assert "FAILED aclnnAddcdivCustomGetWorkspaceSize" in done.stdout and ": 161002:" in done.stdout
-    assert "output 0 has shape (65) and dtype float32, the op produces (64) float32" in done.stdout
+    assert "FAILED aclnnPickLastGetWorkspaceSize" in done.stdout and ": 161002:" in done.stdout
+    assert ("output 0 (y) is float16, but for these input dtypes the OpDef registers float32; create the output "
+            "tensor as float32") in done.stdout
+
+
+def test_short_user_workspace_is_named_at_build_and_run(tmp_path: Path) -> None:
+    # The TilingFunc's user workspace is an int product that overflows to 0: `opkit build` shows g++'s
+    # -Woverflow with a fix (Note [Warnings that change a value]), and the kernel's write into
+    # GetUserWorkspace fails saying how the workspace was sized.
+    root = tmp_path / "ShortWorkspace"
+    shutil.copytree(HERE / "short_workspace", root)
+    done = _opkit("build", str(root))
+    assert done.returncode == 0, done.stderr
+    assert "opkit: warning: " in done.stderr and "short_workspace.cpp:10:" in done.stderr
+    assert "[-Woverflow]; compute it in a type wide enough" in done.stderr
+    with pytest.raises(opkit.KernelError) as e:
+        opkit.load(root).short_workspace(np.ones(64, np.float32))
+    sys_bytes = 16 * 1024 * 1024
+    assert (f"DataCopy(local->GM): 256 bytes at offset {sys_bytes} of the workspace (TilingFunc's GetWorkspaceSizes "
+            f"total {sys_bytes} bytes; GetUserWorkspace starts after the {sys_bytes}-byte system part, leaving 0 "
+            "bytes for the kernel's own use)") in str(e.value)
 
 
 def test_op_host_decides_the_dtypes(tmp_path: Path) -> None:

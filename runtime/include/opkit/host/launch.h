@@ -30,7 +30,8 @@ struct Plan {
     uint32_t blockDim = 0;
     uint64_t tilingKey = 0;
     std::vector<uint8_t> tiling;
-    uint64_t workspaceBytes = 0;
+    uint64_t workspaceBytes = 0;  // the kernel may touch this much (aclnn widens it to the aclrtMalloc block)
+    uint64_t workspaceAsked = 0;  // what TilingFunc's GetWorkspaceSizes add up to
     std::vector<std::vector<int64_t>> outShapes;
     std::vector<ge::DataType> outDtypes;
     std::vector<std::string> inNames, outNames;
@@ -49,8 +50,10 @@ std::string ScopeOf(const void* addressInLibrary);
 // Phase 1 without the tiling: the dtype column and the outputs' shapes and dtypes.
 Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
            const rt::SocInfo* soc, const std::string& scope = "");
+// outputs: the caller's output tensors (aclnn): their shapes are taken as given and InferShape is
+// not run (Note [aclnn outputs are the caller's] in runtime/src/host.cpp); null: shapes are inferred.
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope = "");
+             const rt::SocInfo* soc, const std::string& scope = "", const std::vector<TensorArg>* outputs = nullptr);
 // The op's compile info after its TilingParse ran (once per op and SoC; null without OP_ADD's
 // compile-info type). Throws KernelError when TilingParse fails.
 const void* ParsedCompileInfo(const ops::OpDef& def, const rt::SocInfo* soc);

@@ -42,14 +42,10 @@ CopyPlan Strided(T* dst, const T* src, const DataCopyParams& p) {
 
 inline uint32_t PadTo32(uint32_t bytes) { return (bytes + 31u) & ~31u; }
 
-// npu_simulator: a copy that runs past the size given to SetGlobalBuffer (when one was given).
+// npu_simulator: a copy that runs past the size given to SetGlobalBuffer (Note [GlobalTensor size]).
 template <typename T>
 void GlobalSpan(const GlobalTensor<T>& g, uint64_t bytes, const char* what) {
-    if (!opkit::rt::Simulating() || g.size_ == 0 || bytes <= g.size_ * sizeof(T)) return;
-    opkit::rt::ReportFinding("globaltensor-size", std::string(what) + " touches " + std::to_string(bytes) +
-                                                      " bytes of a GlobalTensor set up with " + std::to_string(g.size_) +
-                                                      " elements (" + std::to_string(g.size_ * sizeof(T)) +
-                                                      " bytes); check SetGlobalBuffer's size and the offsets");
+    if (g.sized_) GlobalBeyond(what, bytes, g.size_, sizeof(T));
 }
 inline uint64_t SpanOf(const CopyPlan& p, bool gmIsDst) {
     return p.blocks == 0 ? 0 : uint64_t(p.blocks - 1) * (gmIsDst ? p.dstStep : p.srcStep) + p.runBytes;
@@ -141,6 +137,8 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
     if (src.addr_ == nullptr) opkit::rt::Fail("DataCopyPad(GM->local): the GlobalTensor has no buffer (call SetGlobalBuffer)");
     opkit::rt::CheckGm(src.addr_, uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen,
                        "DataCopyPad(GM->local)");
+    detail::GlobalSpan(src, uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen,
+                       "DataCopyPad(GM->local)");
     opkit::rt::ModelCopy(true, false, uint64_t(p.blockCount) * p.blockLen, nullptr, 0, "DataCopyPad(GM->local)", nullptr,
                          reinterpret_cast<const uint8_t*>(src.addr_),
                          uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen);
@@ -176,6 +174,9 @@ template <typename T>
 __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyExtParams& p) {
     detail::RequirePad("DataCopyPad(local->GM)");
     const uint64_t srcStep = detail::PadTo32(p.blockLen) + uint64_t(p.srcStride) * 32u;
+    if (p.blockCount > 0)
+        detail::GlobalSpan(dst, uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.dstStride) + p.blockLen,
+                           "DataCopyPad(local->GM)");
     detail::RunCopy(detail::CopyPlan{reinterpret_cast<uint8_t*>(dst.addr_), reinterpret_cast<const uint8_t*>(src.addr_),
                                      p.blockCount, p.blockLen, uint64_t(p.blockLen) + p.dstStride, srcStep},
                     detail::GM_MEM, detail::MemOf(src.pos_), "DataCopyPad(local->GM)");

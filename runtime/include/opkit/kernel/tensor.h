@@ -39,6 +39,26 @@ void EmptyBufferUse(const void* addr, TPosition pos, const char* op);
 
 }  // namespace detail
 
+namespace detail {
+// Note [GlobalTensor size]: SetGlobalBuffer(ptr, n) declares that the kernel works on n elements from
+// ptr; the NPU does not enforce it, so an access past it reads or writes whatever lies there, on a
+// multi-core kernel usually the next core's share. npu_simulator reports each such access
+// (globaltensor-size): DataCopy, DataCopyPad, GetValue/SetValue/operator(). operator[] keeps what is
+// left of the range, down to nothing when its offset is at or past the end, so `gm[n]` is still
+// known to be outside. Without a size (SetGlobalBuffer(ptr)) nothing is declared and nothing is checked.
+inline void GlobalBeyond(const char* what, uint64_t endBytes, uint64_t sizeElems, uint64_t elemBytes) {
+    const uint64_t sizeBytes = sizeElems * elemBytes;
+    if (endBytes <= sizeBytes || !opkit::rt::Simulating()) return;
+    opkit::rt::ReportFinding(
+        "globaltensor-size",
+        std::string(what) + " touches " + std::to_string(endBytes) + " bytes of a GlobalTensor set up with " +
+            (sizeBytes == 0 ? std::string("nothing left (an operator[] offset at or past the end of its SetGlobalBuffer range)")
+                            : std::to_string(sizeElems) + " elements (" + std::to_string(sizeBytes) + " bytes)") +
+            "; on the NPU it reaches whatever lies there, on a multi-core kernel usually another core's data; "
+            "check SetGlobalBuffer's size and the offsets");
+}
+}  // namespace detail
+
 template <typename T>
 class GlobalTensor {
 public:
@@ -47,26 +67,34 @@ public:
     __aicore__ inline void SetGlobalBuffer(__gm__ T* buffer, uint64_t bufferSize) {
         addr_ = buffer;
         size_ = bufferSize;
+        sized_ = bufferSize > 0;
     }
     __aicore__ inline void SetGlobalBuffer(__gm__ T* buffer) {
         addr_ = buffer;
         size_ = 0;
+        sized_ = false;
     }
     __aicore__ inline const __gm__ T* GetPhyAddr() const { return addr_; }
     __aicore__ inline __gm__ T* GetPhyAddr(uint64_t offset) const { return addr_ + offset; }
     __aicore__ inline __gm__ T* address() const { return addr_; }
     __aicore__ inline T GetValue(uint64_t offset) const {
         opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::GetValue");
+        if (sized_ && offset >= size_)  // Note [GlobalTensor size]
+            detail::GlobalBeyond("GlobalTensor::GetValue", (offset + 1) * sizeof(T), size_, sizeof(T));
         opkit::rt::ModelScalar(true);
         return addr_[offset];
     }
     __aicore__ inline void SetValue(uint64_t offset, T value) {
         opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::SetValue");
+        if (sized_ && offset >= size_)  // Note [GlobalTensor size]
+            detail::GlobalBeyond("GlobalTensor::SetValue", (offset + 1) * sizeof(T), size_, sizeof(T));
         opkit::rt::ModelScalar(true);
         addr_[offset] = value;
     }
     __aicore__ inline T& operator()(uint64_t offset) {
         opkit::rt::CheckGm(addr_ + offset, sizeof(T), "GlobalTensor::operator()");
+        if (sized_ && offset >= size_)  // Note [GlobalTensor size]
+            detail::GlobalBeyond("GlobalTensor::operator()", (offset + 1) * sizeof(T), size_, sizeof(T));
         return addr_[offset];
     }
     __aicore__ inline uint64_t GetSize() const { return size_; }
@@ -74,6 +102,7 @@ public:
         GlobalTensor r;
         r.addr_ = addr_ + offset;
         r.size_ = size_ > offset ? size_ - offset : 0;
+        r.sized_ = sized_;
         return r;
     }
     template <typename U>
@@ -81,6 +110,7 @@ public:
 
     __gm__ T* addr_ = nullptr;
     uint64_t size_ = 0;
+    bool sized_ = false;  // SetGlobalBuffer was given a size (Note [GlobalTensor size])
 };
 
 template <typename T>
