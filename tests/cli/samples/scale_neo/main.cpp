@@ -15,6 +15,7 @@ int main() {
         return 1;
     }
     std::fclose(f);
+    AscendC::SetKernelMode(KernelMode::AIV_MODE);  // as the 2024 samples do: CPU-debug defaults to MIX
     ICPU_RUN_KF(scale_custom, 4, x, z);
     f = std::fopen("./output/output_z.bin", "wb");
     std::fwrite(z, 1, bytes, f);
