@@ -4,7 +4,8 @@
                                          [--soc Ascend910B1] [--out benchmarks/results/lora_grad.json]
 
 Each case is M x in x out x r, or M x in x out x r x n for n adapters (a [n, r, in], b [n, out, r], the rows
-given to the adapters in n equal consecutive runs, as a batch of n requests). Under the npu_simulator model (opkit.simulator.simulating), the script runs
+given to the adapters in n equal consecutive runs, as a batch of n requests). Under the npu_simulator
+model (opkit.simulator.simulating), the script runs
 `matmul_custom(x, W, transpose_w=True)` (the forward's base product y = x·Wᵀ) and
 `lora_matmul_grad_custom(dy, x, W, A, B, scale=2.0)` (dx, dA and dB together) on the same x and W, and
 reports each launch's modelled time and GM traffic and their ratio. These are figures of opkit's AI Core

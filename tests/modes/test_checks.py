@@ -55,7 +55,8 @@ def test_finding_reported(run_program, summary_of, kernel: str, kind: str) -> No
     if kind == "fatal":
         assert last.startswith(f"opkit: error: {kernel} core {BAD_CORE}: DeQue on an empty"), last
     else:
-        assert last == f"opkit: error: {kernel}: {len(summary.findings)} npu_simulator finding(s)", last
+        assert last == (f"opkit: error: {kernel}: {len(summary.findings)} npu_simulator finding(s) "
+                        "(OPKIT_FINDINGS=warn reports them and goes on)"), last
 
 
 # Note [Finding sites]: every finding names the kernel line of the offending call: the failing

@@ -91,7 +91,7 @@ def test_lending_refuses_too_little_room_and_overlaps(rt) -> None:
 def test_arrays_with_room_past_their_end_are_lent_others_copied(rt) -> None:
     out = _gm_empty([1000], np.dtype(np.float32))  # opkit's own, with room
     small = np.zeros(1000, np.float32)  # malloc gives 4008 bytes of the 4032 needed
-    big = np.zeros(1 << 20, np.float32)  # an mmap'd chunk: room to the end of its last page
+    big = np.zeros(1 << 24, np.float32)  # 64 MiB: always an mmap'd chunk, with room to the end of its last page
     borrowed = np.frombuffer(bytearray(4096), np.float32)  # not numpy's memory
     memory = aclnn.DeviceMemory(rt, None, lend=True)
     try:
