@@ -7,24 +7,28 @@
 
 #include "register/tilingdata_base.h"
 
+// The 16 fields SoftMaxTiling and LogSoftMaxTiling share, in the documented order.
+#define OPKIT_SOFTMAX_TILING_FIELDS \
+    TILING_DATA_FIELD_DEF(uint32_t, srcM); \
+    TILING_DATA_FIELD_DEF(uint32_t, srcK); \
+    TILING_DATA_FIELD_DEF(uint32_t, srcSize); \
+    TILING_DATA_FIELD_DEF(uint32_t, outMaxM); \
+    TILING_DATA_FIELD_DEF(uint32_t, outMaxK); \
+    TILING_DATA_FIELD_DEF(uint32_t, outMaxSize); \
+    TILING_DATA_FIELD_DEF(uint32_t, splitM); \
+    TILING_DATA_FIELD_DEF(uint32_t, splitK); \
+    TILING_DATA_FIELD_DEF(uint32_t, splitSize); \
+    TILING_DATA_FIELD_DEF(uint32_t, reduceM); \
+    TILING_DATA_FIELD_DEF(uint32_t, reduceK); \
+    TILING_DATA_FIELD_DEF(uint32_t, reduceSize); \
+    TILING_DATA_FIELD_DEF(uint32_t, rangeM); \
+    TILING_DATA_FIELD_DEF(uint32_t, tailM); \
+    TILING_DATA_FIELD_DEF(uint32_t, tailSplitSize); \
+    TILING_DATA_FIELD_DEF(uint32_t, tailReduceSize);
+
 namespace optiling {
 BEGIN_TILING_DATA_DEF(SoftMaxTiling)
-TILING_DATA_FIELD_DEF(uint32_t, srcM);
-TILING_DATA_FIELD_DEF(uint32_t, srcK);
-TILING_DATA_FIELD_DEF(uint32_t, srcSize);
-TILING_DATA_FIELD_DEF(uint32_t, outMaxM);
-TILING_DATA_FIELD_DEF(uint32_t, outMaxK);
-TILING_DATA_FIELD_DEF(uint32_t, outMaxSize);
-TILING_DATA_FIELD_DEF(uint32_t, splitM);
-TILING_DATA_FIELD_DEF(uint32_t, splitK);
-TILING_DATA_FIELD_DEF(uint32_t, splitSize);
-TILING_DATA_FIELD_DEF(uint32_t, reduceM);
-TILING_DATA_FIELD_DEF(uint32_t, reduceK);
-TILING_DATA_FIELD_DEF(uint32_t, reduceSize);
-TILING_DATA_FIELD_DEF(uint32_t, rangeM);
-TILING_DATA_FIELD_DEF(uint32_t, tailM);
-TILING_DATA_FIELD_DEF(uint32_t, tailSplitSize);
-TILING_DATA_FIELD_DEF(uint32_t, tailReduceSize);
+OPKIT_SOFTMAX_TILING_FIELDS
 END_TILING_DATA_DEF;
 }  // namespace optiling
 
