@@ -42,6 +42,10 @@ def resolve_soc(name: str | None, sample: Sample) -> tuple[dict, str]:
     given, why = name, "--soc"
     if given is None and sample.soc:
         given, why = sample.soc, "fixed by run.sh"
+    if given is None and sample.layout == "kernel_invocation" and not os.environ.get("OPKIT_SOC"):
+        # written for CANN 6.3/7.0 on ascend910, before MIX kernels: on a 910B-class SoC their vector
+        # kernels, which never call SetKernelMode, would run as MIX launches (CPU-debug's default)
+        return _core.soc("ascend910"), "the 2023 kernel_invocation samples' SoC; pass --soc for another"
     if given is None:
         return _core.soc(None), "opkit's default ($OPKIT_SOC or Ascend910B1); run.sh takes it as an argument: pass --soc"
     try:

@@ -66,8 +66,9 @@ def test_leftovers_of_a_real_run_are_not_written_through(copy, tmp_path: Path) -
     (root / "scale_custom_cpu").write_text("left by run.sh")
     (root / "output").mkdir()
     (root / "output" / "output_z.bin").write_text("left by run.sh")
-    r = opkit("sample", str(root), "--soc", "ascend910", "--out", str(tmp_path / "w"))  # the 2023 samples' SoC
+    r = opkit("sample", str(root), "--out", str(tmp_path / "w"))
     assert r.returncode == 0, r.stdout + r.stderr
+    assert "soc:   Ascend910A (the 2023 kernel_invocation samples' SoC; pass --soc for another)" in r.stdout
     assert (root / "scale_custom_cpu").read_text() == "left by run.sh"
     assert (root / "output" / "output_z.bin").read_text() == "left by run.sh"
 
