@@ -20,7 +20,7 @@ Needs ``pip install "ascend-opkit[mindspore]"`` (MindSpore 2.10 with numpy<2).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..errors import OpkitError
 
@@ -56,13 +56,28 @@ def dtype_name(dtype: Any) -> str:
     raise OpkitError(f"MindSpore dtype {dtype} has no Ascend equivalent opkit can pass")
 
 
+def _present(op: Any, optional: Any) -> tuple[str, ...]:
+    """The inputs the Custom takes, in the spec's order: every required one and the optional ones named."""
+    spec = op.spec
+    where = f"opkit.mindspore.custom({spec.name})"
+    names = (optional,) if isinstance(optional, str) else tuple(optional)
+    kinds = {t.name: t.param_type for t in spec.inputs}
+    for name in names:
+        if kinds.get(name) != "optional":
+            have = [t.name for t in spec.inputs if t.param_type == "optional"]
+            what = "not an input" if name not in kinds else f"a {kinds[name]} input"
+            raise OpkitError(f"{where}: optional={name!r} is {what} of the op; its optional inputs are "
+                             f"{', '.join(have) or 'none'}")
+    for t in spec.inputs:
+        if t.param_type == "dynamic":
+            raise OpkitError(f"{where}: input '{t.name}' is dynamic (a list of tensors); custom() passes single "
+                             "tensors only (make a variant of the op with a fixed number of inputs)")
+    return tuple(t.name for t in spec.inputs if t.param_type == "required" or t.name in names)
+
+
 def _check_op(op: Any) -> None:
     spec = op.spec
     where = f"opkit.mindspore.custom({spec.name})"
-    for t in spec.inputs:
-        if t.param_type != "required":
-            raise OpkitError(f"{where}: input '{t.name}' is {t.param_type}; custom() passes required inputs only "
-                             "(call the op with every input, or make a variant of the op without it)")
     ins = {t.name for t in spec.inputs}
     for o in spec.outputs:
         if o.name in ins:
@@ -94,11 +109,12 @@ def _attr_values(op: Any, given: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _reg_info(op: Any, attrs: dict[str, Any]) -> Any:
+def _reg_info(op: Any, attrs: dict[str, Any], present: tuple[str, ...], target: str = "CPU") -> Any:
     ms = _mindspore()
     spec = op.spec
-    reg = ms.ops.CustomRegOp(f"opkit_{spec.name}")
-    for i, t in enumerate(spec.inputs):
+    reg = ms.ops.CustomRegOp(spec.op_type if target == "Ascend" else f"opkit_{spec.name}")
+    inputs = [t for t in spec.inputs if t.name in present]
+    for i, t in enumerate(inputs):
         reg = reg.input(i, t.name)
     for i, o in enumerate(spec.outputs):
         reg = reg.output(i, o.name)
@@ -107,16 +123,19 @@ def _reg_info(op: Any, attrs: dict[str, Any]) -> Any:
         reg = reg.attr(a.name, "required", _REG_ATTR_TYPES[a.type], value=list(value) if isinstance(value, tuple)
                        else value)
     for col in spec.columns:  # the op's dtype columns: MindSpore refuses other dtypes at kernel selection
-        names = [col[t.name].name for t in spec.inputs] + [col[o.name].name for o in spec.outputs]
+        names = [col[t.name].name for t in inputs] + [col[o.name].name for o in spec.outputs]
         reg = reg.dtype_format(*[(n, "DefaultFormat") for n in names])
-    return reg.target("CPU").get_op_info()
+    return reg.target(target).get_op_info()
 
 
-def custom(op: Any, bprop: Callable | None = None, **attrs: Any) -> Any:
+def custom(op: Any, bprop: Callable | None = None, optional: Sequence[str] | str = (), **attrs: Any) -> Any:
     """A ``mindspore.ops.Custom`` running ``op`` (``opkit.ops.<name>`` or ``opkit.load(project).<name>``).
 
     ``attrs`` set the op's attributes (the spec's defaults otherwise); ``bprop(*inputs, out, dout)``
     gives the gradients, else the op project's ``mindspore_grad.py`` declares them (if it does).
+    The Custom takes the op's required inputs and, of its optional ones, those named in ``optional``,
+    all in the spec's order; the kernel sees the others as absent (``custom(lora_matmul_custom,
+    optional="bias")`` takes x, w, a, b, bias).
 
     >>> import numpy as np, mindspore as ms, opkit                  # doctest: +SKIP
     >>> f = custom(opkit.ops.addcdiv_custom, value=0.5)              # doctest: +SKIP
@@ -132,19 +151,22 @@ def custom(op: Any, bprop: Callable | None = None, **attrs: Any) -> Any:
         raise OpkitError(f"opkit.mindspore.custom: {op!r} is not an opkit op; pass opkit.ops.<name> or "
                          "opkit.load(project).<name>")
     _check_op(op)
+    present = _present(op, optional)
     values = _attr_values(op, attrs)
     if ms.get_context("device_target") == "Ascend":
         from . import ascend
 
-        return ascend.custom(op, values, bprop if bprop is not None else grads.bprop_for(op, values))
+        return ascend.custom(op, values, present,
+                             bprop if bprop is not None else grads.bprop_for(op, values, present))
     from . import shim
 
     if op.spec.attrs:
         shim.check_aot_extra(_aot_extra_header(ms))
-    lib = shim.build(op.spec, op._lib.dir, device.cache_root())
+    lib = shim.build(op.spec, op._lib.dir, device.cache_root(), present)
     key = (str(lib), tuple(sorted((k, repr(v)) for k, v in values.items())), id(bprop) if bprop else None)
     if key not in _made:
-        _made[key] = _make(op, lib, values, bprop if bprop is not None else grads.bprop_for(op, values))
+        chosen = bprop if bprop is not None else grads.bprop_for(op, values, present)
+        _made[key] = make(op, f"{lib}:{shim.symbol(op.spec)}", values, present, chosen)
     return _made[key]
 
 
@@ -154,10 +176,10 @@ def _aot_extra_header(ms: Any) -> Any:
     return Path(ms.__file__).parent / "include" / "mindspore" / "ccsrc" / "utils" / "custom_aot_extra.h"
 
 
-def _make(op: Any, lib: Any, values: dict[str, Any], bprop: Callable | None) -> Any:
+def make(op: Any, func: str, values: dict[str, Any], present: tuple[str, ...], bprop: Callable | None,
+         target: str = "CPU") -> Any:
+    """The ``ops.Custom`` calling ``func`` (an aot ``path:symbol``, or ``aclnn<Op>`` on Ascend) for ``op``."""
     ms = _mindspore()
-    from . import shim
-
     spec, lib_obj = op.spec, op._lib
     multi = len(spec.outputs) > 1
 
@@ -173,14 +195,15 @@ def _make(op: Any, lib: Any, values: dict[str, Any], bprop: Callable | None) -> 
     def infer(shapes: list, dtypes: list) -> tuple[list, list]:
         from ..errors import KernelError
 
-        desc = [(tuple(int(d) for d in s), dtype_name(t)) for s, t in zip(shapes, dtypes)]
+        given = {name: (tuple(int(d) for d in s), dtype_name(t)) for name, s, t in zip(present, shapes, dtypes)}
+        desc = [given.get(t.name, ((), "absent")) for t in spec.inputs]  # absent optional inputs
         try:
             plan = lib_obj._core.infer(spec.op_type, desc, values, None, lib_obj._aclnn.scope)
         except KernelError as e:
             raise ValueError(f"opkit {spec.name}: {e}") from None
         return [tuple(s) for s in plan.out_shapes], [ms_dtype(d) for d in plan.out_dtypes]
 
-    prim = OpkitCustom(f"{lib}:{shim.symbol(spec)}", out_shape=lambda *s: s[0], out_dtype=lambda *d: d[0],
-                       func_type="aot", bprop=bprop, reg_info=_reg_info(op, values))
+    prim = OpkitCustom(func, out_shape=lambda *s: s[0], out_dtype=lambda *d: d[0],
+                       func_type="aot", bprop=bprop, reg_info=_reg_info(op, values, present, target))
     prim.opkit_op = spec.name
     return prim

@@ -68,13 +68,17 @@ def _attr_code(op: spec_mod.OpSpec) -> tuple[list[str], list[str]]:
     return lines, args
 
 
-def source(op: spec_mod.OpSpec, opapi: Path) -> str:
-    """The shim's C++ source for ``op``, whose ``libcust_opapi.so`` is ``opapi``."""
+def source(op: spec_mod.OpSpec, opapi: Path, present: tuple[str, ...] | None = None) -> str:
+    """The shim's C++ source for ``op``, whose ``libcust_opapi.so`` is ``opapi``; MindSpore passes the
+    inputs named in ``present`` (default: every input), and aclnn gets a null tensor for the others."""
     from .. import names
 
-    n_in, n_out = len(op.inputs), len(op.outputs)
+    present = tuple(t.name for t in op.inputs) if present is None else present
+    n_in, n_out = len(present), len(op.outputs)
     attr_lines, attr_args = _attr_code(op)
-    tensor_args = [f"t[{i}]" for i in range(n_in)] + attr_args + [f"t[{n_in + i}]" for i in range(n_out)]
+    slot = {name: i for i, name in enumerate(present)}
+    in_args = [f"t[{slot[t.name]}]" if t.name in slot else "nullptr" for t in op.inputs]
+    tensor_args = in_args + attr_args + [f"t[{n_in + i}]" for i in range(n_out)]
     dtypes = ", ".join(f'{{"{d.name}", {d.acl_code}}}' for d in names.DTYPES.values())
     attrs_block = ("    if (extra == nullptr) throw std::runtime_error(\"" + op.name + ": MindSpore passed no attributes "
                    "(AotExtra)\");\n    auto *view = static_cast<opkit_ms::AotExtraView *>(extra);\n" + "\n".join(attr_lines) + "\n"
@@ -221,8 +225,9 @@ def _compiler() -> str:
     return cxx
 
 
-def build(op: spec_mod.OpSpec, library_dir: Path, cache: Path) -> Path:
-    """Build (once per source) the shim of ``op`` from the op build at ``library_dir``; returns the .so path."""
+def build(op: spec_mod.OpSpec, library_dir: Path, cache: Path, present: tuple[str, ...] | None = None) -> Path:
+    """Build (once per source) the shim of ``op`` from the op build at ``library_dir``, taking the inputs
+    ``present`` (default: all); returns the .so path."""
     from .. import __version__
     from ..build import _BuildLock
     from ..paths import INCLUDE_DIR, LIB_DIR
@@ -233,7 +238,7 @@ def build(op: spec_mod.OpSpec, library_dir: Path, cache: Path) -> Path:
     if not header.is_file():
         raise BuildError(f"{library_dir}: no {header.name} under op_api/include; rebuild the op project "
                          "(python -m opkit build DIR)")
-    text = source(op, opapi)
+    text = source(op, opapi, present)
     flags = ["-std=c++17", "-O2", "-fPIC", "-shared", "-D_GLIBCXX_USE_CXX11_ABI=0", f"-I{include}",
              f"-I{INCLUDE_DIR}", f"-L{LIB_DIR}", "-lopkit_rt", f"-Wl,-rpath,{LIB_DIR}", "-ldl"]
     key = hashlib.sha256("\0".join([__version__, str(FORMAT), text, header.read_text(), *flags,
