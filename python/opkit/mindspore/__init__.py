@@ -39,6 +39,14 @@ def _mindspore() -> Any:
     return mindspore
 
 
+def __getattr__(name: str) -> Any:
+    if name in ("LoRADense", "fuse_lora", "mindpet_lora"):  # imported on first use: they import MindSpore
+        from . import lora
+
+        return getattr(lora, name)
+    raise AttributeError(f"module 'opkit.mindspore' has no attribute {name!r}")
+
+
 def ms_dtype(name: str) -> Any:
     """The MindSpore dtype of an opkit dtype name (``float16`` -> ``mindspore.float16``)."""
     ms = _mindspore()
