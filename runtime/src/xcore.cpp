@@ -121,14 +121,14 @@ void LaunchSync::Finished(const CoreState& c) {
         std::lock_guard<std::mutex> lock(mu_);
         if (shape_.ratio > 0 && c.kind == CoreKind::AIV) ++groups_[c.group].aivsDone;
         live_.fetch_sub(1);
-        cv_.notify_all();
+        Wake();
         return;
     }
     live_.fetch_sub(1);
     // A core that starts waiting sets synced_ before it reads live_, so it sees this core gone.
     if (synced_.load()) {
         std::lock_guard<std::mutex> lock(mu_);
-        cv_.notify_all();
+        Wake();
     }
 }
 
@@ -136,27 +136,96 @@ void LaunchSync::WorkerExit() {
     running_.fetch_sub(1);
     if (synced_.load()) {
         std::lock_guard<std::mutex> lock(mu_);
-        cv_.notify_all();
+        Wake();
     }
 }
 
 void LaunchSync::Abort() {
     std::lock_guard<std::mutex> lock(mu_);
     aborted_ = true;
-    cv_.notify_all();
+    Wake();
+}
+
+// Note [Waking only the ready]: each waiting core sleeps on its own condition variable, and a change
+// of the launch's state wakes just the cores whose condition now holds (their predicates are read
+// under mu_, as the waiters read them), every core once the launch aborts, and one core to report a
+// deadlock. One shared condition variable woke all of them on every change: at 60 cores (a MIX
+// launch on 910B) that was thousands of futex wake-ups per launch and most of its host time.
+void LaunchSync::Wake() {
+    bool deadlock = !aborted_ && blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
+    for (PerCore& pc : cores_) {
+        if (!pc.blocked) continue;
+        if (aborted_ || deadlock || (pc.ready != nullptr && (*pc.ready)())) {
+            pc.cv.notify_one();
+            deadlock = false;
+        }
+    }
+    cv_.notify_all();  // RunOnCube's wait for a request the AIC has taken (no waiter: no system call)
+}
+
+// Note [Parked helper threads]: a synchronising launch needs about one helper worker per waiting
+// core (60 on a 910B MIX launch), and creating that many threads per launch cost milliseconds. Helper
+// threads are kept parked after their job and reused by later launches. Every job gets a thread at
+// once (a parked one or a new one): a job that waited for a free thread could be the very core the
+// others wait for.
+namespace {
+class HelperThreads {
+public:
+    static HelperThreads& Get() {
+        static HelperThreads* pool = new HelperThreads;  // never destroyed: parked threads outlive statics
+        return *pool;
+    }
+    void Run(std::function<void()> job) {
+        std::lock_guard<std::mutex> lock(mu_);
+        jobs_.push_back(std::move(job));
+        if (idle_ > 0) {
+            --idle_;  // that parked thread is now spoken for (it may undercount, never overcount)
+            cv_.notify_one();
+        } else {
+            std::thread([this] { Loop(); }).detach();
+        }
+    }
+
+private:
+    void Loop() {
+        std::unique_lock<std::mutex> lock(mu_);
+        for (;;) {
+            if (jobs_.empty()) {
+                ++idle_;
+                cv_.wait(lock, [&] { return !jobs_.empty(); });
+            }
+            std::function<void()> job = std::move(jobs_.front());
+            jobs_.pop_front();
+            lock.unlock();
+            job();
+            job = nullptr;  // the launch's state it holds goes before the thread parks
+            lock.lock();
+        }
+    }
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    int idle_ = 0;
+};
+}  // namespace
+
+void LaunchSync::StartHelper() {
+    auto done = helpersDone_;
+    {
+        std::lock_guard<std::mutex> lock(done->mu);
+        ++done->running;
+    }
+    HelperThreads::Get().Run([body = helperBody_, done] {
+        body();
+        std::lock_guard<std::mutex> lock(done->mu);
+        if (--done->running == 0) done->cv.notify_all();
+    });
 }
 
 void LaunchSync::JoinHelpers() {
-    for (;;) {
-        std::thread t;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (helpers_.empty()) return;
-            t = std::move(helpers_.back());
-            helpers_.pop_back();
-        }
-        t.join();
-    }
+    auto done = helpersDone_;
+    std::unique_lock<std::mutex> lock(done->mu);
+    done->cv.wait(lock, [&] { return done->running == 0; });
 }
 
 // Every started core waits, none is left to start, and no waiter has been released but not yet woken.
@@ -180,7 +249,7 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
     --running_;
     if (running_ < target_ && next_ < shape_.total && helperBody_ && !aborted_) {
         ++running_;  // counted now, so no second helper starts for the same gap
-        helpers_.emplace_back(helperBody_);
+        StartHelper();
     }
     auto leave = [&] {
         pc.blocked = false;
@@ -197,13 +266,13 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
             std::vector<std::pair<int, std::string>> sites;
             std::string report = DeadlockReport(sites);
             aborted_ = true;
-            cv_.notify_all();
+            Wake();
             leave();
             if (model_ != nullptr)
                 for (const auto& s : sites) model_->AddFindingAt(s.first, "deadlock", report, s.second);
             throw Deadlock(report);
         }
-        cv_.wait(lk);
+        pc.cv.wait(lk);
     }
     leave();
 }
@@ -292,14 +361,14 @@ void LaunchSync::Contribute(Scope& sc, int part, uint16_t flag, Signal s, const 
         auto& counter = cores_[r].pending[flag];
         if (counter.size() >= 15) {
             aborted_ = true;
-            cv_.notify_all();
+            Wake();
             Fail("CrossCoreSetFlag(" + std::to_string(flag) + ") by " + CoreName(c) + " would raise the flag's counter on " +
                  NameOf(r) +
                  " past 15 (15 sets that no CrossCoreWaitFlag consumed); the NPU reports an error and stops the kernel");
         }
         counter.push_back(round);
     }
-    cv_.notify_all();
+    Wake();
 }
 
 }  // namespace xcore

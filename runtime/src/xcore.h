@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -83,6 +84,7 @@ private:
         bool blocked = false;
         std::string waitWhat;
         const std::function<bool()>* ready = nullptr;  // while blocked: what would release it
+        std::condition_variable cv;                     // it sleeps here (Note [Waking only the ready])
         void* frames[24];
         int nframes = 0;
     };
@@ -111,6 +113,7 @@ private:
 
     void WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready, std::string what);
     bool Deadlocked() const;
+    void Wake();  // with mu_ held: after any change a waiter may be waiting for
     std::string DeadlockReport(std::vector<std::pair<int, std::string>>& sites);
     Signal Release(CoreState& c, int pipe);  // a signal leaving core c now (takes its clock, advances it)
     void Acquire(CoreState& c, const Signal& s);
@@ -137,7 +140,13 @@ private:
     std::string NameOf(int id) const;  // CoreName of simulated core `id`
     const std::vector<GmRegion>* gm_ = nullptr;
     std::function<void()> helperBody_;
-    std::vector<std::thread> helpers_;
+    struct HelpersDone {  // shared with the helper jobs: it outlives the launch until the last one ends
+        std::mutex mu;
+        std::condition_variable cv;
+        int running = 0;
+    };
+    std::shared_ptr<HelpersDone> helpersDone_ = std::make_shared<HelpersDone>();
+    void StartHelper();  // runs helperBody_ on a parked helper thread (Note [Parked helper threads])
     std::mutex gmMu_;
     std::map<const uint8_t*, GmWriteRec> gmWrites_, gmReads_;  // by start address
     uint64_t gmLongest_ = 0;

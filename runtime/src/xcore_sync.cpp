@@ -118,7 +118,7 @@ void LaunchSync::SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_
     gm[me * 8] = mine;
     ub[me * 8] = mine;
     cores_[c.blockIdx].softSync = Release(c, PIPE_MTE3);
-    cv_.notify_all();
+    Wake();
     WaitFor(lk, c, [&] {
         for (int32_t i = 0; i < total; ++i)
             if (gm[i * 8] < mine) return false;
@@ -141,7 +141,7 @@ void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
     std::unique_lock<std::mutex> lk(mu_);
     req.signal = Release(c, PIPE_S);
     g.requests.push_back(&req);
-    cv_.notify_all();
+    Wake();
     try {
         WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
     } catch (...) {
@@ -180,7 +180,7 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
         lk.lock();
         r->signal = Release(c, PIPE_ALL);  // after all of the request's work
         r->done = true;
-        cv_.notify_all();
+        Wake();
     }
 }
 
