@@ -37,8 +37,8 @@ def build(kind: str, seed: int, dropout: float):
     """The base model with LoRA (mindpet's, or opkit's fused after fuse_lora), frozen but the adapters."""
     import mindspore as ms
     from mindpet.graph import freeze_delta
-
     from model import Config, TinyLM, add_lora
+
     from opkit.mindspore import fuse_lora, mindpet_lora
 
     ms.set_seed(seed)
@@ -66,7 +66,6 @@ def batches(steps: int, batch: int, seed: int, vocab: int = 64, seq: int = 33) -
 def train(kind: str, steps: int, batch: int = 8, lr: float = 1e-2, dropout: float = 0.05, seed: int = 0) -> dict:
     """Train one model; returns its per-step losses and step times and the model."""
     import mindspore as ms
-
     from model import LMLoss
 
     net = build(kind, seed, dropout)

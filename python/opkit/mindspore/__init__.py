@@ -20,7 +20,8 @@ Needs ``pip install "ascend-opkit[mindspore]"`` (MindSpore 2.10 with numpy<2).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Sequence
+from typing import Any, Callable
 
 from ..errors import OpkitError
 
