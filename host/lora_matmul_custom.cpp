@@ -1,15 +1,22 @@
-// LoraMatmulCustom, host side: y = x · wᵀ (+ bias) + scale · (x · A[id]ᵀ) · B[id]ᵀ. x is [..., in] (its
+// LoraMatmulCustom, host side: y = x · wᵀ (+ bias) + scale · (xl · A[id]ᵀ) · B[id]ᵀ. x is [..., in] (its
 // leading dimensions are one M), w [out, in] (nn.Dense's layout), a [r, in] or [adapters, r, in],
 // b [out, r] or [adapters, out, r], bias float32 [out], adapter_ids int32 [M] (or x's leading shape;
-// -1: no adapter; required with the 3-D forms). The tiling and the workspace regions are the kernel's
-// design (kernels/lora_matmul_custom.cpp); the ids are a value-depend input, checked here.
+// -1: no adapter; required with the 3-D forms), x_lora (optional, x's shape and dtype: the LoRA branch's
+// input, e.g. dropout(x); xl = x_lora when given, else x). The tiling and the workspace regions are the
+// kernel's design (kernels/lora_matmul_custom.cpp); the ids are a value-depend input, checked here.
+// The other shape checks only fail the call (the Python side names them); an x_lora that does not
+// match x throws std::invalid_argument naming both, which opkit reports as the call's error.
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "lora_matmul_custom_tiling.h"
 #include "register/op_def_registry.h"
 #include "tiling/platform/platform_ascendc.h"
 
 namespace {
+enum Input { X, W, A, B, BIAS, IDS, X_LORA };
+
 struct LoraDims {
     int64_t m = 1, k = 0, n = 0, r = 0, adapters = 1;
 };
@@ -36,6 +43,29 @@ bool Dims(const gert::Shape& x, const gert::Shape& w, const gert::Shape& a, cons
     return d.k <= 65535 && d.n <= INT32_MAX && d.m <= INT32_MAX;
 }
 
+std::string Text(const gert::Shape& s) {
+    std::string t = "(";
+    for (size_t i = 0; i < s.GetDimNum(); ++i) t += (i ? ", " : "") + std::to_string(s.GetDim(i));
+    return t + (s.GetDimNum() == 1 ? ",)" : ")");
+}
+
+// x_lora (when given) is x after dropout: it must have x's shape, dims and all.
+void CheckXLora(const gert::Shape& x, const gert::Shape* xLora) {
+    if (xLora == nullptr) return;
+    bool same = xLora->GetDimNum() == x.GetDimNum();
+    for (size_t i = 0; same && i < x.GetDimNum(); ++i) same = xLora->GetDim(i) == x.GetDim(i);
+    if (!same)
+        throw std::invalid_argument("lora_matmul_custom: x_lora has shape " + Text(*xLora) + " but x has " + Text(x) +
+                                    "; x_lora is the LoRA branch's input (x after dropout) and must have x's shape");
+}
+
+// ... and x's dtype (the dtype columns also refuse a mix; this names the two inputs).
+void CheckXLoraType(ge::DataType x, const gert::CompileTimeTensorDesc* xLora) {
+    if (xLora != nullptr && xLora->GetDataType() != x)
+        throw std::invalid_argument("lora_matmul_custom: x_lora's dtype differs from x's; x_lora is the LoRA branch's "
+                                    "input (x after dropout) and must have x's dtype");
+}
+
 // Output tile: the candidate whose busiest core moves the fewest rows of x and w (the kernel is
 // bound by GM reads of them; Note [LoRA tiling] in the kernel).
 void PickTile(const LoraDims& d, int64_t cores, int64_t& bm, int64_t& bn) {
@@ -57,7 +87,10 @@ void PickTile(const LoraDims& d, int64_t cores, int64_t& bm, int64_t& bn) {
 
 namespace optiling {
 static ge::graphStatus TilingFunc(gert::TilingContext* context) {
-    const gert::Tensor* idsTensor = context->GetOptionalInputTensor(5);
+    const gert::Tensor* idsTensor = context->GetOptionalInputTensor(IDS);
+    const gert::StorageShape* xLora = context->GetOptionalInputShape(X_LORA);
+    CheckXLora(context->GetInputShape(X)->GetStorageShape(), xLora ? &xLora->GetStorageShape() : nullptr);
+    CheckXLoraType(context->GetInputDesc(X)->GetDataType(), xLora ? context->GetInputDesc(X_LORA) : nullptr);
     LoraDims d;
     if (!Dims(context->GetInputShape(0)->GetStorageShape(), context->GetInputShape(1)->GetStorageShape(),
               context->GetInputShape(2)->GetStorageShape(), context->GetInputShape(3)->GetStorageShape(),
@@ -89,8 +122,9 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     LoraMatmulCustomTilingData t;
     t.set_m(uint32_t(d.m)), t.set_n(uint32_t(d.n)), t.set_k(uint32_t(d.k)), t.set_r(uint32_t(d.r));
     t.set_adapters(uint32_t(d.adapters));
-    t.set_hasBias(context->GetOptionalInputTensor(4) != nullptr ? 1 : 0);
+    t.set_hasBias(context->GetOptionalInputTensor(BIAS) != nullptr ? 1 : 0);
     t.set_hasIds(idsTensor != nullptr ? 1 : 0);
+    t.set_hasXLora(xLora != nullptr ? 1 : 0);
     t.set_scale(*scale);
     t.set_chunk(uint32_t(chunk)), t.set_baseM(uint32_t(bm)), t.set_baseN(uint32_t(bn));
     t.set_baseK(64), t.set_kL1(uint32_t(kL1)), t.set_tilesM(uint32_t(tilesM)), t.set_tilesN(uint32_t(tilesN));
@@ -112,13 +146,14 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
 
 namespace ge {
 static graphStatus InferShape(gert::InferShapeContext* context) {
-    const gert::Shape *x = context->GetInputShape(0), *w = context->GetInputShape(1);
-    const gert::Shape *a = context->GetInputShape(2), *b = context->GetInputShape(3);
+    const gert::Shape *x = context->GetInputShape(X), *w = context->GetInputShape(W);
+    const gert::Shape *a = context->GetInputShape(A), *b = context->GetInputShape(B);
     LoraDims d;
     if (x == nullptr || w == nullptr || a == nullptr || b == nullptr ||
-        !Dims(*x, *w, *a, *b, context->GetOptionalInputShape(5), d))
+        !Dims(*x, *w, *a, *b, context->GetOptionalInputShape(IDS), d))
         return GRAPH_FAILED;
-    const gert::Shape* bias = context->GetOptionalInputShape(4);
+    CheckXLora(*x, context->GetOptionalInputShape(X_LORA));
+    const gert::Shape* bias = context->GetOptionalInputShape(BIAS);
     if (bias != nullptr && !(bias->GetDimNum() == 1 && bias->GetDim(0) == d.n)) return GRAPH_FAILED;
     gert::Shape* y = context->GetOutputShape(0);
     *y = *x;
@@ -139,6 +174,7 @@ public:
         this->Input("bias").ParamType(OPTIONAL).DataType({ge::DT_FLOAT, ge::DT_FLOAT}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         this->Input("adapter_ids").ParamType(OPTIONAL).ValueDepend(OPTIONAL).DataType({ge::DT_INT32, ge::DT_INT32})
             .Format({ge::FORMAT_ND, ge::FORMAT_ND});
+        this->Input("x_lora").ParamType(OPTIONAL).DataType({ge::DT_FLOAT16, ge::DT_BF16}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         this->Output("y").ParamType(REQUIRED).DataType({ge::DT_FLOAT16, ge::DT_BF16}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         this->Attr("scale").AttrType(OPTIONAL).Float(1.0);
         this->SetInferShape(ge::InferShape).SetInferDataType(ge::InferDataType);

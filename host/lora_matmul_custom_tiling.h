@@ -13,6 +13,7 @@ TILING_DATA_FIELD_DEF(uint32_t, r);          // adapter rank
 TILING_DATA_FIELD_DEF(uint32_t, adapters);   // adapters in a and b (1 for the 2-D forms)
 TILING_DATA_FIELD_DEF(uint32_t, hasBias);
 TILING_DATA_FIELD_DEF(uint32_t, hasIds);     // adapter_ids given (else every row uses adapter 0)
+TILING_DATA_FIELD_DEF(uint32_t, hasXLora);   // x_lora given (phase 1 reads it; else x)
 TILING_DATA_FIELD_DEF(float, scale);
 TILING_DATA_FIELD_DEF(uint32_t, chunk);      // phase 1: rows per block (a multiple of 16)
 TILING_DATA_FIELD_DEF(uint32_t, baseM);      // phase 2 output tile rows (multiple of 16, <= 128)
@@ -22,7 +23,7 @@ TILING_DATA_FIELD_DEF(uint32_t, kL1);        // K per L1 tile (a multiple of bas
 TILING_DATA_FIELD_DEF(uint32_t, tilesM);
 TILING_DATA_FIELD_DEF(uint32_t, tilesN);
 TILING_DATA_FIELD_DEF(uint32_t, wsCodes);    // int32 per 16-row group: its adapter, or -2 when mixed
-TILING_DATA_FIELD_DEF(uint32_t, wsT);        // float [m, r]: x · A[id]ᵀ
+TILING_DATA_FIELD_DEF(uint32_t, wsT);        // float [m, r]: x_lora (or x) · A[id]ᵀ
 TILING_DATA_FIELD_DEF(uint32_t, wsTs);       // dtype [m, r]: scale · T rounded to dtype (the high part)
 TILING_DATA_FIELD_DEF(uint32_t, wsTsLo);     // dtype [m, r]: what that rounding lost (the low part)
 TILING_DATA_FIELD_DEF(uint32_t, wsZero);     // dtype [baseM, r] of zeros

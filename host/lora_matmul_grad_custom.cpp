@@ -1,7 +1,9 @@
-// LoraMatmulGradCustom, host side: the backward of y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ with W frozen,
-//   dx = dy·W + s·(dy·B)·A,   dA = s·(dy·B)ᵀ·x,   dB = s·dyᵀ·(x·Aᵀ),
+// LoraMatmulGradCustom, host side: the backward of y = x·Wᵀ + s·(xl·Aᵀ)·Bᵀ with W frozen,
+//   dx = dy·W + s·(dy·B)·A,   dA = s·(dy·B)ᵀ·xl,   dB = s·dyᵀ·(xl·Aᵀ),
 // for one adapter (a [r, in], b [out, r]) or n of them (a [n, r, in], b [n, out, r]) picked per row by
-// int32 adapter_ids (-1: none). dy [..., out] and x [..., in] share their leading dims (one M).
+// int32 adapter_ids (-1: none). dy [..., out] and x [..., in] share their leading dims (one M). xl is
+// the optional x_lora (x's shape and dtype: the LoRA branch's input, e.g. dropout(x)), else x; dx
+// leaves any dropout mask to the caller (kernels/lora_matmul_grad_custom.cpp).
 // The kernel and its phases: kernels/lora_matmul_grad_custom.cpp (Note [LoRA backward phases]).
 //
 // Bad shapes and bad adapter ids throw std::invalid_argument with the argument, the value and the fix;
@@ -20,7 +22,7 @@
 #include "tiling/tiling_api.h"
 
 namespace {
-enum Input { DY, X, W, A, B, IDS };
+enum Input { DY, X, W, A, B, IDS, X_LORA };
 
 std::string Text(const gert::Shape& s) {
     std::string t = "(";
@@ -35,9 +37,16 @@ struct Dims {
 
 // The problem's sizes from the input shapes, or an exception saying which argument is wrong and how.
 Dims Check(const gert::Shape& dy, const gert::Shape& x, const gert::Shape& w, const gert::Shape& a,
-           const gert::Shape& b, const gert::Shape* ids) {
+           const gert::Shape& b, const gert::Shape* ids, const gert::Shape* xLora) {
     Dims d;
     if (x.GetDimNum() < 1) Reject("x has shape " + Text(x) + "; it needs at least one dim [..., in]");
+    if (xLora != nullptr) {
+        bool same = xLora->GetDimNum() == x.GetDimNum();
+        for (size_t i = 0; same && i < x.GetDimNum(); ++i) same = xLora->GetDim(i) == x.GetDim(i);
+        if (!same)
+            Reject("x_lora has shape " + Text(*xLora) + " but x has " + Text(x) +
+                   "; x_lora is the LoRA branch's input (x after dropout) and must have x's shape");
+    }
     if (w.GetDimNum() != 2) Reject("w has shape " + Text(w) + "; it must be [out, in] (nn.Dense's layout)");
     d.out = w.GetDim(0), d.in = w.GetDim(1);
     if (x.GetDim(x.GetDimNum() - 1) != d.in)
@@ -84,7 +93,7 @@ Dims Check(const gert::Shape& dy, const gert::Shape& x, const gert::Shape& w, co
 
 Dims CheckContext(gert::InferShapeContext* c) {
     return Check(*c->GetInputShape(DY), *c->GetInputShape(X), *c->GetInputShape(W), *c->GetInputShape(A),
-                 *c->GetInputShape(B), c->GetOptionalInputShape(IDS));
+                 *c->GetInputShape(B), c->GetOptionalInputShape(IDS), c->GetOptionalInputShape(X_LORA));
 }
 
 // The ids, read on the host (ValueDepend): each in -1..n-1.
@@ -144,11 +153,16 @@ uint16_t Bits16(float v, bool bf16) {
 static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     const gert::Tensor* ids = context->GetOptionalInputTensor(IDS);
     const gert::StorageShape* idsShape = context->GetOptionalInputShape(IDS);
+    const gert::StorageShape* xLora = context->GetOptionalInputShape(X_LORA);
     const Dims d = Check(context->GetInputShape(DY)->GetStorageShape(), context->GetInputShape(X)->GetStorageShape(),
                          context->GetInputShape(W)->GetStorageShape(), context->GetInputShape(A)->GetStorageShape(),
                          context->GetInputShape(B)->GetStorageShape(),
-                         idsShape == nullptr ? nullptr : &idsShape->GetStorageShape());
+                         idsShape == nullptr ? nullptr : &idsShape->GetStorageShape(),
+                         xLora == nullptr ? nullptr : &xLora->GetStorageShape());
     CheckIds(ids, d);
+    if (xLora != nullptr && context->GetInputDesc(X_LORA)->GetDataType() != context->GetInputDesc(X)->GetDataType())
+        Reject("x_lora's dtype differs from x's; x_lora is the LoRA branch's input (x after dropout) and must have "
+               "x's dtype");
     const float* scale = context->GetAttrs()->GetFloat(0);
     if (scale == nullptr) return ge::GRAPH_FAILED;
     const bool bf16 = context->GetInputDesc(X)->GetDataType() == ge::DT_BF16;
@@ -158,6 +172,7 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     LoraMatmulGradCustomTilingData t;
     t.set_m(uint32_t(d.m)), t.set_in(uint32_t(d.in)), t.set_out(uint32_t(d.out)), t.set_rank(uint32_t(d.r));
     t.set_adapters(uint32_t(d.n)), t.set_hasIds(ids != nullptr ? 1 : 0), t.set_scale(*scale);
+    t.set_hasXLora(xLora != nullptr ? 1 : 0);
     const int64_t rowsPer = ((d.m + blocks - 1) / blocks + 15) / 16 * 16, rowsTile = std::min(rowsPer, d.m);
     t.set_rowsPerBlock(uint32_t(rowsPer));
     matmul_tiling::MatmulApiTiling g(platform), h(platform), s(platform), dxl(platform);
@@ -210,6 +225,7 @@ public:
             this->Input(input).ParamType(REQUIRED).DataType({ge::DT_FLOAT16, ge::DT_BF16}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         this->Input("adapter_ids").ParamType(OPTIONAL).ValueDepend(OPTIONAL).DataType({ge::DT_INT32, ge::DT_INT32})
             .Format({ge::FORMAT_ND, ge::FORMAT_ND});
+        this->Input("x_lora").ParamType(OPTIONAL).DataType({ge::DT_FLOAT16, ge::DT_BF16}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         for (const char* output : {"dx", "da", "db"})
             this->Output(output).ParamType(REQUIRED).DataType({ge::DT_FLOAT16, ge::DT_BF16}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
         this->Attr("scale").AttrType(OPTIONAL).Float(1.0);

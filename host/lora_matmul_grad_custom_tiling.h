@@ -19,12 +19,14 @@ TILING_DATA_FIELD_DEF(uint64_t, wsGt);  // byte offsets in the user workspace: G
 TILING_DATA_FIELD_DEF(uint64_t, wsHt);
 TILING_DATA_FIELD_DEF(uint64_t, wsGs);
 TILING_DATA_FIELD_DEF(uint64_t, wsHs);
+TILING_DATA_FIELD_DEF(uint32_t, hasXLora);  // x_lora given: Ht and dA read it instead of x (here: the
+                                            // uint64 offsets above stay 8-byte aligned)
 TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, g);    // Gt = dy·B_j             rowsPerBlock x r, K = out
-TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, h);    // Ht = x·A_allᵀ           rowsPerBlock x R, K = in
+TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, h);    // Ht = xl·A_allᵀ          rowsPerBlock x R, K = in
 TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, s);    // Gs = Gt·S (16-wide)     rowsPerBlock x 16, K = 16
 TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, dx);   // dx = dy·W               M x in, K = out (multi-core)
 TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, dxl);  // dx += Gs·A_all          dx's share, K = R
-TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, da);   // dA_all = Gsᵀ·x          R x in, K = M (multi-core)
+TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, da);   // dA_all = Gsᵀ·xl         R x in, K = M (multi-core)
 TILING_DATA_FIELD_DEF_STRUCT(TCubeTiling, db);   // dB_j = dyᵀ·Hs_j         out x r, K = M (multi-core)
 // Note [Scale on the cube]: the cube cannot multiply by a scalar, so s enters as a matrix operand: two
 // 16 x 16 matrices of the input dtype, s·I and 0 (bit patterns), read by the kernel from the tiling data

@@ -1,19 +1,21 @@
-// lora_matmul_custom: y = x · Wᵀ (+ bias) + s · (x · A[id]ᵀ) · B[id]ᵀ for float16 and bfloat16, fp32
+// lora_matmul_custom: y = x · Wᵀ (+ bias) + s · (xl · A[id]ᵀ) · B[id]ᵀ for float16 and bfloat16, fp32
 // accumulation on the cube, y rounded once to the input dtype. x [M, in] (leading dims flattened),
 // W [out, in], A [adapters, r, in], B [adapters, out, r], id per row (-1: no adapter; one adapter when
-// no ids come), s the `scale` attr, bias float32 [out].
+// no ids come), s the `scale` attr, bias float32 [out]. xl is the LoRA branch's input: the optional
+// x_lora (x's shape and dtype; LoRA fine-tuning passes dropout(x) there, as PEFT and mindpet's
+// LoRADense do), else x itself. Only phase 1 reads it (T = xl · A[id]ᵀ); the base product reads x.
 //
 // Design: augmented K. Each output tile is ONE accumulation in L0C over K = in + r:
 //
-//     y[tile] = [ x[rows] | s·T[rows] ] · [ W[cols] | B[a][cols] ]ᵀ      T = x · A[id]ᵀ   [M, r]
+//     y[tile] = [ x[rows] | s·T[rows] ] · [ W[cols] | B[a][cols] ]ᵀ      T = xl · A[id]ᵀ   [M, r]
 //
 // so the adapter costs r/in more cube work and GM reads per tile (0.4% at in = 4096, r = 16) and y
-// is written once, rounded once. T comes first, from a small pass over x, all in one MIX launch
+// is written once, rounded once. T comes first, from a small pass over xl, all in one MIX launch
 // (KERNEL_TYPE_MIX_AIC_1_2: per block one cube core, AIC, and two vector cores, AIV):
 //
 //   AIV 2b, 2b+1  codes: per 16-row group of block b's rows, its adapter (or -2: mixed) -> GM
 //                 ── CrossCoreSetFlag<2> ──┐
-//   AIC b         phase 1                 └─> wait; T[rows of b] = x · A[id]ᵀ (float) -> GM workspace
+//   AIC b         phase 1                 └─> wait; T[rows of b] = xl · A[id]ᵀ (float) -> GM workspace
 //                 ── CrossCoreSetFlag<2> ──┐
 //   AIV 2b, 2b+1  scale                   └─> wait; s·T as two dtype parts hi + lo -> GM (Note [Two-part
 //                                            T]); AIV 0 also writes a zero block
@@ -25,7 +27,8 @@
 // Why it wins in the model: the base GEMM is bound by GM reads of x and w (each tile re-reads its
 // rows; ~1.6 GB at 4096^3), so the adapter's second product riding on those tiles costs only its own
 // small reads, y is written once, and the first pass reads x once (2%). Modelled (Ascend910B1, fp16,
-// 4096^3): r = 16 1.020x matmul_custom; 8 adapters of r = 64 in contiguous requests 1.056x.
+// 4096^3): r = 16 1.020x matmul_custom; 8 adapters of r = 64 in contiguous requests 1.056x. With x_lora
+// the first pass reads x_lora instead of x: the same bytes, so the same cost (docs/lora.md).
 //
 // Note [Two-part T]: the cube multiplies dtype values only, so s·T must enter it in the input dtype.
 // Rounded once (as torch's fp16 LoRA rounds x·Aᵀ), the adapter term would carry that rounding (half an
@@ -59,7 +62,7 @@ constexpr int32_t MIXED = -2;
 constexpr uint32_t MAX_RUNS = 256;  // rows of a tile
 
 struct Tiling {
-    uint32_t m, n, k, r, adapters, hasBias, hasIds;
+    uint32_t m, n, k, r, adapters, hasBias, hasIds, hasXLora;
     float scale;
     uint32_t chunk, baseM, baseN, baseK, kL1, tilesM, tilesN;
     uint32_t wsCodes, wsT, wsTs, wsTsLo, wsZero;
@@ -83,11 +86,12 @@ struct Runs {
 template <typename T>
 class LoraKernel {
 public:
-    __aicore__ inline void Init(GM_ADDR x, GM_ADDR w, GM_ADDR a, GM_ADDR b, GM_ADDR bias, GM_ADDR ids, GM_ADDR y,
-                                GM_ADDR ws, const Tiling& t) {
+    __aicore__ inline void Init(GM_ADDR x, GM_ADDR w, GM_ADDR a, GM_ADDR b, GM_ADDR bias, GM_ADDR ids, GM_ADDR xLora,
+                                GM_ADDR y, GM_ADDR ws, const Tiling& t) {
         t_ = t;
         const uint64_t m = t.m, n = t.n, k = t.k, r = t.r;
         x_.SetGlobalBuffer((__gm__ T*)x, m * k);                    // [M, in]
+        xl_.SetGlobalBuffer((__gm__ T*)(t.hasXLora ? xLora : x), m * k);  // [M, in]: the LoRA branch's input
         w_.SetGlobalBuffer((__gm__ T*)w, n * k);                    // [out, in]
         a_.SetGlobalBuffer((__gm__ T*)a, t.adapters * r * k);       // [adapters, r, in]
         b_.SetGlobalBuffer((__gm__ T*)b, t.adapters * n * r);       // [adapters, out, r]
@@ -149,7 +153,7 @@ private:
     uint32_t outM0_ = 0, outN0_ = 0, outM_ = 0, outN_ = 0;
     TPipe pipe_;
     CubeBuffers<T> cube_;
-    GlobalTensor<T> x_, w_, a_, b_, y_, ts_, tsLo_, zero_;
+    GlobalTensor<T> x_, xl_, w_, a_, b_, y_, ts_, tsLo_, zero_;
     GlobalTensor<float> bias_, tf_;
     GlobalTensor<int32_t> ids_, codes_;
 };
@@ -158,15 +162,15 @@ private:
 }  // namespace lora
 
 extern "C" __global__ __aicore__ void lora_matmul_custom(GM_ADDR x, GM_ADDR w, GM_ADDR a, GM_ADDR b, GM_ADDR bias,
-                                                         GM_ADDR adapterIds, GM_ADDR y, GM_ADDR workspace,
-                                                         GM_ADDR tiling) {
+                                                         GM_ADDR adapterIds, GM_ADDR xLora, GM_ADDR y,
+                                                         GM_ADDR workspace, GM_ADDR tiling) {
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
     GET_TILING_DATA(td, tiling);
-    const lora::Tiling t{td.m, td.n, td.k, td.r, td.adapters, td.hasBias, td.hasIds, td.scale, td.chunk,
+    const lora::Tiling t{td.m, td.n, td.k, td.r, td.adapters, td.hasBias, td.hasIds, td.hasXLora, td.scale, td.chunk,
                          td.baseM, td.baseN, td.baseK, td.kL1, td.tilesM, td.tilesN, td.wsCodes, td.wsT,
                          td.wsTs, td.wsTsLo, td.wsZero};
     lora::LoraKernel<DTYPE_X> op;
-    op.Init(x, w, a, b, bias, adapterIds, y, GetUserWorkspace(workspace), t);
+    op.Init(x, w, a, b, bias, adapterIds, xLora, y, GetUserWorkspace(workspace), t);
     if ASCEND_IS_AIC {
         op.RunCube();
     }

@@ -18,7 +18,7 @@ __aicore__ inline void LoraKernel<T>::RunCube() {
     Phase2();
 }
 
-// T[rows of this block] = x · A[id]ᵀ in float, sub-tile by sub-tile. The adapters present in a sub-tile
+// T[rows of this block] = xl · A[id]ᵀ in float (xl: x_lora when given, else x), sub-tile by sub-tile. The adapters present in a sub-tile
 // share one pass over its x: their A rows stack into one Q of `per` blocks of r rows (as many as L1 and
 // L0C hold, r a multiple of 16), so a batch mixing 8 adapters per row reads x once or twice, not 8 times.
 template <typename T>
@@ -42,7 +42,7 @@ __aicore__ inline void LoraKernel<T>::Phase1() {
             LocalTensor<float> c = cube_.co1.template AllocTensor<float>();
             cube_.Accumulate(
                 c, mLen, nCols, t_.k,
-                [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, x_, tRow, mLen, k0, kc, t_.k, padM); },
+                [&](const LocalTensor<T>& p, uint32_t k0, uint32_t kc) { RowsToL1(p, xl_, tRow, mLen, k0, kc, t_.k, padM); },
                 [&](const LocalTensor<T>& q, uint32_t k0, uint32_t kc) {  // A[distinct[d0 + j]] at rows j * rPad
                     for (uint32_t j = 0; j < nb; ++j)
                         RowsToL1(q, a_, uint64_t(distinct[d0 + j]) * r, r, k0, kc, t_.k, Align16(nCols), j * rPad);

@@ -1,25 +1,31 @@
-// lora_matmul_grad_custom: the backward of the LoRA linear layer y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ with W frozen,
-//   dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·x      dB = s·dyᵀ·(x·Aᵀ)
+// lora_matmul_grad_custom: the backward of the LoRA linear layer y = x·Wᵀ + s·(xl·Aᵀ)·Bᵀ with W frozen,
+//   dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·xl      dB = s·dyᵀ·(xl·Aᵀ)
 // for float16 and bfloat16 with fp32 accumulation on the cube; dx, dA, dB come out in the input dtype (as
 // autograd hands a half parameter its gradient). n adapters (a [n, r, in], b [n, out, r]) are one adapter
 // of rank R = n·r whose columns are masked per row: row m keeps the r columns of adapter ids[m] (none
 // for -1), so each adapter's gradient comes from its own rows and an adapter without rows gets zeros.
+// xl is the LoRA branch's input: the optional x_lora (x's shape and dtype), else x. With LoRA dropout
+// (PEFT, mindpet's LoRADense: xl = dropout(x) = m ⊙ x, m in {0, 1/(1-p)}) the true input gradient is
+//   dx_true = dy·W + m ⊙ (s·(dy·B)·A)
+// and this op returns dx = dy·W + s·(dy·B)·A, without m: the mask is the caller's (it made xl), so the
+// caller applies it to the LoRA part. (Splitting dx into its two parts would cost a second [M, in] output
+// and its GM traffic; a caller without dropout passes no x_lora and takes dx as it is.)
 //
 // Note [LoRA backward phases]: one launch on the cube cores alone (KERNEL_TYPE_AIC_ONLY, blockDim = the
 // AIC count), every product a Matmul API call; one all-core flag barrier (CrossCoreSetFlag mode 0)
 // between the two phases:
 //
 //   phase 1, core c, rows_c = [c·rowsPerBlock, +rowsPerBlock):
-//     Gt[rows_c, j-block] = dy[rows_c]·B_j  (each j)     Ht[rows_c] = x[rows_c]·A_allᵀ    T [M, R] in GM
+//     Gt[rows_c, j-block] = dy[rows_c]·B_j  (each j)     Ht[rows_c] = xl[rows_c]·A_allᵀ   T [M, R] in GM
 //     16 columns at a time (S a 16 x 16 T operand): with ids, Gs[rows_c] = Gt[rows_c]·0, then per run of
 //       rows with one id j >= 0, Gs[run, j-block] = Gt[run, j-block]·s·I; without, Gs = Gt·s·I. Hs alike.
 //   ─── barrier (every core's Gs/Hs rows are written) ─────────────────────────────────────────────
 //   phase 2, MultiCoreMatmulTiling's grid over the cores:
 //     dx = dy·W, then on the same share dx += Gs·A_all      (atomic add in Fixpipe, K = R)
-//     dA_all = Gsᵀ·x    (R x in, K = M: cores split in, never M, so no core adds into another's)
+//     dA_all = Gsᵀ·xl   (R x in, K = M: cores split in, never M, so no core adds into another's)
 //     dB_j = dyᵀ·Hs[:, j-block]  (out x r, K = M: cores split out)
 //
-//        dx  =  dy · W   +   Gs · A_all            dA_all = Gsᵀ · x        dB_j = dyᵀ · Hs_j
+//        dx  =  dy · W   +   Gs · A_all            dA_all = Gsᵀ · xl       dB_j = dyᵀ · Hs_j
 //             [M,out][out,in] [M,R][R,in]                [R,M] [M,in]            [out,M] [M,r]
 //
 // Why not one augmented-K product [dy | Gs]·[W ; A_all]: the Matmul API takes each operand as one GM
@@ -50,7 +56,7 @@ using Mm = Matmul<MatmulType<TPosition::GM, CubeFormat::ND, T, TRANS_A>, MatmulT
 __aicore__ inline uint32_t Min(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
 struct Gm {
-    GM_ADDR dy, x, w, a, b, ids, dx, da, db, gt, ht, gs, hs, consts;
+    GM_ADDR dy, x, xl, w, a, b, ids, dx, da, db, gt, ht, gs, hs, consts;  // xl: x_lora, or x when absent
 };
 
 template <typename T>
@@ -83,7 +89,7 @@ __aicore__ inline void Lowrank(const Gm& g, const TL& t, uint32_t m0, uint32_t r
     TPipe pipe;
     Mm<T, false, true> mm;
     REGIST_MATMUL_OBJ(&pipe, GetSysWorkSpacePtr(), mm, &t.h);
-    mm.SetTensorA(At<T>(g.x, M * t.in)[uint64_t(m0) * t.in]);  // Ht[rows] = x[rows] · A_allᵀ
+    mm.SetTensorA(At<T>(g.xl, M * t.in)[uint64_t(m0) * t.in]);  // Ht[rows] = xl[rows] · A_allᵀ
     mm.SetTensorB(At<T>(g.a, uint64_t(R) * t.in), true);
     mm.SetTail(int(rows), int(R), int(t.in));
     mm.IterateAll(ht[uint64_t(m0) * R]);
@@ -180,7 +186,7 @@ __aicore__ inline void Phase2(const Gm& g, const TL& t) {
     }
     const ShareAt a = ShareOf(t.da);
     if (a.on)
-        Product<T, true>(t.da, a, At<T>(g.gs, M * R), At<T>(g.x, M * t.in), At<T>(g.da, uint64_t(R) * t.in), int(R), in, m, in, 0);
+        Product<T, true>(t.da, a, At<T>(g.gs, M * R), At<T>(g.xl, M * t.in), At<T>(g.da, uint64_t(R) * t.in), int(R), in, m, in, 0);
     const ShareAt b = ShareOf(t.db);
     for (uint32_t j = 0; b.on && j < t.adapters; ++j)  // B operand: Hs's j-block, rows of R; C: db[j], rows of r
         Product<T, true>(t.db, b, At<T>(g.dy, M * t.out), At<T>(g.hs, M * R)[j * t.rank],
@@ -189,13 +195,13 @@ __aicore__ inline void Phase2(const Gm& g, const TL& t) {
 }  // namespace
 
 extern "C" __global__ __aicore__ void lora_matmul_grad_custom(GM_ADDR dy, GM_ADDR x, GM_ADDR w, GM_ADDR a, GM_ADDR b,
-                                                              GM_ADDR adapterIds, GM_ADDR dx, GM_ADDR da, GM_ADDR db,
-                                                              GM_ADDR workspace, GM_ADDR tiling) {
+                                                              GM_ADDR adapterIds, GM_ADDR xLora, GM_ADDR dx, GM_ADDR da,
+                                                              GM_ADDR db, GM_ADDR workspace, GM_ADDR tiling) {
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_AIC_ONLY);
     GET_TILING_DATA(t, tiling);
     SetSysWorkspace(workspace);
     GM_ADDR user = GetUserWorkspace(workspace);
-    const Gm g{dy, x, w, a, b, adapterIds, dx, da, db, user + t.wsGt, user + t.wsHt, user + t.wsGs, user + t.wsHs,
+    const Gm g{dy, x, t.hasXLora ? xLora : x, w, a, b, adapterIds, dx, da, db, user + t.wsGt, user + t.wsHt, user + t.wsGs, user + t.wsHs,
                tiling + offsetof(decltype(t), consts)};
     Phase1<DTYPE_X>(g, t);
     CrossCoreSetFlag<0, PIPE_FIX>(0);  // every core's Gs/Hs rows are in GM before any core reads them

@@ -1,5 +1,8 @@
 """Argument checks of the built-in ``lora_matmul_custom`` that need more than one input at a time.
 
+Also the one such check of ``lora_matmul_grad_custom`` done here (``check_grad``: x_lora against x);
+that op's host code names the other shape errors itself.
+
 The generic checks (numpy array, C-contiguous, dtype) stay in :class:`opkit.library.Op`; these name the
 input, its shape and the fix for the shape relations and the adapter ids, which the host code could
 only report as "InferShape rejected" or a failed tiling. The ids are data: they are checked here, where
@@ -57,7 +60,29 @@ def check(args: dict[str, Any]) -> None:
     bias = _shape(args, "bias")
     if bias is not None and bias != (n,):
         raise OpkitError(f"{where}: input 'bias' has shape {bias}; it must be [out] = ({n},)")
+    _check_x_lora(where, args)
     _check_ids(args.get("adapter_ids"), x, a[0] if many else 1, many)
+
+
+def check_grad(args: dict[str, Any]) -> None:
+    """lora_matmul_grad_custom's x_lora must match its x (the host code checks the rest, with names).
+
+    >>> import numpy as np
+    >>> check_grad({"x": np.zeros((4, 8), np.float16), "x_lora": np.zeros((4, 8), np.float16)})
+    """
+    _check_x_lora("lora_matmul_grad_custom", args)
+
+
+def _check_x_lora(where: str, args: dict[str, Any]) -> None:
+    x, xl = args.get("x"), args.get("x_lora")
+    if not isinstance(x, np.ndarray) or not isinstance(xl, np.ndarray):
+        return  # absent (x is the branch input), or not an array: the generic check names it
+    if xl.shape != x.shape:
+        raise OpkitError(f"{where}: input 'x_lora' has shape {xl.shape} but x has {x.shape}; x_lora is the LoRA "
+                         "branch's input (x after dropout) and must have x's shape")
+    if xl.dtype != x.dtype:
+        raise OpkitError(f"{where}: input 'x_lora' has dtype {xl.dtype} but x has {x.dtype}; x_lora is the LoRA "
+                         "branch's input (x after dropout) and must have x's dtype")
 
 
 def _check_ids(ids: Any, x: tuple[int, ...], adapters: int, many: bool) -> None:

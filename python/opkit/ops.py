@@ -27,6 +27,8 @@ def _lib():
         _library = OpLibrary(OPS_DIR, source=OPS_DIR / "source")
         if "lora_matmul_custom" in _library.names():
             _library.lora_matmul_custom.check = lora_matmul_custom.check
+        if "lora_matmul_grad_custom" in _library.names():
+            _library.lora_matmul_grad_custom.check = lora_matmul_custom.check_grad
     return _library
 
 

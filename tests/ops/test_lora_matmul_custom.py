@@ -1,4 +1,6 @@
-"""lora_matmul_custom (y = x · wᵀ (+ bias) + scale · (x · A[id]ᵀ) · B[id]ᵀ) against numpy, in the session's mode.
+"""lora_matmul_custom (y = x · wᵀ (+ bias) + scale · (xl · A[id]ᵀ) · B[id]ᵀ) against numpy, in the session's mode.
+
+xl is the optional x_lora (the LoRA branch's input: x after dropout in fine-tuning), else x.
 
 The cube multiplies fp16/bf16 exactly into fp32 and accumulates in fp32; s·(x·Aᵀ) enters the cube as two
 dtype parts (Note [Two-part T] in kernels/lora_matmul_custom.cpp), so the golden is plain float64 from the
@@ -24,18 +26,25 @@ SHAPES = [((16,), 16, 16, 16), ((17,), 33, 15, 3), ((1,), 100, 40, 1), ((2, 3), 
           ((300,), 64, 520, 20), ((40,), 24, 30, 256)]
 
 
-def golden(x, w, a, b, scale, bias=None, ids=None):
+def golden(x, w, a, b, scale, bias=None, ids=None, x_lora=None):
     X = wide(x).reshape(-1, x.shape[-1])
+    XL = X if x_lora is None else wide(x_lora).reshape(X.shape)  # the LoRA branch's input
     y = X @ wide(w).T
     if bias is not None:
         y += bias.astype(np.float64)
     if ids is None:
-        y += scale * (X @ wide(a).T) @ wide(b).T
+        y += scale * (XL @ wide(a).T) @ wide(b).T
     else:
         for i, ad in enumerate(np.asarray(ids).ravel()):
             if ad >= 0:
-                y[i] += scale * (X[i] @ wide(a[ad]).T) @ wide(b[ad]).T
+                y[i] += scale * (XL[i] @ wide(a[ad]).T) @ wide(b[ad]).T
     return y.reshape(*x.shape[:-1], w.shape[0])
+
+
+def dropped(rng, x, p=0.3):
+    """x after inverted dropout (PEFT's lora_dropout): x * m, m in {0, 1/(1 - p)}, in x's dtype."""
+    m = (rng.random(x.shape) >= p) / (1 - p)
+    return as_dtype(wide(x) * m, str(x.dtype))
 
 
 def inputs(rng, lead, k, n, r, dtype, adapters=None):
@@ -94,6 +103,54 @@ def test_lora_matmul_custom_many_adapters_per_tile(opkit_mode, rng, adapters, r)
     assert_close(y, golden(x, w, a, b, 0.3, None, ids), "float16")
 
 
+@pytest.mark.parametrize("with_bias", [False, True], ids=["no-bias", "bias"])
+@pytest.mark.parametrize("adapters", [None, 3], ids=["one-adapter", "3-adapters"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lora_matmul_custom_x_lora(opkit_mode, rng, dtype, adapters, with_bias):
+    # LoRA dropout: the adapter reads x_lora = dropout(x), the base product x itself
+    x, w, a, b = inputs(rng, (150,), 40, 60, 12, dtype, adapters)
+    x_lora = dropped(rng, x)
+    ids = None if adapters is None else MIXES["segments"](rng, 150, adapters)
+    bias = rng.uniform(-1, 1, 60).astype(np.float32) if with_bias else None
+    y = opkit.ops.lora_matmul_custom(x, w, a, b, bias, ids, x_lora, scale=0.5)
+    want = golden(x, w, a, b, 0.5, bias, ids, x_lora)
+    assert_close(y, want, dtype)
+    # ...and it is not the answer without x_lora (the adapter term here is far above the tolerance)
+    assert np.abs(y.astype(np.float64) - golden(x, w, a, b, 0.5, bias, ids)).max() > 0.1
+
+
+def test_lora_matmul_custom_x_lora_same_as_x(opkit_mode, rng):
+    # x_lora = x is the plain layer, bit for bit (phase 1 reads equal bytes)
+    x, w, a, b = inputs(rng, (2, 9), 20, 18, 4, "bfloat16", adapters=2)
+    ids = np.array([[0, 1, -1, 1, 1, 0, 0, 0, 1]] * 2, np.int32)
+    y = opkit.ops.lora_matmul_custom(x, w, a, b, adapter_ids=ids, x_lora=x.copy(), scale=1.5)
+    np.testing.assert_array_equal(y, opkit.ops.lora_matmul_custom(x, w, a, b, adapter_ids=ids, scale=1.5))
+
+
+@pytest.mark.parametrize("x_lora, match", [
+    (np.ones((4, 15), np.float16), r"input 'x_lora' has shape \(4, 15\) but x has \(4, 16\); .* must have x's shape"),
+    (np.ones((2, 2, 16), np.float16), r"input 'x_lora' has shape \(2, 2, 16\) but x has \(4, 16\)"),
+    (np.ones((4, 16), np.float32), r"input 'x_lora' has dtype float32 but x has float16; .* must have x's dtype"),
+    (as_dtype(np.ones((4, 16)), "bfloat16"), r"input 'x_lora' has dtype bfloat16 but x has float16"),
+], ids=["in", "leading-dims", "float32", "bfloat16"])
+def test_lora_matmul_custom_rejects_bad_x_lora(opkit_mode, x_lora, match):
+    x, w, a, b = (np.ones(s, np.float16) for s in ((4, 16), (8, 16), (2, 16), (8, 2)))
+    with pytest.raises(opkit.OpkitError, match=match):
+        opkit.ops.lora_matmul_custom(x, w, a, b, x_lora=x_lora)
+
+
+def test_lora_matmul_custom_host_refuses_bad_x_lora(opkit_mode):
+    # C++ callers meet the host's own check, which names both shapes
+    op = opkit.ops.lora_matmul_custom
+    check, op.check = op.check, None
+    try:
+        x, w, a, b = (np.ones(s, np.float16) for s in ((4, 16), (8, 16), (2, 16), (8, 2)))
+        with pytest.raises(opkit.OpkitError, match=r"x_lora has shape \(4, 15\) but x has \(4, 16\)"):
+            op(x, w, a, b, x_lora=np.ones((4, 15), np.float16))
+    finally:
+        op.check = check
+
+
 def test_lora_matmul_custom_ids_in_x_shape(opkit_mode, rng):
     x, w, a, b = inputs(rng, (2, 9), 20, 18, 4, "float16", adapters=2)
     ids = np.array([[0, 1, -1, 1, 1, 0, 0, 0, 1]] * 2, np.int32)
@@ -133,16 +190,17 @@ def test_lora_matmul_custom_host_refuses_bad_ids(opkit_mode):
 @settings(max_examples=12, deadline=None)
 @given(m=st.integers(1, 70), k=st.integers(1, 80), n=st.integers(1, 70), r=st.sampled_from([1, 5, 16, 33, 64]),
        adapters=st.sampled_from([None, 1, 4]), dtype=st.sampled_from(DTYPES), with_bias=st.booleans(),
-       mix=st.sampled_from(sorted(MIXES)), seed=st.integers(0, 2**32 - 1))
-def test_lora_matmul_custom_property(m, k, n, r, adapters, dtype, with_bias, mix, seed):
+       mix=st.sampled_from(sorted(MIXES)), with_x_lora=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_lora_matmul_custom_property(m, k, n, r, adapters, dtype, with_bias, mix, with_x_lora, seed):
     rng = np.random.default_rng(seed)
     x, w, a, b = inputs(rng, (m,), k, n, r, dtype, adapters)
     ids = None
     if adapters is not None:  # segments: sorted random ids, so requests of every length
         ids = np.sort(rng.integers(-1, adapters, m)).astype(np.int32) if mix == "segments" else MIXES[mix](rng, m, adapters)
     bias = rng.uniform(-1, 1, n).astype(np.float32) if with_bias else None
-    y = opkit.ops.lora_matmul_custom(x, w, a, b, bias, ids, scale=0.75)
-    assert_close(y, golden(x, w, a, b, 0.75, bias, ids), dtype)
+    x_lora = dropped(rng, x) if with_x_lora else None
+    y = opkit.ops.lora_matmul_custom(x, w, a, b, bias, ids, x_lora, scale=0.75)
+    assert_close(y, golden(x, w, a, b, 0.75, bias, ids, x_lora), dtype)
 
 
 def test_lora_matmul_custom_model_gives_the_cube_its_ai_cores_gm_share(rng):

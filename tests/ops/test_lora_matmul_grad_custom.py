@@ -1,8 +1,9 @@
 """lora_matmul_grad_custom (the LoRA layer's backward with W frozen) against numpy float64, in the session's mode.
 
-    dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·x      dB = s·dyᵀ·(x·Aᵀ)
+    dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·xl      dB = s·dyᵀ·(xl·Aᵀ)
 
-with n adapters picked per row by adapter_ids (-1: none). The kernel accumulates in fp32 on the cube and
+with n adapters picked per row by adapter_ids (-1: none), and xl the optional x_lora (the LoRA branch's
+input, x after dropout in fine-tuning), else x; dx carries no dropout mask (the caller applies it). The kernel accumulates in fp32 on the cube and
 rounds where the Matmul API writes to GM (kernels/lora_matmul_grad_custom.cpp, Note [LoRA backward phases]):
 dy·B and x·Aᵀ to the input dtype, then their product with s·I (s itself rounded to the dtype), so the
 rank-r intermediates carry up to three roundings; dx is round(dy·W) + round(s·G·A) added once more in the
@@ -30,10 +31,11 @@ UNIT = {"float16": 2.0**-11, "bfloat16": 2.0**-8}
 F32 = 2.0**-24
 
 
-def golden(dy, x, w, a, b, s, ids):
+def golden(dy, x, w, a, b, s, ids, x_lora=None):
     """(dx, da, db) in float64 and their intermediate-error bounds (Note [Honest bounds])."""
     m = int(np.prod(x.shape[:-1], dtype=np.int64))
-    dy2, x2, w2 = wide(dy).reshape(m, -1), wide(x).reshape(m, -1), wide(w)
+    dy2, w2 = wide(dy).reshape(m, -1), wide(w)
+    x2 = wide(x if x_lora is None else x_lora).reshape(m, -1)  # the LoRA branch's input (dx does not read it)
     multi = a.ndim == 3
     a3, b3 = (wide(a), wide(b)) if multi else (wide(a)[None], wide(b)[None])
     rows = np.zeros(m, np.int64) if ids is None else ids.reshape(-1).astype(np.int64)
@@ -80,9 +82,15 @@ def inputs(rng, lead, k_in, k_out, r, n, dtype, id_mix="mixed"):
     return dy, x, w, u(n, r, k_in), u(n, k_out, r), ids
 
 
-def run_and_check(dy, x, w, a, b, ids, scale, dtype):
-    dx, da, db = opkit.ops.lora_matmul_grad_custom(dy, x, w, a, b, ids, scale=scale)
-    for name, got, (want, bound) in zip(("dx", "da", "db"), (dx, da, db), golden(dy, x, w, a, b, scale, ids)):
+def dropped(rng, x, p=0.3):
+    """x after inverted dropout (PEFT's lora_dropout): x * m, m in {0, 1/(1 - p)}, in x's dtype."""
+    m = (rng.random(x.shape) >= p) / (1 - p)
+    return as_dtype(wide(x) * m, str(x.dtype))
+
+
+def run_and_check(dy, x, w, a, b, ids, scale, dtype, x_lora=None):
+    dx, da, db = opkit.ops.lora_matmul_grad_custom(dy, x, w, a, b, ids, x_lora, scale=scale)
+    for name, got, (want, bound) in zip(("dx", "da", "db"), (dx, da, db), golden(dy, x, w, a, b, scale, ids, x_lora)):
         check(got, want, bound, dtype, name)
     return dx, da, db
 
@@ -107,6 +115,36 @@ def test_lora_matmul_grad_custom_adapters_without_rows_get_zeros(opkit_mode, rng
     dy, x, w, a, b, ids = inputs(rng, (48,), 32, 24, 4, 3, "float16", "none")
     dx, da, db = run_and_check(dy, x, w, a, b, ids, 2.0, "float16")
     assert not da.any() and not db.any()  # no row has an adapter: dx is dy·W alone
+
+
+@pytest.mark.parametrize("n", [0, 3], ids=["one-adapter", "3-adapters"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lora_matmul_grad_custom_x_lora(opkit_mode, rng, dtype, n):
+    # LoRA dropout: dA and dB come from x_lora = dropout(x); dx = dy·W + s·(dy·B)·A reads neither
+    dy, x, w, a, b, ids = inputs(rng, (130,), 48, 40, 8, n, dtype, "sorted")
+    x_lora = dropped(rng, x)
+    dx, da, db = run_and_check(dy, x, w, a, b, ids, 0.75, dtype, x_lora)
+    dx0, da0, db0 = opkit.ops.lora_matmul_grad_custom(dy, x, w, a, b, ids, scale=0.75)
+    np.testing.assert_array_equal(dx, dx0)  # the same products on the same inputs
+    for name, got, plain in (("da", da, da0), ("db", db, db0)):  # ...and not the gradients without x_lora
+        assert np.abs(got.astype(np.float64) - plain.astype(np.float64)).max() > 0.1, name
+
+
+@pytest.mark.parametrize("x_lora, match", [
+    (np.ones((8, 15), np.float16), r"x_lora' has shape \(8, 15\) but x has \(8, 16\); .* must have x's shape"),
+    (np.ones((8, 16), np.float32), r"x_lora' has dtype float32 but x has float16; .* must have x's dtype"),
+], ids=["shape", "dtype"])
+def test_lora_matmul_grad_custom_rejects_bad_x_lora(opkit_mode, rng, x_lora, match):
+    dy, x, w, a, b, _ = inputs(rng, (8,), 16, 16, 2, 0, "float16")
+    with pytest.raises(opkit.OpkitError, match=match):
+        opkit.ops.lora_matmul_grad_custom(dy, x, w, a, b, x_lora=x_lora)
+    op = opkit.ops.lora_matmul_grad_custom  # C++ callers meet the host's check, which names both shapes
+    check, op.check = op.check, None
+    try:
+        with pytest.raises(opkit.OpkitError, match=r"x_lora has shape \(2, 8, 16\) but x has \(8, 16\)"):
+            op(dy, x, w, a, b, x_lora=np.ones((2, 8, 16), np.float16))
+    finally:
+        op.check = check
 
 
 @pytest.mark.parametrize("bad_id", [3, -2, 2**31 - 1])
@@ -142,7 +180,9 @@ def test_lora_matmul_grad_custom_rejects_rows_too_long_for_the_cube(opkit_mode):
 @given(lead=st.sampled_from([(1,), (7,), (33,), (2, 9), (70,)]), k_in=st.integers(1, 70), k_out=st.integers(1, 70),
        r=st.sampled_from([1, 2, 5, 16, 31, 100, 256]), n=st.integers(0, 3), dtype=st.sampled_from(DTYPES),
        mix=st.sampled_from(["mixed", "sorted", "first-only", "none"]), scale=st.sampled_from([1.0, 0.5, -2.0, 0.3]),
-       seed=st.integers(0, 2**32 - 1))
-def test_lora_matmul_grad_custom_property(lead, k_in, k_out, r, n, dtype, mix, scale, seed):
+       with_x_lora=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_lora_matmul_grad_custom_property(lead, k_in, k_out, r, n, dtype, mix, scale, with_x_lora, seed):
     rng = np.random.default_rng(seed)
-    run_and_check(*inputs(rng, lead, k_in, k_out, r, n, dtype, mix), scale=scale, dtype=dtype)
+    dy, x, w, a, b, ids = inputs(rng, lead, k_in, k_out, r, n, dtype, mix)
+    x_lora = dropped(rng, x) if with_x_lora else None
+    run_and_check(dy, x, w, a, b, ids, scale=scale, dtype=dtype, x_lora=x_lora)
