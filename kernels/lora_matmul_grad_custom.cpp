@@ -1,15 +1,14 @@
 // lora_matmul_grad_custom: the backward of the LoRA linear layer y = x·Wᵀ + s·(xl·Aᵀ)·Bᵀ with W frozen,
-//   dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·xl      dB = s·dyᵀ·(xl·Aᵀ)
+//   dx = dy·W (+ s·(dy·B)·A without x_lora)      dA = s·(dy·B)ᵀ·xl      dB = s·dyᵀ·(xl·Aᵀ)
 // for float16 and bfloat16 with fp32 accumulation on the cube; dx, dA, dB come out in the input dtype (as
 // autograd hands a half parameter its gradient). n adapters (a [n, r, in], b [n, out, r]) are one adapter
 // of rank R = n·r whose columns are masked per row: row m keeps the r columns of adapter ids[m] (none
 // for -1), so each adapter's gradient comes from its own rows and an adapter without rows gets zeros.
 // xl is the LoRA branch's input: the optional x_lora (x's shape and dtype), else x. With LoRA dropout
-// (PEFT, mindpet's LoRADense: xl = dropout(x) = m ⊙ x, m in {0, 1/(1-p)}) the true input gradient is
-//   dx_true = dy·W + m ⊙ (s·(dy·B)·A)
-// and this op returns dx = dy·W + s·(dy·B)·A, without m: the mask is the caller's (it made xl), so the
-// caller applies it to the LoRA part. (Splitting dx into its two parts would cost a second [M, in] output
-// and its GM traffic; a caller without dropout passes no x_lora and takes dx as it is.)
+// (PEFT, mindpet's LoRADense: xl = dropout(x) = m ⊙ x, m in {0, 1/(1-p)}) x and x_lora are two inputs
+// of the layer, and dx is x's own gradient, dy·W: the LoRA term s·(dy·B)·A is x_lora's gradient, which
+// the caller takes through its dropout (dx_true = dy·W + m ⊙ (s·(dy·B)·A); two rank-r products, r/in
+// of the dx product's work; opkit.mindspore's bprop does exactly that). Without x_lora, dx has both terms.
 //
 // Note [LoRA backward phases]: one launch on the cube cores alone (KERNEL_TYPE_AIC_ONLY, blockDim = the
 // AIC count), every product a Matmul API call; one all-core flag barrier (CrossCoreSetFlag mode 0)
@@ -21,7 +20,7 @@
 //       rows with one id j >= 0, Gs[run, j-block] = Gt[run, j-block]·s·I; without, Gs = Gt·s·I. Hs alike.
 //   ─── barrier (every core's Gs/Hs rows are written) ─────────────────────────────────────────────
 //   phase 2, MultiCoreMatmulTiling's grid over the cores:
-//     dx = dy·W, then on the same share dx += Gs·A_all      (atomic add in Fixpipe, K = R)
+//     dx = dy·W, then on the same share dx += Gs·A_all      (atomic add in Fixpipe, K = R; not with x_lora)
 //     dA_all = Gsᵀ·xl   (R x in, K = M: cores split in, never M, so no core adds into another's)
 //     dB_j = dyᵀ·Hs[:, j-block]  (out x r, K = M: cores split out)
 //
@@ -182,7 +181,8 @@ __aicore__ inline void Phase2(const Gm& g, const TL& t) {
     if (x.on) {
         auto dx = At<T>(g.dx, M * t.in);
         Product<T, false>(t.dx, x, At<T>(g.dy, M * t.out), At<T>(g.w, uint64_t(t.out) * t.in), dx, m, in, out, in, 0);
-        Product<T, false>(t.dxl, x, At<T>(g.gs, M * R), At<T>(g.a, uint64_t(R) * t.in), dx, m, in, int(R), in, 1);
+        if (!t.hasXLora)  // with x_lora the LoRA term is x_lora's gradient, not x's (see the top)
+            Product<T, false>(t.dxl, x, At<T>(g.gs, M * R), At<T>(g.a, uint64_t(R) * t.in), dx, m, in, int(R), in, 1);
     }
     const ShareAt a = ShareOf(t.da);
     if (a.on)

@@ -112,3 +112,18 @@ def add_lora(net: nn.Cell, target_modules: str, rank: int, alpha: float, dropout
     for full, param in net.parameters_and_names():  # a cell set into a built net names its parameters
         param.name = full                            # from its attribute alone; checkpoints need the path
     return done
+
+
+class MaskDropout(nn.Cell):
+    """Dropout with a mask set from outside (``mask``: a [rows, in] Parameter of 0 and 1/(1-p)), so two
+    models can be given the same masks step by step; identity when not training, like ``nn.Dropout``."""
+
+    def __init__(self, p: float, shape: tuple[int, int]):
+        super().__init__()
+        self.p = p
+        self.mask = ms.Parameter(ms.Tensor(np.ones(shape, np.float16)), name="dropout_mask", requires_grad=False)
+
+    def construct(self, x):
+        if not self.training or self.p == 0:
+            return x
+        return x * self.mask.astype(x.dtype)

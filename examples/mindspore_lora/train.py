@@ -10,6 +10,12 @@ adapted projection runs ``lora_matmul_custom`` forward and ``lora_matmul_grad_cu
 opkit's software AI Core; ``--lora mindpet`` keeps mindpet's own layers (plain MindSpore ops);
 ``both`` trains the two from the same seed and compares their per-step losses.
 
+Dropout: MindSpore's GRAPH_MODE dropout does not give two model instances the same masks call by call
+(measured with MindSpore 2.10 on CPU: two identical mindpet models from one seed part after 5-6 calls),
+so when both kinds train (``--lora both``) each step's masks are drawn once with numpy and given to the
+same layer of both models (``model.MaskDropout``: x * mask, mindpet's semantics with a known mask), and
+the per-step losses can be compared. A single kind trains with mindpet's own ``nn.Dropout``.
+
 The task: sequences that follow a fixed random permutation of the vocabulary (token t is followed by
 perm[t]); the frozen random base cannot predict it, the adapters learn part of it. The script checks
 what a fine-tune must keep: the frozen weights unchanged after training, and the adapter checkpoint
@@ -33,24 +39,46 @@ sys.path.insert(0, str(HERE))
 TARGETS = ".*wq|.*wk|.*wv|.*wo"
 
 
-def build(kind: str, seed: int, dropout: float):
-    """The base model with LoRA (mindpet's, or opkit's fused after fuse_lora), frozen but the adapters."""
+def build(kind: str, seed: int, dropout: float, shared_masks: bool = False):
+    """The base model with LoRA (mindpet's, or opkit's fused after fuse_lora), frozen but the adapters.
+    ``shared_masks``: each LoRA layer's dropout takes its mask from :func:`set_masks` (see the module doc)."""
     import mindspore as ms
     from mindpet.graph import freeze_delta
-    from model import Config, TinyLM, add_lora
+    from model import Config, MaskDropout, TinyLM, add_lora
 
     from opkit.mindspore import fuse_lora, mindpet_lora
 
     ms.set_seed(seed)
     net = TinyLM(Config())
     add_lora(net, TARGETS, rank=8, alpha=16, dropout=dropout, lora_dense=mindpet_lora().LoRADense)
+    if shared_masks:
+        for _, cell in net.cells_and_names():
+            if hasattr(cell, "mindpet_delta_lora_a"):
+                cell.lora_dropout = MaskDropout(dropout, (BATCH * (SEQ - 1), cell.in_channels))
+        for full, param in net.parameters_and_names():  # unique names for the masks
+            param.name = full
     freeze_delta(net, "lora")
     if kind == "fused":
         fuse_lora(net)
     return net
 
 
-def batches(steps: int, batch: int, seed: int, vocab: int = 64, seq: int = 33) -> list[np.ndarray]:
+def set_masks(nets: list, rng: np.random.Generator, dropout: float) -> None:
+    """One step's dropout masks, drawn once and given to the same layer of every net in ``nets``."""
+    import mindspore as ms
+    from model import MaskDropout
+
+    layers = [[c for _, c in net.cells_and_names() if isinstance(c, MaskDropout)] for net in nets]
+    for same in zip(*layers):
+        mask = ((rng.random(same[0].mask.shape) >= dropout) / (1.0 - dropout)).astype(np.float16)
+        for cell in same:
+            cell.mask.set_data(ms.Tensor(mask))
+
+
+BATCH, SEQ = 8, 33  # a step's batch: 8 sequences of 33 tokens (32 in, 32 targets)
+
+
+def batches(steps: int, batch: int, seed: int, vocab: int = 64, seq: int = SEQ) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     perm = rng.permutation(vocab)
     out = []
@@ -63,26 +91,36 @@ def batches(steps: int, batch: int, seed: int, vocab: int = 64, seq: int = 33) -
     return out
 
 
-def train(kind: str, steps: int, batch: int = 8, lr: float = 1e-2, dropout: float = 0.05, seed: int = 0) -> dict:
-    """Train one model; returns its per-step losses and step times and the model."""
+def train(kinds: tuple[str, ...], steps: int, lr: float = 1e-2, dropout: float = 0.05, seed: int = 0) -> list[dict]:
+    """Train one model per kind, step by step side by side (the same batches, and with two kinds the same
+    dropout masks); returns per kind its losses, step times and the model."""
     import mindspore as ms
     from model import LMLoss
 
-    net = build(kind, seed, dropout)
-    frozen = {p.name: p.asnumpy().copy() for p in net.get_parameters() if not p.requires_grad}
-    loss_net = LMLoss(net)
-    adapters = [p for p in net.trainable_params()]
-    step = ms.nn.TrainOneStepCell(loss_net, ms.nn.Adam(adapters, learning_rate=lr))
-    step.set_train(True)
-    losses, times = [], []
-    for tokens in batches(steps, batch, seed + 1):
-        t0 = time.perf_counter()
-        loss = float(step(ms.Tensor(tokens)).asnumpy())
-        times.append(time.perf_counter() - t0)
-        losses.append(loss)
-    moved = [p.name for p in net.get_parameters() if p.name in frozen and not np.array_equal(p.asnumpy(), frozen[p.name])]
-    return {"kind": kind, "losses": losses, "step_s": times, "frozen_changed": moved, "net": net,
-            "adapters": [p.name for p in adapters], "frozen": len(frozen)}
+    shared = len(kinds) > 1 and dropout > 0
+    runs = []
+    for kind in kinds:
+        net = build(kind, seed, dropout, shared_masks=shared)
+        frozen = {p.name: p.asnumpy().copy() for p in net.get_parameters()
+                  if not p.requires_grad and "lora_dropout" not in p.name}
+        adapters = list(net.trainable_params())
+        step = ms.nn.TrainOneStepCell(LMLoss(net), ms.nn.Adam(adapters, learning_rate=lr))
+        step.set_train(True)
+        runs.append({"kind": kind, "net": net, "step": step, "frozen": frozen, "losses": [], "step_s": [],
+                     "adapters": [p.name for p in adapters]})
+    rng = np.random.default_rng(seed + 2)
+    for tokens in batches(steps, BATCH, seed + 1):
+        if shared:
+            set_masks([r["net"] for r in runs], rng, dropout)
+        for r in runs:
+            t0 = time.perf_counter()
+            r["losses"].append(float(r["step"](ms.Tensor(tokens)).asnumpy()))
+            r["step_s"].append(time.perf_counter() - t0)
+    for r in runs:
+        r["frozen_changed"] = [p.name for p in r["net"].get_parameters()
+                               if p.name in r["frozen"] and not np.array_equal(p.asnumpy(), r["frozen"][p.name])]
+        r["frozen"] = len(r["frozen"])
+    return runs
 
 
 def check_checkpoint(result: dict, out: Path, seed: int, dropout: float) -> float:
@@ -92,12 +130,12 @@ def check_checkpoint(result: dict, out: Path, seed: int, dropout: float) -> floa
     net = result["net"]
     path = out / "adapter.ckpt"
     ms.save_checkpoint([{"name": p.name, "data": p} for p in net.trainable_params()], str(path))
-    fresh = build(result["kind"], seed + 100, dropout=dropout)  # other initial adapters (B random after load only)
+    fresh = build(result["kind"], seed + 100, dropout)  # other initial adapters (B random after load only)
     missing, _ = ms.load_param_into_net(fresh, ms.load_checkpoint(str(path)))
     names = set(result["adapters"])
     if any(m in names for m in missing):
         raise SystemExit(f"adapter checkpoint did not load: {sorted(set(missing) & names)}")
-    base = build(result["kind"], seed, dropout=dropout)  # same frozen base as the trained one
+    base = build(result["kind"], seed, dropout)  # same frozen base as the trained one
     ms.load_param_into_net(base, ms.load_checkpoint(str(path)))
     net.set_train(False)
     base.set_train(False)
@@ -138,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
     args.out.mkdir(parents=True, exist_ok=True)
     kinds = ("fused", "mindpet") if args.lora == "both" else (args.lora,)
-    results = [train(kind, args.steps, dropout=args.dropout) for kind in kinds]
+    results = train(kinds, args.steps, dropout=args.dropout)
     failures = []
     summary = {}
     for r in results:

@@ -202,3 +202,57 @@ def test_ascend_route_refusals(ms, monkeypatch, tmp_path) -> None:
     include.mkdir(parents=True)
     (include / "aclnn_lora_matmul_custom.h").write_text("// installed\n")
     assert ascend.find_header("lora_matmul_custom") == include / "aclnn_lora_matmul_custom.h"
+
+
+def test_x_lora_gradient_goes_through_the_callers_dropout(ms, mode) -> None:
+    """custom(lora_matmul_custom) with x_lora = x * mask: MindSpore's autodiff of the same math gives the
+    same dx (dy·W from the grad op, the rank-r LoRA term through the mask), dW, dA, dB."""
+    from opkit.mindspore import custom
+
+    x, w, a, b = _f16(M, K), _f16(N, K, s=0.2), _f16(R, K, s=0.2), _f16(N, R, s=0.2)
+    mask = ms.Tensor((RNG.random((M, K)) > 0.3).astype(np.float16) / np.float16(0.7))
+    fused = custom(opkit.ops.lora_matmul_custom, optional="x_lora", scale=1.5)
+
+    class Ours(ms.nn.Cell):
+        def construct(self, x, w, a, b):
+            return (fused(x, w, a, b, x * mask).astype(ms.float32) ** 2).sum()
+
+    class Ref(ms.nn.Cell):
+        def construct(self, x, w, a, b):
+            f32 = ms.float32
+            xd = (x * mask).astype(f32)
+            y = ms.ops.matmul(x.astype(f32), w.astype(f32).T)
+            y = y + 1.5 * ms.ops.matmul(ms.ops.matmul(xd, a.astype(f32).T), b.astype(f32).T)
+            return (y ** 2).sum()
+
+    args = [ms.Tensor(v) for v in (x, w, a, b)]
+    got = ms.grad(Ours(), grad_position=(0, 1, 2, 3))(*args)
+    want = ms.grad(Ref(), grad_position=(0, 1, 2, 3))(*args)
+    for name, g, r in zip(("x", "w", "a", "b"), got, want):
+        g, r = g.asnumpy().astype(np.float64), r.asnumpy().astype(np.float64)
+        assert np.abs(g - r).max() <= 4e-3 * np.abs(r).max(), f"d{name}: {np.abs(g - r).max()} vs {np.abs(r).max()}"
+
+
+def test_loradense_dropout_is_mindpets_step_by_step(ms) -> None:
+    """In training, the fused layer draws the same dropout masks as mindpet's from the same seed (the
+    same Dropout cell after fuse_lora), so outputs and gradients agree call by call, and the masks change
+    from call to call."""
+    from opkit.mindspore import fuse_lora, mindpet_lora
+
+    ms.set_context(mode=ms.GRAPH_MODE)
+    x = ms.Tensor(RNG.standard_normal((64, K)).astype(np.float32))
+    runs = {}
+    for kind in ("mindpet", "fused"):
+        ms.set_seed(0)
+        net = ms.nn.SequentialCell([mindpet_lora().LoRADense(K, N, R, 16, 0.3, lora_b_init="normal")])
+        if kind == "fused":
+            fuse_lora(net)
+        net.set_train(True)
+        grad = ms.grad(net, grad_position=None, weights=net.trainable_params())
+        runs[kind] = [(net(x).asnumpy(), [g.asnumpy() for g in grad(x)]) for _ in range(3)]
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    for (y0, g0), (y1, g1) in zip(runs["mindpet"], runs["fused"]):
+        np.testing.assert_allclose(y1, y0, atol=4e-3 * np.abs(y0).max())
+        for a, b in zip(g0, g1):
+            assert np.abs(b - a).max() <= 5e-3 * np.abs(a).max()
+    assert np.abs(runs["fused"][0][0] - runs["fused"][1][0]).max() > 0.01  # a new mask per call

@@ -3,7 +3,8 @@
     dx = dy·W + s·(dy·B)·A      dA = s·(dy·B)ᵀ·xl      dB = s·dyᵀ·(xl·Aᵀ)
 
 with n adapters picked per row by adapter_ids (-1: none), and xl the optional x_lora (the LoRA branch's
-input, x after dropout in fine-tuning), else x; dx carries no dropout mask (the caller applies it). The kernel accumulates in fp32 on the cube and
+input, x after dropout in fine-tuning), else x; with x_lora, dx is x's own gradient dy·W (the LoRA term
+is x_lora's, the caller's to take through its dropout). The kernel accumulates in fp32 on the cube and
 rounds where the Matmul API writes to GM (kernels/lora_matmul_grad_custom.cpp, Note [LoRA backward phases]):
 dy·B and x·Aᵀ to the input dtype, then their product with s·I (s itself rounded to the dtype), so the
 rank-r intermediates carry up to three roundings; dx is round(dy·W) + round(s·G·A) added once more in the
@@ -49,8 +50,9 @@ def golden(dy, x, w, a, b, s, ids, x_lora=None):
         g, h = dy2[sel] @ b3[j], x2[sel] @ a3[j].T
         g_abs, h_abs = np.abs(dy2[sel]) @ np.abs(b3[j]), np.abs(x2[sel]) @ np.abs(a3[j]).T
         lora = s * g @ a3[j]
-        dx[sel] += lora
-        dx_b[sel] += u * np.abs(lora) + abs(s) * (3 * u + F32 * (dy2.shape[1] + a3.shape[1])) * (g_abs @ np.abs(a3[j]))
+        if x_lora is None:  # with x_lora the LoRA term is x_lora's gradient, not x's
+            dx[sel] += lora
+            dx_b[sel] += u * np.abs(lora) + abs(s) * (3 * u + F32 * (dy2.shape[1] + a3.shape[1])) * (g_abs @ np.abs(a3[j]))
         da[j], db[j] = s * g.T @ x2[sel], s * dy2[sel].T @ h
         da_b[j] = abs(s) * (3 * u + F32 * (m + dy2.shape[1])) * (g_abs.T @ np.abs(x2[sel]))
         db_b[j] = abs(s) * (3 * u + F32 * (m + x2.shape[1])) * (np.abs(dy2[sel]).T @ h_abs)
@@ -120,12 +122,14 @@ def test_lora_matmul_grad_custom_adapters_without_rows_get_zeros(opkit_mode, rng
 @pytest.mark.parametrize("n", [0, 3], ids=["one-adapter", "3-adapters"])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_lora_matmul_grad_custom_x_lora(opkit_mode, rng, dtype, n):
-    # LoRA dropout: dA and dB come from x_lora = dropout(x); dx = dy·W + s·(dy·B)·A reads neither
+    # LoRA dropout: dA and dB come from x_lora = dropout(x); dx is x's own gradient, dy·W
     dy, x, w, a, b, ids = inputs(rng, (130,), 48, 40, 8, n, dtype, "sorted")
     x_lora = dropped(rng, x)
     dx, da, db = run_and_check(dy, x, w, a, b, ids, 0.75, dtype, x_lora)
     dx0, da0, db0 = opkit.ops.lora_matmul_grad_custom(dy, x, w, a, b, ids, scale=0.75)
-    np.testing.assert_array_equal(dx, dx0)  # the same products on the same inputs
+    base = opkit.ops.lora_matmul_grad_custom(dy, x, w, a, np.zeros_like(b), ids, scale=0.75)[0]
+    np.testing.assert_array_equal(dx, base)  # round(dy·W), bit for bit...
+    assert np.abs(dx.astype(np.float64) - dx0.astype(np.float64)).max() > 0.01  # ...without the LoRA term
     for name, got, plain in (("da", da, da0), ("db", db, db0)):  # ...and not the gradients without x_lora
         assert np.abs(got.astype(np.float64) - plain.astype(np.float64)).max() > 0.1, name
 
