@@ -9,6 +9,8 @@ same inputs and the table's fp16/bf16 tolerance applies unchanged. Ids: one per 
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -139,16 +141,23 @@ def test_lora_matmul_custom_rejects_bad_x_lora(opkit_mode, x_lora, match):
         opkit.ops.lora_matmul_custom(x, w, a, b, x_lora=x_lora)
 
 
-def test_lora_matmul_custom_host_refuses_bad_x_lora(opkit_mode):
-    # C++ callers meet the host's own check, which names both shapes
+@contextlib.contextmanager
+def host_checks_only():
+    """lora_matmul_custom without its Python-side checks: what a C++ aclnn caller meets."""
     op = opkit.ops.lora_matmul_custom
     check, op.check = op.check, None
     try:
+        yield op
+    finally:
+        op.check = check
+
+
+def test_lora_matmul_custom_host_refuses_bad_x_lora(opkit_mode):
+    # C++ callers meet the host's own check, which names both shapes
+    with host_checks_only() as op:
         x, w, a, b = (np.ones(s, np.float16) for s in ((4, 16), (8, 16), (2, 16), (8, 2)))
         with pytest.raises(opkit.OpkitError, match=r"x_lora has shape \(4, 15\) but x has \(4, 16\)"):
             op(x, w, a, b, x_lora=np.ones((4, 15), np.float16))
-    finally:
-        op.check = check
 
 
 def test_lora_matmul_custom_ids_in_x_shape(opkit_mode, rng):
@@ -177,14 +186,10 @@ def test_lora_matmul_custom_rejects_bad_inputs(opkit_mode, shapes, ids, match):
 
 def test_lora_matmul_custom_host_refuses_bad_ids(opkit_mode):
     # C++ callers meet the host's check (the ids are a value-depend input): the Python check is bypassed here
-    op = opkit.ops.lora_matmul_custom
-    check, op.check = op.check, None
-    try:
+    with host_checks_only() as op:
         ones = [np.ones(s, np.float16) for s in ((4, 16), (8, 16), (3, 2, 16), (3, 8, 2))]
         with pytest.raises(opkit.OpkitError, match="TilingFunc returned GRAPH_FAILED"):
             op(*ones, adapter_ids=np.array([0, 7, 0, 0], np.int32))
-    finally:
-        op.check = check
 
 
 @settings(max_examples=12, deadline=None)
