@@ -79,6 +79,7 @@ void CheckGlobal(const CubeOperand& o, uint64_t bytes, const char* what, const v
 }
 
 void CheckCubeCore(const char* what, const void* ret) {
+    InferTaskType(KERNEL_TYPE_AIC_ONLY);  // Note [Kernel type from the instructions] (xcore_api.cpp)
     const CoreState& c = Core();
     if (c.model != nullptr && c.soc->splitArch && c.kind == CoreKind::AIV)
         Finding("kernel-mode",

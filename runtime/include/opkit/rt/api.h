@@ -128,6 +128,9 @@ struct LaunchConfig {
     KernelMode mode = KernelMode::AIV_MODE;
     uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
     const void* entry = nullptr;   // the kernel function, when known: the key of its declared kernel type
+    // An op project's launch: a kernel that declares no type gets the one its instructions imply
+    // (Note [Kernel type from the instructions], xcore_api.cpp); CPU-debug programs set theirs.
+    bool inferType = false;
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 #endif  // OPKIT_SAME_CXX_ABI

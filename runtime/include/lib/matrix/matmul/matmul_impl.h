@@ -47,6 +47,16 @@ namespace detail {
 // Note [Matmul on a MIX launch] (lib/matmul_intf.h): the AIC of a MIX launch (where the vector
 // side does nothing, Note [Vector work on a MIX launch's cube core]) serves its AIVs.
 inline bool IsMixCubeSide() { return opkit::rt::VectorMuted(); }
+// Note [Kernel type from the instructions] (xcore_api.cpp): a Matmul object is a client of the AIC on
+// the AIVs, so a kernel with one runs on both kinds of core (MIX 1:2), unless ASCENDC_CUBE_ONLY puts
+// the whole Matmul on the cube core.
+inline void InferMatmulTaskType() {
+#ifdef ASCENDC_CUBE_ONLY
+    opkit::rt::InferTaskType(KERNEL_TYPE_AIC_ONLY);
+#else
+    opkit::rt::InferTaskType(KERNEL_TYPE_MIX_AIC_1_2);
+#endif
+}
 inline void ServeCubeSide() { opkit::rt::ServeCube(); }
 }  // namespace detail
 
@@ -70,6 +80,7 @@ public:
 
     // ---- set-up -----------------------------------------------------------------------------
     __aicore__ inline void Init(const TCubeTiling* tiling, AscendC::TPipe* tpipe = nullptr) {
+        detail::InferMatmulTaskType();
         if (tpipe != nullptr) pipe_ = tpipe;
         if (pipe_ == nullptr) detail::Refuse("Init", "no TPipe: pass it to REGIST_MATMUL_OBJ or Init(&tiling, &pipe)");
         if (tiling == nullptr) detail::Refuse("Init", "the tiling pointer is null");
@@ -86,6 +97,7 @@ public:
         inited_ = true;
     }
     __aicore__ inline void SetRegist(AscendC::TPipe* pipe, GM_ADDR workspace) {
+        detail::InferMatmulTaskType();
         pipe_ = pipe;
         sysWs_ = workspace;
     }
