@@ -280,6 +280,7 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
             core.atomicOp = AtomicOp::NONE;  // each core starts with plain GM writes, whatever the slot ran before
             core.buffers.clear();
             core.typeDeclared = false;
+            core.l1Client = nullptr;
             std::string err;
             try {
                 arenas.Prepare(soc, core);

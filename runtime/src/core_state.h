@@ -59,6 +59,7 @@ struct CoreState {
     // kernel's instructions imply, unless the kernel declared one (KERNEL_TASK_TYPE_DEFAULT).
     bool inferType = false;
     bool typeDeclared = false;
+    const void* l1Client = nullptr;  // the Matmul client whose tiles L1 holds (ClaimCubeL1)
     // npu_simulator, per 32-byte block of each on-chip memory (Note [Unwritten reads]): the writing
     // pipe + 1 (0: never written) and the writing instruction's sequence number.
     std::vector<uint8_t> written[static_cast<int>(Mem::COUNT)];

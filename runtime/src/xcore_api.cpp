@@ -89,6 +89,13 @@ void ServeCube() {
     SyncOf(c).ServeCube(c);
 }
 
+bool ClaimCubeL1(const void* client) {
+    CoreState& c = Core();
+    const bool other = c.l1Client != nullptr && c.l1Client != client;
+    c.l1Client = client;
+    return other;
+}
+
 void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId) {
     CoreState& c = Core();
     SyncOf(c).SetFlag(c, mode, pipe, flagId);

@@ -95,6 +95,10 @@ void RunOnCube(const std::function<void()>& fn);
 // On the AIC of a MIX launch: run this block's RunOnCube requests until all its AIVs have
 // finished their kernel body. Also done implicitly after the AIC's kernel body returns.
 void ServeCube();
+// On the AIC serving a request of Matmul client `client` (Note [Matmul clients on the AIC]): make it
+// the client whose tiles L1 holds; true if another client's request ran there since its last one
+// (its held L1 tiles were overwritten).
+bool ClaimCubeL1(const void* client);
 uint64_t TilingKey();
 const SocInfo& CoreSoc();
 uint8_t* MemBase(Mem m);
