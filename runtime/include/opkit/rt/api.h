@@ -148,8 +148,11 @@ void SetAtomic(AtomicOp op, DType t);
 // Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
 // bytes apart. Range and overlap checks are the caller's.
 // npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
+// A GM source is read as `srcRows` runs of `srcRowBytes` bytes, `srcStride` bytes apart (0 rows: one
+// run of gmSrcSpan bytes); the model's L2 (Note [L2 model] in runtime/src/sim.cpp) looks at those bytes.
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
-               const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0);
+               const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0,
+               uint32_t srcRows = 0, uint64_t srcRowBytes = 0, uint64_t srcStride = 0);
 void ModelVector(const char* name, uint64_t repeats);
 void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model
