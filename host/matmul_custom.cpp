@@ -41,8 +41,8 @@ static ge::graphStatus TilingFunc(gert::TilingContext* context) {
     mm.SetShape(static_cast<int32_t>(m), static_cast<int32_t>(n), static_cast<int32_t>(k));
     mm.SetOrgShape(static_cast<int32_t>(m), static_cast<int32_t>(n), static_cast<int32_t>(k));
     mm.SetBias(hasBias);
-    // A cube-only kernel: its Matmul is the AIC's only client, so it plans with all of L1 (a
-    // multi-core tiling otherwise plans for the two AIV clients of a MIX kernel, Note [Matmul tiling]).
+    // A cube-only kernel: its Matmul is the AIC's only client and plans with all of L1 (as every
+    // multi-core tiling does, Note [Matmul tiling]); set here to say so.
     uint64_t l1 = 0;
     platform.GetCoreMemSize(platform_ascendc::CoreMemType::L1, l1);
     mm.SetBufferSpace(static_cast<int32_t>(l1), -1, -1);

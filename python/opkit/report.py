@@ -363,11 +363,15 @@ def summary_rows(sim: Simulation) -> list[tuple[str, str]]:
             cores = f"{sim.block_dim} core{'s' * (sim.block_dim != 1)}"
             util = sim.pipe_utilisation.get(pipe, 0.0)
             rows.append((f"pipe {pipe}", f"{busy:,.0f} busy cycles over {cores}, {util:.0%} utilised"))
-    achieved, peak = sim.achieved_bytes_per_second / 1e9, sim.peak_bytes_per_second / 1e9
+    achieved, peak = sim.bandwidth_share * sim.peak_bytes_per_second / 1e9, sim.peak_bytes_per_second / 1e9
     bandwidth = f"{achieved:,.1f} GB/s achieved of {peak:,.1f} GB/s peak = {sim.bandwidth_share:.0%} of the roofline"
-    rows += [("GM traffic", f"{sim.gm_bytes:,} bytes ({sim.gm_bytes / 1e6:,.3f} MB)"),
-             ("bandwidth", bandwidth),
-             ("bound", sim.bound)]
+    rows += [("GM traffic", f"{sim.gm_bytes:,} bytes ({sim.gm_bytes / 1e6:,.3f} MB)"
+                            + (f", {sim.hbm_bytes / 1e6:,.3f} MB of it to/from HBM (the rest from L2)"
+                               if 0 < sim.hbm_bytes < sim.gm_bytes else "")),
+             ("bandwidth", bandwidth)]
+    if sim.cube_peak_share > 0:
+        rows.append(("cube", f"{sim.cube_peak_share:.1%} of the modelled cube peak (MAC cycles over time x cube cores)"))
+    rows.append(("bound", sim.bound))
     if sim.findings:
         rows += [("finding" if i == 0 else "", str(f)) for i, f in enumerate(sim.findings)]
     else:

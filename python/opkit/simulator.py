@@ -55,12 +55,16 @@ class Simulation:
     bound: str
     findings: list[Finding] = field(default_factory=list)
     events: list[tuple[int, str, str, float, float, int]] = field(default_factory=list)  # core, pipe, name, start, end, bytes
+    hbm_bytes: int = 0  # of gm_bytes, what went to or came from HBM; the rest the L2 served (Note [L2 model])
+    cube_peak_share: float = 0.0  # the cube's MAC cycles over (time x cube cores): share of the modelled peak
     text: str = ""
 
     @property
     def bandwidth_share(self) -> float:
-        """Achieved GM bandwidth as a fraction of the SoC's peak (the memory roofline)."""
-        return self.achieved_bytes_per_second / self.peak_bytes_per_second
+        """Achieved HBM bandwidth as a fraction of the SoC's peak (the memory roofline); reads the L2
+        served (Note [L2 model]) do not count."""
+        hbm = self.hbm_bytes / self.gm_bytes if self.hbm_bytes > 0 and self.gm_bytes > 0 else 1.0
+        return self.achieved_bytes_per_second * hbm / self.peak_bytes_per_second
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Simulation:

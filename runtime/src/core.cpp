@@ -261,6 +261,7 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
         core.gm = &cfg.gm;
         core.workspace = cfg.workspace;
         core.mode = mode;
+        core.inferType = cfg.inferType;
         core.sync = &sync;
         uint32_t id;
         while (sync.Next(id)) {
@@ -278,6 +279,8 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
             core.mBarrierSinceMmad = true;
             core.atomicOp = AtomicOp::NONE;  // each core starts with plain GM writes, whatever the slot ran before
             core.buffers.clear();
+            core.typeDeclared = false;
+            core.l1Client = nullptr;
             std::string err;
             try {
                 arenas.Prepare(soc, core);

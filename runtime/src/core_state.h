@@ -55,6 +55,11 @@ struct CoreState {
     const std::vector<GmRegion>* gm = nullptr;  // the launch's GM buffers
     sim::CoreModel* model = nullptr;            // npu_simulator mode only
     KernelMode mode = KernelMode::AIV_MODE;     // the launch's kernel mode (SetKernelMode)
+    // Note [Kernel type from the instructions] (xcore_api.cpp): the launch takes the kernel type the
+    // kernel's instructions imply, unless the kernel declared one (KERNEL_TASK_TYPE_DEFAULT).
+    bool inferType = false;
+    bool typeDeclared = false;
+    const void* l1Client = nullptr;  // the Matmul client whose tiles L1 holds (ClaimCubeL1)
     // npu_simulator, per 32-byte block of each on-chip memory (Note [Unwritten reads]): the writing
     // pipe + 1 (0: never written) and the writing instruction's sequence number.
     std::vector<uint8_t> written[static_cast<int>(Mem::COUNT)];

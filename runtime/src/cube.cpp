@@ -79,6 +79,7 @@ void CheckGlobal(const CubeOperand& o, uint64_t bytes, const char* what, const v
 }
 
 void CheckCubeCore(const char* what, const void* ret) {
+    InferTaskType(KERNEL_TYPE_AIC_ONLY);  // Note [Kernel type from the instructions] (xcore_api.cpp)
     const CoreState& c = Core();
     if (c.model != nullptr && c.soc->splitArch && c.kind == CoreKind::AIV)
         Finding("kernel-mode",
@@ -123,7 +124,11 @@ void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd
     CheckLocal(dst, Mem::L1, "destination (A1/B1)", dstSpan, what, ret);
     CheckGlobal(src, srcSpan, what, ret);
     const uint64_t moved = uint64_t(p.ndNum) * p.nValue * p.dValue * e;
-    ModelCopy(true, false, moved, nullptr, 0, what, ret, src.addr, srcSpan);
+    if (p.ndNum == 1)  // nValue rows of dValue elements, srcDValue apart
+        ModelCopy(true, false, moved, nullptr, 0, what, ret, src.addr, srcSpan, p.nValue, uint64_t(p.dValue) * e,
+                  uint64_t(p.srcDValue) * e);
+    else
+        ModelCopy(true, false, moved, nullptr, 0, what, ret, src.addr, srcSpan);
     // Note [Nd2Nz copy order]: the copy is host-memory bound (a 2048-wide fp16 matrix puts its rows
     // 4 KiB apart, so every row starts a new page, where the hardware prefetcher stops, and the
     // pieces of one row land dstNzC0Stride*32 bytes apart, often a multiple of 4 KiB). It walks G

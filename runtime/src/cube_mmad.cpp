@@ -153,7 +153,9 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
                     "Mmad: the result (CO1) starts at L0C offset " + std::to_string(cOff) +
                         ", not a multiple of 1024 bytes as the instruction requires",
                     ret);
-        m->Mmad(what, sim::MmadCycles(Core().launch->params, a.type, p.m, p.n, p.k, p.kDirectionAlign));
+        const auto& prm = Core().launch->params;
+        const double cycles = sim::MmadCycles(prm, a.type, p.m, p.n, p.k, p.kDirectionAlign);
+        m->Mmad(what, cycles, cycles - prm.mmadIssue);
         // Reads: only the rows that hold data (Note [Cube layouts]); the padding may never have been written.
         const uint32_t kValid = uint32_t(CeilDiv(s.k, s.c0));
         if (s.gemv) ModelAccess(a.addr, uint64_t(s.k) * ea, false, what, ret, sim::M);

@@ -461,6 +461,7 @@ void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<v
     cfg.tilingKey = plan.tilingKey;
     cfg.soc = soc;
     cfg.entry = fn;
+    cfg.inferType = true;  // Note [Kernel type from the instructions]
     rt::Launch(cfg, [&]() { Call(fn, args); });
 }
 

@@ -24,11 +24,16 @@
 //   3. L1. Preferred, in this order (the doc's advice: full K first, depth = 2 * step):
 //      both Ka and Kb whole in L1 double-buffered; the same single-buffered; the smaller matrix's
 //      K whole and the other's as many baseK as fit; equal partial steps; one block of each.
-//      With K whole, stepM then stepN grow while L1 allows (table 3 forbids stepM > 1 otherwise).
+//      With K whole, stepM, stepN and each side's double buffering are searched (MoreSteps): of
+//      those L1 allows, the fewest GM bytes, then M-first order, then more double buffering, then
+//      larger steps (table 3 forbids stepM > 1 without K whole). For the framework MatmulLeakyRelu
+//      sample (1024x640x256, SetDim 2, 128x128 blocks) this gives CANN's tiling: stepM 1, stepN 5,
+//      depthA1 4, depthB1 10, M-first (checked against asc-devkit's matmul_tiling_algorithm.cpp built
+//      on the side; the sample's kernel relies on the order).
 //      A partial step is evened out (the same number of K iterations with the fewest blocks).
-//      A multi-core tiling on a split SoC plans with half of L1 unless SetBufferSpace sets it: two
-//      AIV clients share their AIC's L1 in a MIX kernel (Resolve in matmul_tiling_check.cpp).
-//      depthA1 = stepM * stepKa * db, depthB1 = stepN * stepKb * db. The L1 footprint of a block
+//      The whole L1 is planned for, as CANN's tiler does for MultiCoreMatmulTiling too: the AIV
+//      clients of a MIX kernel take turns in their AIC's L1 (Note [Matmul clients on the AIC]).
+//      depthA1 = stepM * stepKa * dbA, depthB1 = stepN * stepKb * dbB. The L1 footprint of a block
 //      counts its NZ padding: the dimension that is contiguous in the source (K for a plain A,
 //      M for a transposed one) is rounded to C0, the other to 16 (table 2's formula without its
 //      typo); bias adds baseN * sizeof(bias).
@@ -49,6 +54,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <vector>
 
 namespace opkit {
@@ -77,7 +83,7 @@ int64_t TransLength(const Problem& p, const Block& b, const Steps& s) {
 }
 
 bool Fits(const Problem& p, const Block& b, const Steps& s) {
-    int64_t l1 = FootA(p, b.m, b.k) * s.stepM * s.stepKa * s.db + FootB(p, b.n, b.k) * s.stepN * s.stepKb * s.db +
+    int64_t l1 = FootA(p, b.m, b.k) * s.stepM * s.stepKa * s.DbA() + FootB(p, b.n, b.k) * s.stepN * s.stepKb * s.DbB() +
                  (p.isBias ? b.n * p.sBias : 0);
     return l1 <= p.l1 && 2 * TransLength(p, b, s) <= p.ub;
 }
@@ -92,6 +98,36 @@ int64_t MaxStep(const Problem& p, const Block& b, Steps s, bool forA, int64_t nK
         if (Fits(p, b, s)) return k;
     }
     return 0;
+}
+}  // namespace
+
+int64_t GmBytes(const Problem& p, const Block& b, const Steps& s, int64_t sM, int64_t sN, int order);
+
+namespace {
+// K whole in L1 (for A, B or both): how many row blocks of A (stepM) and column blocks of B (stepN)
+// stay resident, and each side's double buffering. Of the choices that fit L1: the fewest GM bytes
+// (in the better iterate order); then one whose least traffic comes in M-first order (Iterate.md:
+// M first is the default order); then more double buffering; then the larger steps.
+Steps MoreSteps(const Problem& p, const Block& b, int64_t sM, int64_t sN, const Steps& base) {
+    const int64_t nK = CeilDiv(p.K, b.k), nM = CeilDiv(sM, b.m), nN = CeilDiv(sN, b.n);
+    auto rank = [&](const Steps& t) {
+        const int64_t m0 = GmBytes(p, b, t, sM, sN, 0), m1 = GmBytes(p, b, t, sM, sN, 1);
+        return std::make_tuple(std::min(m0, m1), m0 <= m1 ? 0 : 1, -(t.DbA() + t.DbB()), -(t.stepM + t.stepN));
+    };
+    Steps best = base;
+    for (int64_t dbA = 2; dbA >= 1; --dbA) {
+        for (int64_t dbB = 2; dbB >= 1; --dbB) {
+            for (int64_t sm = 1; sm <= (base.stepKa == nK ? nM : 1); ++sm) {
+                for (int64_t sn = 1; sn <= (base.stepKb == nK ? nN : 1); ++sn) {
+                    Steps t = base;
+                    t.stepM = sm, t.stepN = sn, t.db = dbA, t.dbB = dbB;
+                    if (!Fits(p, b, t)) break;  // a larger stepN fits no better
+                    if (rank(t) < rank(best)) best = t;
+                }
+            }
+        }
+    }
+    return best;
 }
 }  // namespace
 
@@ -121,15 +157,7 @@ bool ChooseSteps(const Problem& p, const Block& b, int64_t sM, int64_t sN, Steps
         }
     }
     if (!found) return false;
-    // K whole in L1: keep more row (column) blocks of A (B) resident while L1 allows.
-    const int64_t nM = CeilDiv(sM, b.m), nN = CeilDiv(sN, b.n);
-    for (bool grew = true; grew;) {
-        grew = false;
-        Steps t = out;
-        if (t.stepKa == nK && t.stepM < nM && (++t.stepM, Fits(p, b, t))) out = t, grew = true;
-        t = out;
-        if (t.stepKb == nK && t.stepN < nN && (++t.stepN, Fits(p, b, t))) out = t, grew = true;
-    }
+    if (out.stepKa == nK || out.stepKb == nK) out = MoreSteps(p, b, sM, sN, out);
     return true;
 }
 
@@ -264,8 +292,8 @@ void Fill(const Problem& p, const Plan& c, optiling::TCubeTiling& t) {
     t.baseM = int32_t(c.block.m), t.baseN = int32_t(c.block.n), t.baseK = int32_t(c.block.k);
     t.stepM = int32_t(c.steps.stepM), t.stepN = int32_t(c.steps.stepN);
     t.stepKa = int32_t(c.steps.stepKa), t.stepKb = int32_t(c.steps.stepKb);
-    t.depthA1 = int32_t(c.steps.stepM * c.steps.stepKa * c.steps.db);
-    t.depthB1 = int32_t(c.steps.stepN * c.steps.stepKb * c.steps.db);
+    t.depthA1 = int32_t(c.steps.stepM * c.steps.stepKa * c.steps.DbA());
+    t.depthB1 = int32_t(c.steps.stepN * c.steps.stepKb * c.steps.DbB());
     t.isBias = p.isBias ? 1 : 0;
     t.transLength = int32_t(TransLength(p, c.block, c.steps));
     t.iterateOrder = c.order;

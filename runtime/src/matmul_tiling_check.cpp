@@ -200,12 +200,6 @@ bool Resolve(const MatmulTilingRequest& r, Problem& p, std::string& why) {
     if (!Memory("l1Size", r.bufL1, r.l1, p.l1, why) || !Memory("l0CSize", r.bufL0C, r.l0c, p.l0c, why) ||
         !Memory("ubSize", r.bufUb, r.ub, p.ub, why) || !Memory("btSize", r.bufBt, r.bt, p.bt, why))
         return false;
-    // Note [Matmul tiling], L1 of a MIX kernel: a multi-core tiling on a split SoC is for MIX kernels
-    // (SetDim counts vector cores, SetDim.md), whose two AIVs per AI Core are Matmul clients with
-    // their buffers side by side in the one AIC's L1 (Note [Matmul clients on the AIC]); so without
-    // SetBufferSpace(l1Size) each client plans with half of L1. An assumption: CANN's tiler is not
-    // public, but its tilings for the official MIX samples must fit twice, since they run there.
-    if (r.multiCore && r.splitArch && r.bufL1 < 0) p.l1 /= 2;
     if ((r.baseM > 0 && r.baseM % 16) || (r.baseN > 0 && r.baseN % 16))
         return why = "SetFixSplit(" + S(r.baseM) + ", " + S(r.baseN) +
                      "): baseM and baseN must be multiples of 16 (the NZ fractal)", false;

@@ -35,6 +35,9 @@ struct Block {
 
 struct Steps {
     int64_t stepM = 1, stepN = 1, stepKa = 1, stepKb = 1, db = 2;
+    int64_t dbB = 0;  // B1's buffer count when it differs from A1's (`db`); 0: the same
+    int64_t DbA() const { return db; }
+    int64_t DbB() const { return dbB > 0 ? dbB : db; }
 };
 
 struct Plan {

@@ -162,7 +162,7 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
         opkit::rt::CheckGm(p.src, srcSpan, what);
     }
     opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what,
-                         __builtin_return_address(0), p.src, srcSpan);
+                         __builtin_return_address(0), p.src, srcSpan, p.blocks, p.runBytes, p.srcStep);
     if (srcMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0),

@@ -27,13 +27,16 @@ const char* PipeName(Pipe p) {
 //   gm per core      `ddr_rate=32` of the 910B .ini, read as bytes/cycle/core (unit unconfirmed)
 //   gm peak          Huawei's 1.6-1.8 TB/s for 910B-class HBM: the lower figure; 910A 1.2 TB/s and
 //                    310P3 204.8 GB/s are third-party figures
+//   l2               910B: `l2_size=201326592` (192 MiB), `l2_read_rate=110` and `l2_write_rate=86` (bytes/cycle/core) of
+//                    CANN's Ascend910B1.ini [AICoreMemoryRates], as a third-party write-up quotes the file
+//                    (no CANN install here to read it); 910A/310P: no L2 modelled (no figures found)
 //   vector           256 bytes per cycle per AIV (one repeat per cycle for simple ops)
 //   latencies/issue  assumptions of plausible size, to be calibrated when a board or camodel is at hand
 const Params& ParamsFor(const rt::SocInfo& soc) {
-    //                      clk  gm/core gm peak  mteLat mteIss ubCopy vecIss vecLat sIss sAcc sGm | L0A  L0B  mte1 mmad cubeLat fix fixIss
-    static const Params b910 = {0, 32.0, 1.6e12, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
-    static const Params a910 = {0, 32.0, 1.2e12, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
-    static const Params p310 = {0, 16.0, 204.8e9, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
+    //                      clk  gm/core gm peak  l2 rd/core l2 wr/core l2 size | mteLat mteIss ubCopy vecIss vecLat sIss sAcc sGm | L0A  L0B  mte1 mmad cubeLat fix fixIss
+    static const Params b910 = {0, 32.0, 1.6e12, 110.0, 86.0, 201326592.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
+    static const Params a910 = {0, 32.0, 1.2e12, 0.0, 0.0, 0.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
+    static const Params p310 = {0, 16.0, 204.8e9, 0.0, 0.0, 0.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
     static thread_local Params p;
     p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
     p.clockGhz = soc.clockGhz;
@@ -99,7 +102,7 @@ double CoreModel::Run(Pipe pipe, const char* name, double occupancy, double late
     return end;
 }
 
-void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm) {
+void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm, uint64_t hbmBytes) {
     Tick();
     if (!touchesGm) {
         Run(pipe, name, p_.vecIssue + double(bytes) / p_.ubCopyBytesPerCycle, p_.vecLatency, bytes);
@@ -109,12 +112,19 @@ void CoreModel::Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm
     // A transfer takes the first gap on the port that is long enough, at or after the moment its
     // pipe could start it, so a copy issued later but ready earlier (the next tile's load, with
     // double buffering) fills the port while an earlier-issued one still waits for its data.
-    const double duration = p_.mteIssue + double(bytes) / gmRate_;
+    // Note [L2 model]: the bytes the L2 serves move at its rate, the rest at the core's HBM share.
+    const uint64_t hbm = hbmBytes == UINT64_MAX ? bytes : hbmBytes;  // whole lines: may exceed `bytes`
+    const double l2 = p_.l2ReadBytesPerCycleCore > 0 && bytes > hbm ? double(bytes - hbm) / p_.l2ReadBytesPerCycleCore : 0;
+    const bool write = pipe != MTE2;
+    const double duration =
+        write && p_.l2WriteBytesPerCycleCore > 0
+            ? p_.mteIssue + double(bytes) / p_.l2WriteBytesPerCycleCore
+            : p_.mteIssue + double(p_.l2ReadBytesPerCycleCore > 0 ? hbm : bytes) / gmRate_ + l2;
     const double ready = std::max({free_[pipe], wait_[pipe], issue_});
     const double start = ReservePort(ready, duration);
     wait_[pipe] = std::max(wait_[pipe], start);
     Run(pipe, name, duration, p_.mteLatency, bytes);
-    if (pipe == MTE2) gmRead_ += bytes;
+    if (pipe == MTE2) gmRead_ += bytes, hbmRead_ += p_.l2ReadBytesPerCycleCore > 0 ? hbm : bytes;
     else gmWritten_ += bytes;
 }
 
@@ -147,8 +157,9 @@ void CoreModel::Load(const char* name, uint64_t bytes, double bytesPerCycle) {
     Run(MTE1, name, p_.mte1Issue + double(bytes) / bytesPerCycle, p_.vecLatency, bytes);
 }
 
-void CoreModel::Mmad(const char* name, double cycles) {
+void CoreModel::Mmad(const char* name, double cycles, double work) {
     Tick();
+    cubeWork_ += work;
     Run(M, name, cycles, p_.cubeLatency, 0);
 }
 
@@ -161,7 +172,8 @@ void CoreModel::Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool t
         return;
     }
     // The result leaves through the core's GM port: no faster than an MTE3 copy of the same bytes.
-    duration = std::max(duration, p_.mteIssue + double(bytes) / gmRate_);
+    const double port = p_.l2WriteBytesPerCycleCore > 0 ? p_.l2WriteBytesPerCycleCore : gmRate_;  // Note [L2 model]
+    duration = std::max(duration, p_.mteIssue + double(bytes) / port);
     const double ready = std::max({free_[FIX], wait_[FIX], issue_});
     wait_[FIX] = std::max(wait_[FIX], ReservePort(ready, duration));
     Run(FIX, name, duration, p_.mteLatency, bytes);
@@ -225,6 +237,48 @@ LaunchModel::LaunchModel(const rt::SocInfo& s, uint32_t dim, bool trace, bool cu
 }
 
 CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
+
+// Note [L2 model]: 910B's L2 cache (Note [Model parameters]) sits between GM (HBM) and the cores and is
+// shared by all cores of a launch. The model keeps the set of 128-byte lines (an assumption) that the
+// launch's copies read or wrote, up to the L2's size, the oldest leaving first (an assumption: the
+// hardware's replacement policy is not documented); the L2 starts empty with each launch. A GM read
+// costs its MTE2 pipe mteIssue + (bytes of the lines it missed, whole lines) / (HBM share) + (the
+// other bytes) / l2_read_rate. So a
+// tile that several cores read, or one core reads again (a matmul's A and B panels), comes from HBM
+// once. Which core's read misses first depends on the order the host runs the cores in, so times can
+// differ slightly from run to run when cores share data, and the core the host runs first pays most
+// of the shared misses (on the NPU the cores that share a tile share its misses): pessimistic for
+// kernels whose cores read the same data. GM writes (MTE3, Fixpipe) land in the L2 at l2_write_rate;
+// contiguous ones leave their lines there. HBM write-back is not modelled beyond the chip-peak bound
+// of a MIX launch (Summarise).
+namespace {
+constexpr uintptr_t kL2Line = 128;
+}
+uint64_t LaunchModel::L2Touch(uintptr_t lo, uintptr_t hi) {
+    uint64_t miss = 0;
+    const size_t capacity = size_t(params.l2Bytes / kL2Line);
+    for (uintptr_t line = lo / kL2Line; line * kL2Line < hi; ++line) {
+        if (l2Lines_.count(line) != 0) continue;
+        miss += kL2Line;  // the whole line comes from HBM
+        l2Lines_.insert(line);
+        l2Order_.push_back(line);
+        while (l2Order_.size() > capacity) l2Lines_.erase(l2Order_.front()), l2Order_.pop_front();
+    }
+    return miss;
+}
+uint64_t LaunchModel::L2Read(const uint8_t* addr, uint32_t rows, uint64_t rowBytes, uint64_t stride) {
+    if (params.l2Bytes <= 0) return uint64_t(rows) * rowBytes;
+    std::lock_guard<std::mutex> lock(l2Mu_);
+    uint64_t miss = 0;
+    const uintptr_t base = reinterpret_cast<uintptr_t>(addr);
+    for (uint32_t r = 0; r < rows; ++r) miss += L2Touch(base + r * stride, base + r * stride + rowBytes);
+    return miss;
+}
+void LaunchModel::L2Write(const uint8_t* addr, uint64_t bytes) {
+    if (params.l2Bytes <= 0 || bytes == 0) return;
+    std::lock_guard<std::mutex> lock(l2Mu_);
+    L2Touch(reinterpret_cast<uintptr_t>(addr), reinterpret_cast<uintptr_t>(addr) + bytes);
+}
 
 std::string CurrentKernelSite() {
     // The offending call is the innermost frame outside opkit: walk the stack (kernels built at
@@ -303,9 +357,11 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
             longest = std::max(longest, m.cores[c].Cycles());
         total += longest;
     }
-    if (per > 1) {  // Note [GM share of a MIX launch]: never faster than the chip's peak allows
+    // Note [GM share of a MIX launch]: never faster than the chip's peak allows; Note [L2 model]: the
+    // same for every launch's HBM traffic, as writes into the L2 go faster than a core's HBM share.
+    if (per > 1 || m.params.l2Bytes > 0) {
         uint64_t bytes = 0;
-        for (const auto& c : m.cores) bytes += c.GmRead() + c.GmWritten();
+        for (const auto& c : m.cores) bytes += c.HbmRead() + c.GmWritten();  // Note [L2 model]: HBM traffic
         total = std::max(total, double(bytes) / (m.params.gmPeakBytesPerSecond / (m.params.clockGhz * 1e9)));
     }
     s.cycles = total;
@@ -315,6 +371,8 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
     for (const auto& c : m.cores) {
         for (int p = 0; p < PIPE_COUNT; ++p) s.pipeBusy[p] += c.Busy()[p];
         s.gmBytes += c.GmRead() + c.GmWritten();
+        s.hbmBytes += c.HbmRead() + c.GmWritten();
+        s.cubePeakShare += c.CubeWork();
         maxVector = std::max(maxVector, c.Busy()[V]);
         maxCube = std::max(maxCube, c.Busy()[M]);
         maxScalar = std::max(maxScalar, c.Busy()[S]);
@@ -327,16 +385,25 @@ Summary Summarise(LaunchModel& m, const std::string& kernel) {
         if (per > 1) have = p == M || p == MTE1 || p == FIX ? blocks : (p == V ? blocks * (per - 1) : blocks * per);
         s.pipeUtilisation[p] = total > 0 ? s.pipeBusy[p] / (total * have) : 0;
     }
+    const double cubeLanes = per > 1 || m.cubeLaunch || !m.soc.splitArch ? blocks : 0;
+    s.cubePeakShare = total > 0 && cubeLanes > 0 ? s.cubePeakShare / (total * cubeLanes) : 0;
     s.peakBytesPerSecond = m.params.gmPeakBytesPerSecond;
     s.achievedBytesPerSecond = s.microseconds > 0 ? double(s.gmBytes) / (s.microseconds * 1e-6) : 0;
     // What bounds the kernel is judged against the bandwidth its active cores can draw (each core's GM
     // port, up to the chip's peak): one core that saturates its own port is memory-bound too.
     const double available =
         std::min(s.peakBytesPerSecond, lanes * per * m.params.gmBytesPerCycleCore * m.params.clockGhz * 1e9);
-    const double memoryShare = s.achievedBytesPerSecond / available;
+    // Note [L2 model]: reads the L2 serves do not take HBM bandwidth; they take the cores' L2 rate.
+    const double seconds = s.microseconds * 1e-6;
+    const double memoryShare = seconds > 0 ? double(s.hbmBytes) / seconds / available : 0;
+    const double l2Rate = lanes * per * m.params.l2ReadBytesPerCycleCore * m.params.clockGhz * 1e9;
+    const double l2Bytes = s.gmBytes > s.hbmBytes ? double(s.gmBytes - s.hbmBytes) : 0;
+    const double l2Share = seconds > 0 && l2Rate > 0 ? l2Bytes / seconds / l2Rate : 0;
+    const double cubeShare = maxCube / std::max(total, 1e-9);
     if (total <= 0) s.bound = "nothing ran";
-    else if (memoryShare > 0.6) s.bound = "memory (GM bandwidth)";
-    else if (maxCube / total > 0.6) s.bound = "cube";
+    else if (memoryShare > 0.6 && memoryShare >= cubeShare) s.bound = "memory (GM bandwidth)";
+    else if (l2Share > 0.6 && l2Share >= cubeShare) s.bound = "memory (L2 bandwidth)";
+    else if (cubeShare > 0.6) s.bound = "cube";
     else if (maxVector / total > 0.6) s.bound = "vector";
     else s.bound = "scalar/latency (pipes wait on each other or on issue)";
     s.findings = m.findings;
@@ -351,10 +418,16 @@ std::string Format(const Summary& s) {
       << (s.layout.empty() ? "" : " (" + s.layout + ")") << " (" << s.model << ")\n";
     std::snprintf(line, sizeof line, "  time        %.0f cycles = %.2f us\n", s.cycles, s.microseconds);
     o << line;
+    // The bandwidth is HBM's: the reads the L2 served (Note [L2 model]) are counted in the traffic only.
+    const double hbmRate = s.gmBytes > 0 ? s.achievedBytesPerSecond * double(s.hbmBytes) / double(s.gmBytes) : 0;
     std::snprintf(line, sizeof line, "  GM traffic  %.3f MB, %.1f GB/s of %.1f GB/s peak (%.0f%%)\n", double(s.gmBytes) / 1e6,
-                  s.achievedBytesPerSecond / 1e9, s.peakBytesPerSecond / 1e9,
-                  100.0 * s.achievedBytesPerSecond / s.peakBytesPerSecond);
+                  hbmRate / 1e9, s.peakBytesPerSecond / 1e9, 100.0 * hbmRate / s.peakBytesPerSecond);
     o << line;
+    if (s.hbmBytes < s.gmBytes) {
+        std::snprintf(line, sizeof line, "  L2          %.3f MB of the reads served by the L2 (%.3f MB to/from HBM)\n",
+                      double(s.gmBytes - s.hbmBytes) / 1e6, double(s.hbmBytes) / 1e6);
+        o << line;
+    }
     o << "  pipe utilisation:";
     for (int p : {MTE2, V, MTE3, S, M, MTE1, FIX}) {
         std::snprintf(line, sizeof line, " %s %.0f%%", PipeName(Pipe(p)), 100.0 * s.pipeUtilisation[p]);

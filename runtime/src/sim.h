@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <map>
+#include <deque>
 #include <mutex>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,9 @@ struct Params {
     double clockGhz;
     double gmBytesPerCycleCore;   // one core's MTE2/MTE3 rate to GM
     double gmPeakBytesPerSecond;  // the chip's GM bandwidth, shared by all cores
+    double l2ReadBytesPerCycleCore;  // one core's MTE2 rate for reads the L2 cache serves (Note [L2 model])
+    double l2WriteBytesPerCycleCore;  // one core's rate for GM writes, which land in the L2 (Note [L2 model])
+    double l2Bytes;                  // the L2 cache's size; 0: no L2 modelled
     double mteLatency;            // cycles from a GM copy's end to its data being usable
     double mteIssue;              // fixed cycles a copy instruction occupies its pipe
     double ubCopyBytesPerCycle;   // UB -> UB copies (on the V pipe)
@@ -75,13 +80,16 @@ public:
     CoreModel(int core, const Params& p, double gmBytesPerCycle, bool trace);
 
     // Instructions. `ret` is the return address in kernel code, for findings' source lines.
-    void Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm);
+    // A GM read of `bytes` of which `hbmBytes` miss the L2 (Note [L2 model]); other copies: hbmBytes = bytes.
+    void Copy(Pipe pipe, const char* name, uint64_t bytes, bool touchesGm, uint64_t hbmBytes = UINT64_MAX);
     void Vector(const char* name, uint64_t repeats);
     void Scalar(const char* name, double cycles);
     // Cube-side instructions: an L1 -> L0 load on MTE1, an Mmad of `cycles` on M, and a Fixpipe of
     // `elems` L0C elements writing `bytes` (to GM when `toGm`: it shares the core's GM port).
     void Load(const char* name, uint64_t bytes, double bytesPerCycle);
-    void Mmad(const char* name, double cycles);
+    // `work`: of `cycles`, the cube's MAC cycles (the peak's share; the rest is the Mmad's head overhead).
+    void Mmad(const char* name, double cycles, double work);
+    double CubeWork() const { return cubeWork_; }
     void Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm);
     // Synchronisation (Note [Online pipe model]).
     double DoneOn(Pipe p) const { return done_[p]; }
@@ -113,10 +121,12 @@ public:
     double Cycles() const;
     const double* Busy() const { return busy_; }
     uint64_t GmRead() const { return gmRead_; }
+    uint64_t HbmRead() const { return hbmRead_; }
     uint64_t GmWritten() const { return gmWritten_; }
     double issue() const { return issue_; }
 
-    uint64_t gmRead_ = 0, gmWritten_ = 0;
+    uint64_t gmRead_ = 0, gmWritten_ = 0, hbmRead_ = 0;
+    double cubeWork_ = 0;
     std::vector<Event> events;  // this core's timeline, when tracing
 
 private:
@@ -151,6 +161,10 @@ public:
     void AddFindingAt(int core, const std::string& kind, const std::string& message, const std::string& site);
     void RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret);
     void Finish();  // overlapping GM writes across cores
+    // Note [L2 model]: a GM read of `rows` runs of `rowBytes`, `stride` apart: the bytes the L2 does
+    // not hold (read from HBM); the lines read or written stay in the L2.
+    uint64_t L2Read(const uint8_t* addr, uint32_t rows, uint64_t rowBytes, uint64_t stride);
+    void L2Write(const uint8_t* addr, uint64_t bytes);
 
     const rt::SocInfo& soc;
     uint32_t blockDim;
@@ -166,6 +180,10 @@ public:
 
 private:
     std::mutex mu_;
+    std::mutex l2Mu_;
+    std::unordered_set<uintptr_t> l2Lines_;  // resident lines (address / kL2Line)
+    std::deque<uintptr_t> l2Order_;          // in the order they came (first in, first out)
+    uint64_t L2Touch(uintptr_t lo, uintptr_t hi);  // the bytes of [lo, hi) not resident; makes them so
     struct Write {
         const uint8_t* addr;
         uint64_t bytes;
@@ -184,6 +202,9 @@ struct Summary {
     double pipeBusy[PIPE_COUNT] = {};         // summed over cores, cycles
     double pipeUtilisation[PIPE_COUNT] = {};  // busy / (cycles * cores)
     uint64_t gmBytes = 0;
+    uint64_t hbmBytes = 0;  // of gmBytes, what went to or came from HBM (Note [L2 model])
+    // The cube's MAC cycles over (time x cube cores in use): the share of the modelled cube peak.
+    double cubePeakShare = 0;
     double achievedBytesPerSecond = 0, peakBytesPerSecond = 0;
     std::string bound;
     std::vector<Finding> findings;

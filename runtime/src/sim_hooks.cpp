@@ -20,12 +20,18 @@ void Finding(const std::string& kind, const std::string& message, const void* re
 }
 
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
-               const void* ret, const uint8_t* gmSrcAddr, uint64_t gmSrcSpan) {
+               const void* ret, const uint8_t* gmSrcAddr, uint64_t gmSrcSpan, uint32_t srcRows, uint64_t srcRowBytes,
+               uint64_t srcStride) {
     CoreState* c = CurrentCoreOrNull();
     if (c == nullptr || c->model == nullptr) return;
     if (gmSrc && gmSrcAddr != nullptr && c->sync != nullptr)  // another core's unordered write? (xcore.cpp)
         c->sync->GmRead(*c, gmSrcAddr, gmSrcSpan, ret != nullptr ? ret : __builtin_return_address(0));
-    c->model->Copy(gmDst ? sim::MTE3 : (gmSrc ? sim::MTE2 : sim::V), what, bytes, gmSrc || gmDst);
+    uint64_t hbm = bytes;  // Note [L2 model] (sim.cpp)
+    if (gmSrc && gmSrcAddr != nullptr)
+        hbm = srcRows > 0 ? c->launch->L2Read(gmSrcAddr, srcRows, srcRowBytes, srcStride)
+                          : c->launch->L2Read(gmSrcAddr, 1, gmSrcSpan, 0);
+    c->model->Copy(gmDst ? sim::MTE3 : (gmSrc ? sim::MTE2 : sim::V), what, bytes, gmSrc || gmDst, hbm);
+    if (gmDst && gmDstAddr != nullptr && gmDstSpan == bytes) c->launch->L2Write(gmDstAddr, bytes);
     if (gmDst && gmDstAddr != nullptr)
         c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan, ret != nullptr ? ret : __builtin_return_address(0));
 }

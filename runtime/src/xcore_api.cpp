@@ -7,6 +7,17 @@
 // (on a split SoC), the core throws Relaunch, the launch stops and runs again with the declared
 // type, and remembers it for the kernel's later launches in this process. The declaration is the
 // kernel's first statement in CANN's samples, so nothing ran twice; code before it would.
+//
+// Note [Kernel type from the instructions]: a kernel of an op project that declares no type gets
+// the one its instructions imply: CANN's op project "identifies the operator type from the
+// instructions it uses", and cannot tell the AIC:AIV ratio, so a kernel using both kinds of core
+// is launched 1:2 (asc-devkit guide 设置合适的核数和算子Kernel类型.md). opkit sees the instructions
+// as they run: an op-project launch (LaunchConfig::inferType) starts AIV-only, as a vector kernel
+// runs; the first work that needs the cube relaunches it, as a declaration would: a Matmul object
+// (a client on the AIVs served by the AIC, so both kinds: MIX 1:2; with ASCENDC_CUBE_ONLY it runs on
+// the cube alone: AIC only), or a basic cube instruction (AIC only). A declared type always wins.
+// Not modelled: a kernel whose basic cube instructions follow vector ones without a Matmul object
+// (the compiler would say MIX; here it runs AIC-only and its vector work fails on the AIC).
 #include <map>
 #include <mutex>
 
@@ -78,6 +89,13 @@ void ServeCube() {
     SyncOf(c).ServeCube(c);
 }
 
+bool ClaimCubeL1(const void* client) {
+    CoreState& c = Core();
+    const bool other = c.l1Client != nullptr && c.l1Client != client;
+    c.l1Client = client;
+    return other;
+}
+
 void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId) {
     CoreState& c = Core();
     SyncOf(c).SetFlag(c, mode, pipe, flagId);
@@ -98,11 +116,20 @@ void OnSoftSyncAll(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32
 void DeclareTaskType(int type) {
     CoreState& c = Core();
     const KernelMode want = ModeOfType(type);
+    c.typeDeclared = true;
     if (c.sync == nullptr) return;
     const xcore::Shape have = c.sync->shape();
     const xcore::Shape need = xcore::ShapeOf(want, *c.soc, have.blockDim);
     if (need.ratio == have.ratio && (need.ratio > 0 || need.kind == have.kind)) return;
     throw xcore::Relaunch{want};
+}
+
+void InferTaskType(int type) {
+    CoreState* c = CurrentCoreOrNull();
+    if (c == nullptr || !c->inferType || c->typeDeclared || c->sync == nullptr) return;
+    if (!c->soc->splitArch || c->inMix || c->kind != CoreKind::AIV) return;  // only an AIV-only start is revised
+    const KernelMode want = ModeOfType(type);
+    if (want != KernelMode::AIV_MODE) throw xcore::Relaunch{want};
 }
 
 }  // namespace rt

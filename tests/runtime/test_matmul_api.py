@@ -149,7 +149,10 @@ RESULT_CASES = (
     # L1 reuse and double buffering: stepM/stepN/stepKa/stepKb tiles, depthA1/B1 with 2 buffers.
     + [Case(m=70, n=90, k=100, base=(16, 16, 32), step=(2, 3, 2, 1), db=(2, 2)),
        Case(m=70, n=90, k=100, base=(16, 16, 32), step=(2, 2, 4, 4), db=(1, 1), order=1, trans_a=True, trans_b=True),
-       Case(m=33, n=33, k=200, base=(32, 32, 64), step=(1, 1, 1, 2), db=(2, 1))]
+       Case(m=33, n=33, k=200, base=(32, 32, 64), step=(1, 1, 1, 2), db=(2, 1)),
+       # NORM with stepM = stepN = 1 set after the tiling: depthA1 16 and depthB1 12 stay (base blocks
+       # L1 may hold); the kernel keeps two step tiles of each.
+       Case(m=70, n=90, k=100, base=(16, 16, 32), step=(2, 3, 4, 4), db=(2, 1), run="iter", misuse="lower_steps")]
     # multi-core: the grid splits M and N; the last cores take SetTail's smaller shapes.
     + [Case(m=100, n=90, k=70, cores=(2, 2)), Case(m=100, n=90, k=70, cores=(3, 1), trans_a=True, bias=True),
        Case(m=64, n=130, k=48, cores=(1, 3), trans_b=True, run="iter", order=1, base=(16, 32, 16), step=(2, 1, 1, 1))]
@@ -177,7 +180,7 @@ MISUSES = [
     ("before_set", {}, ("Matmul IterateAll", "before SetTensorA and SetTensorB", "B")),
     ("get_before_iterate", {}, ("Matmul GetTensorC", "call Iterate() first")),
     ("tail_too_big", {}, ("Matmul SetTail", "M 41", "singleCoreM 40")),
-    ("bad_depth", {}, ("Matmul Init", "depthA1 3", "stepM * stepKa * db")),
+    ("bad_depth", {}, ("Matmul Init", "depthA1", "must hold one stepM * stepKa tile")),
     ("bad_base", {}, ("Matmul Init", "baseN 40", "multiples of 16")),
     ("l0a", {}, ("Matmul Init", "baseM * baseK * sizeof(A) * dbL0A = 131072", "L0A (65536)")),
     ("no_bias_tiling", {"bias": True}, ("Matmul SetBias", "isBias 0")),

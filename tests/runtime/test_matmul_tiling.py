@@ -265,6 +265,18 @@ def test_official_sample_requests(tiler):
     assert three["iterateOrder"] == 0
 
 
+def test_framework_matmul_leakyrelu_gets_canns_tiling(tiler):
+    """The framework MatmulLeakyRelu sample's request (SetDim 2, 128 x 128 blocks, bias): its kernel sets
+    stepM = stepN = 1 and writes block `count` at (count % (singleCoreM / baseM), count / ...), so it
+    relies on M-first order. asc-devkit's tiler (impl/adv_api/tiling/matmul, built on the side) gives
+    the values asserted here; the whole L1 is planned for (Note [Matmul clients on the AIC])."""
+    (t,) = judge(tiler, [Req(multi=1, dim=2, m=1024, n=640, k=256, bias=1, fix_m=128, fix_n=128)])
+    got = {f: t[f] for f in ("singleCoreM", "singleCoreN", "baseK", "stepM", "stepN", "stepKa", "stepKb", "depthA1",
+                             "depthB1", "iterateOrder", "shareL1Size")}
+    assert got == dict(singleCoreM=512, singleCoreN=640, baseK=128, stepM=1, stepN=5, stepKa=2, stepKb=2, depthA1=4,
+                       depthB1=10, iterateOrder=0, shareL1Size=459264)
+
+
 def test_multicore_balances_the_cores(tiler):
     big, thin = judge(tiler, [Req(multi=1, dim=48, m=4096, n=4096, k=4096),
                               Req(multi=1, dim=20, m=16, n=8192, k=1024, soc="Ascend910B3")])

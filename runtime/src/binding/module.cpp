@@ -260,6 +260,8 @@ PYBIND11_MODULE(_core, m) {
         d["pipe_busy_cycles"] = busy;
         d["pipe_utilisation"] = util;
         d["gm_bytes"] = s->gmBytes;
+        d["hbm_bytes"] = s->hbmBytes;
+        d["cube_peak_share"] = s->cubePeakShare;
         d["achieved_bytes_per_second"] = s->achievedBytesPerSecond;
         d["peak_bytes_per_second"] = s->peakBytesPerSecond;
         d["bound"] = s->bound;

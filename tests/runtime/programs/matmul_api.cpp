@@ -11,7 +11,7 @@
 // Usage: matmul_api TYPES DIR M N K mCores nCores baseM baseN baseK stepM stepN stepKa stepKb dbA1 dbB1
 //                   order transA transB bias run atomic misuse
 //   TYPES: f16f32 f16f16 f16bf16 bf16f32 bf16bf16 i8i32 f32f32 f16f32ub
-//   run: all | iter | ub      misuse: none | before_set | tail_too_big | bad_depth | bad_base | l0a | c_pos |
+//   run: all | iter | ub      misuse: none | lower_steps (not an error) | before_set | tail_too_big | bad_depth | bad_base | l0a | c_pos |
 //                                      dtype | float_b | soc310p | no_bias_tiling | get_before_iterate
 // Reads DIR/a.bin, b.bin, bias.bin (if bias), c.bin (initial C); writes DIR/c.bin.
 // Tested by: pytest tests/runtime/test_matmul_api.py
@@ -53,7 +53,10 @@ struct Kernel {
         SetSysWorkspace(ws);
         TCubeTiling t = MakeTiling(g);
         const std::string misuse = g.misuse;
-        if (misuse == "bad_depth") t.depthA1 = 3 * t.stepM * t.stepKa;
+        // NORM: a kernel may lower the steps after GetTiling; the depths stay (the official
+        // framework MatmulLeakyRelu sample sets stepM = stepN = 1).
+        if (misuse == "lower_steps") t.stepM = t.stepN = 1;
+        if (misuse == "bad_depth") t.stepM = t.depthA1 / t.stepKa + 1;  // depthA1 cannot hold one step tile
         if (misuse == "bad_base") t.baseN = 40;
         if (misuse == "l0a") t.baseM = 256, t.baseK = 128;
         if (misuse == "no_bias_tiling") t.isBias = 0;

@@ -10,7 +10,7 @@
 //           of Y into its own rows of Z: with `sync` 1 after SyncAll() (AIVs); with 0 AIV 1 computes
 //           nothing and copies at once (an unsynced-gm-access finding in npu_simulator).
 //   budget  leaky with the tiling's L1 tiles given on the command line: the two clients of an AIC
-//           carve their buffers from the AIC's one TPipe.
+//           take turns in the AIC's L1 (their buffers start at the same place of its one TPipe).
 //   vector  a vector-only kernel, launched with no SetKernelMode (CANN's default, MIX): Y = X + X
 //           over 2B tiles of 1024 floats, tile GetBlockIdx() of GetBlockNum() * GetTaskRation().
 //

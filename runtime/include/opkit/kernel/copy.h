@@ -141,7 +141,8 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
                        "DataCopyPad(GM->local)");
     opkit::rt::ModelCopy(true, false, uint64_t(p.blockCount) * p.blockLen, nullptr, 0, "DataCopyPad(GM->local)", nullptr,
                          reinterpret_cast<const uint8_t*>(src.addr_),
-                         uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen);
+                         uint64_t(p.blockCount - 1) * (uint64_t(p.blockLen) + p.srcStride) + p.blockLen, p.blockCount,
+                         p.blockLen, uint64_t(p.blockLen) + p.srcStride);
     opkit::rt::ModelAccess(d, uint64_t(p.blockCount - 1) * dstStep + slot, true, "DataCopyPad(GM->local)", nullptr, 4);
     opkit::rt::CopyRuns(d + left, reinterpret_cast<const uint8_t*>(src.addr_), p.blockCount, p.blockLen, dstStep,
                         uint64_t(p.blockLen) + p.srcStride);

@@ -24,6 +24,8 @@ void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId);
 void OnCrossCoreWaitFlag(int mode, uint16_t flagId);
 int32_t TaskRation();
 void DeclareTaskType(int type);
+// Note [Kernel type from the instructions]: the kernel issues work that implies this type.
+void InferTaskType(int type);
 void SetVectorMask(uint64_t hi, uint64_t lo);
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
 uint8_t* SysWorkspace();

@@ -353,6 +353,12 @@ public:
         used_[static_cast<int>(m)] = offset;
         return old;
     }
+    // Where those turn-taking buffers start in `m`: the fill level when the first of them came.
+    uint32_t ClientBase(opkit::rt::Mem m) {
+        const int i = static_cast<int>(m);
+        if (clientBase_[i] == kNoBase) clientBase_[i] = used_[i];
+        return clientBase_[i];
+    }
 
 private:
     // A length of 0 is accepted as on the NPU (Note [Zero-length buffers]).
@@ -365,6 +371,10 @@ private:
     uint8_t* Carve(opkit::rt::Mem m, uint64_t bytes, const char* what, int num, uint32_t len, const detail::QueBase* que);
     static constexpr int MAX_BUFFERS = 64;  // buffers one kernel's TPipe can hand out on the NPU
     uint32_t used_[static_cast<int>(opkit::rt::Mem::COUNT)] = {};
+    static constexpr uint32_t kNoBase = 0xFFFFFFFFu;
+    uint32_t clientBase_[static_cast<int>(opkit::rt::Mem::COUNT)] = {kNoBase, kNoBase, kNoBase, kNoBase,
+                                                                   kNoBase, kNoBase, kNoBase};
+    static_assert(static_cast<int>(opkit::rt::Mem::COUNT) == 7, "one kNoBase per memory");
     int buffers_ = 0;
     int8_t AllocEvent(HardEvent evt);
     void ReleaseEvent(HardEvent evt, int8_t id);
@@ -377,6 +387,7 @@ TPipe* GetTPipePtr();
 
 inline void TPipe::Reset() {
     for (auto& u : used_) u = 0;
+    for (auto& b : clientBase_) b = kNoBase;
     buffers_ = 0;
     ForgetBuffers();
 }

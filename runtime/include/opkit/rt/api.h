@@ -95,6 +95,10 @@ void RunOnCube(const std::function<void()>& fn);
 // On the AIC of a MIX launch: run this block's RunOnCube requests until all its AIVs have
 // finished their kernel body. Also done implicitly after the AIC's kernel body returns.
 void ServeCube();
+// On the AIC serving a request of Matmul client `client` (Note [Matmul clients on the AIC]): make it
+// the client whose tiles L1 holds; true if another client's request ran there since its last one
+// (its held L1 tiles were overwritten).
+bool ClaimCubeL1(const void* client);
 uint64_t TilingKey();
 const SocInfo& CoreSoc();
 uint8_t* MemBase(Mem m);
@@ -128,6 +132,9 @@ struct LaunchConfig {
     KernelMode mode = KernelMode::AIV_MODE;
     uint8_t* workspace = nullptr;  // the launch's workspace (GetSysWorkSpacePtr)
     const void* entry = nullptr;   // the kernel function, when known: the key of its declared kernel type
+    // An op project's launch: a kernel that declares no type gets the one its instructions imply
+    // (Note [Kernel type from the instructions], xcore_api.cpp); CPU-debug programs set theirs.
+    bool inferType = false;
 };
 void Launch(const LaunchConfig& cfg, const std::function<void()>& body);
 #endif  // OPKIT_SAME_CXX_ABI
@@ -141,8 +148,11 @@ void SetAtomic(AtomicOp op, DType t);
 // Copy `blocks` runs of `runBytes` bytes; the source/destination runs start `srcStep`/`dstStep`
 // bytes apart. Range and overlap checks are the caller's.
 // npu_simulator hooks: the cost of a copy / vector instruction (no-ops outside that mode).
+// A GM source is read as `srcRows` runs of `srcRowBytes` bytes, `srcStride` bytes apart (0 rows: one
+// run of gmSrcSpan bytes); the model's L2 (Note [L2 model] in runtime/src/sim.cpp) looks at those bytes.
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
-               const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0);
+               const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0,
+               uint32_t srcRows = 0, uint64_t srcRowBytes = 0, uint64_t srcStride = 0);
 void ModelVector(const char* name, uint64_t repeats);
 void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model

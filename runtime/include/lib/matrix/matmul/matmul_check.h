@@ -90,13 +90,24 @@ inline void CheckTiling(const TCubeTiling& tl, const MatmulTypes& t) {
     need(tl.isBias == 0 || uint64_t(tl.baseN) * 4 <= bt,
          Field("baseN", tl.baseN) + " with isBias: the bias row (" + std::to_string(tl.baseN * 4) +
              " bytes of float/int32) exceeds the bias table (" + std::to_string(bt) + ")");
-    const int32_t dbA = tl.depthA1 / (tl.stepM * tl.stepKa), dbB = tl.depthB1 / (tl.stepN * tl.stepKb);
-    need((dbA == 1 || dbA == 2) && tl.depthA1 == tl.stepM * tl.stepKa * dbA,
-         Field("depthA1", tl.depthA1) + " must be stepM * stepKa * db (" + std::to_string(tl.stepM) + " * " +
-             std::to_string(tl.stepKa) + " * 1 or 2)");
-    need((dbB == 1 || dbB == 2) && tl.depthB1 == tl.stepN * tl.stepKb * dbB,
-         Field("depthB1", tl.depthB1) + " must be stepN * stepKb * db (" + std::to_string(tl.stepN) + " * " +
-             std::to_string(tl.stepKb) + " * 1 or 2)");
+    // depthA1/depthB1: base blocks of A/B in L1. MDL loads whole step tiles, one or two of them, so it
+    // needs depth = step * stepK * (1 or 2) (表3). NORM caches up to depth base blocks (CANN's
+    // CubeInBuffer), so kernels may lower stepM/stepN after GetTiling (the official MatmulLeakyRelu
+    // sample sets them to 1); it needs at least one step tile.
+    const int32_t tileA = tl.stepM * tl.stepKa, tileB = tl.stepN * tl.stepKb;
+    if (t.mdl) {
+        const int32_t dbA = tl.depthA1 / tileA, dbB = tl.depthB1 / tileB;
+        need((dbA == 1 || dbA == 2) && tl.depthA1 == tileA * dbA,
+             Field("depthA1", tl.depthA1) + " must be stepM * stepKa * db (" + std::to_string(tl.stepM) + " * " +
+                 std::to_string(tl.stepKa) + " * 1 or 2) with CFG_MDL");
+        need((dbB == 1 || dbB == 2) && tl.depthB1 == tileB * dbB,
+             Field("depthB1", tl.depthB1) + " must be stepN * stepKb * db (" + std::to_string(tl.stepN) + " * " +
+                 std::to_string(tl.stepKb) + " * 1 or 2) with CFG_MDL");
+    }
+    need(tl.depthA1 >= tileA, Field("depthA1", tl.depthA1) + " must hold one stepM * stepKa tile (" +
+                                  std::to_string(tl.stepM) + " * " + std::to_string(tl.stepKa) + ")");
+    need(tl.depthB1 >= tileB, Field("depthB1", tl.depthB1) + " must hold one stepN * stepKb tile (" +
+                                  std::to_string(tl.stepN) + " * " + std::to_string(tl.stepKb) + ")");
     const uint64_t al1 = uint64_t(tl.baseM) * tl.baseK * tl.depthA1 * ea, bl1 = uint64_t(tl.baseN) * tl.baseK * tl.depthB1 * eb;
     const uint64_t l1 = size(opkit::rt::Mem::L1);
     need(al1 + bl1 + (tl.isBias ? tl.baseN * 4ull : 0) <= l1,

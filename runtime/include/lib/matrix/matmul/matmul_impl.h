@@ -23,18 +23,20 @@
 // itself, MatmulImpl on the AIC) it runs inline. IterateAll is one request, as it is one message.
 //
 // Note [Matmul clients on the AIC]: each AIV's Matmul object is a client of its block's AIC, and
-// its cube-side state is its own: the iteration state and the A1/B1/bias tiles it holds in L1
-// between calls. Its buffers are carved from the AIC's live TPipe (the one the AIC passed to its
+// its cube-side state is its own: the iteration state and the A1/B1 tiles it holds in L1 between
+// calls. Its buffers are carved from the AIC's live TPipe (the one the AIC passed to its
 // REGIST_MATMUL_OBJ) when the AIV's Init reaches the AIC, as CANN's AIC server initialises one
-// Matmul instance per AIV sub-block on its TPipe (kernel_kfc.h, InitObjAux): the L1 buffers one
-// client after the other, so both AIVs' tiles must fit the AIC's L1 together (the pipe checks say
-// so otherwise; a multi-core host tiling plans for it, Note [Matmul tiling]) and never overwrite
-// each other. L0A/L0B/L0C and the bias table are shared: each client's buffers there start at the
-// memory's start, as CANN's instances each take the whole L0A/L0B (TBufPoolL0, L0AUF_SIZE) and share
-// one CO1 queue (REGIST_CUBE_OBJ's qCO1). That is safe because a request leaves nothing in them: the
-// AIC serves one request at a time, and an AIV's Iterate only advances its position; the request
-// that takes the block out (GetTensorC, or IterateAll as a whole) computes it and moves it out of
-// L0C.
+// Matmul instance per AIV sub-block on its TPipe (kernel_kfc.h, InitObjAux). The clients take
+// turns in the AIC's memories: each client's buffers in L1, L0A/L0B/L0C and the bias table start
+// at the same place (after the AIC's own buffers), because CANN's tiler plans a MIX kernel's
+// tiling with the whole L1 (matmul_tiling_algorithm.cpp, checked on the official MatmulLeakyRelu
+// sample: 459 KiB of 512 KiB for each of its two clients), so two clients' tiles cannot both
+// stay. The AIC serves one request at a time, so a request never meets another's data; a client
+// whose L1 tiles another client's request overwrote since its own last request reloads them
+// (ClaimCubeL1). L0 holds nothing between requests: an AIV's Iterate only advances its position,
+// and the request that takes the block out (GetTensorC, or IterateAll as a whole) computes it and
+// moves it out of L0C. An assumption where CANN's kernel side does not say: whether its instances
+// share L1 this way (their tilings could not fit side by side).
 #pragma once
 
 #include <functional>
@@ -47,6 +49,16 @@ namespace detail {
 // Note [Matmul on a MIX launch] (lib/matmul_intf.h): the AIC of a MIX launch (where the vector
 // side does nothing, Note [Vector work on a MIX launch's cube core]) serves its AIVs.
 inline bool IsMixCubeSide() { return opkit::rt::VectorMuted(); }
+// Note [Kernel type from the instructions] (xcore_api.cpp): a Matmul object is a client of the AIC on
+// the AIVs, so a kernel with one runs on both kinds of core (MIX 1:2), unless ASCENDC_CUBE_ONLY puts
+// the whole Matmul on the cube core.
+inline void InferMatmulTaskType() {
+#ifdef ASCENDC_CUBE_ONLY
+    opkit::rt::InferTaskType(KERNEL_TYPE_AIC_ONLY);
+#else
+    opkit::rt::InferTaskType(KERNEL_TYPE_MIX_AIC_1_2);
+#endif
+}
 inline void ServeCubeSide() { opkit::rt::ServeCube(); }
 }  // namespace detail
 
@@ -70,6 +82,7 @@ public:
 
     // ---- set-up -----------------------------------------------------------------------------
     __aicore__ inline void Init(const TCubeTiling* tiling, AscendC::TPipe* tpipe = nullptr) {
+        detail::InferMatmulTaskType();
         if (tpipe != nullptr) pipe_ = tpipe;
         if (pipe_ == nullptr) detail::Refuse("Init", "no TPipe: pass it to REGIST_MATMUL_OBJ or Init(&tiling, &pipe)");
         if (tiling == nullptr) detail::Refuse("Init", "the tiling pointer is null");
@@ -86,6 +99,7 @@ public:
         inited_ = true;
     }
     __aicore__ inline void SetRegist(AscendC::TPipe* pipe, GM_ADDR workspace) {
+        detail::InferMatmulTaskType();
         pipe_ = pipe;
         sysWs_ = workspace;
     }
@@ -227,7 +241,10 @@ private:
     template <typename F>
     __aicore__ inline void OnCube(F&& cubeSide) {
         if (!opkit::rt::CubeIsRemote()) return cubeSide();
-        const std::function<void()> step = [&] { cubeSide(); };
+        const std::function<void()> step = [&] {
+            if (opkit::rt::ClaimCubeL1(this)) DropL1();  // another client's tiles took L1's place
+            cubeSide();
+        };
         opkit::rt::RunOnCube(step);
     }
 
