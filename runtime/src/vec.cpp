@@ -353,8 +353,12 @@ void VecRepeat(VOp op, DType t, void* dst, const void* a, const void* b, const v
                (lane % perBlock) * size;
     };
     const Kind kind = KindOf(op);
+    const uint32_t enabled = EnabledBlocks(s, lanes, perBlock);  // Note [Masked-off blocks]
+    std::memset(ta, 0, sizeof ta);
+    std::memset(tb, 0, sizeof tb);
     for (uint32_t r = 0; r < s.repeat; ++r) {
         for (uint32_t l = 0; l < lanes; ++l) {
+            if (!((enabled >> (l / perBlock)) & 1u)) continue;
             std::memcpy(ta + l * size, addr(a, r, l, s.src0Blk, s.src0Rep), size);
             if (kind == Kind::BINARY) std::memcpy(tb + l * size, addr(b, r, l, s.src1Blk, s.src1Rep), size);
         }

@@ -244,9 +244,11 @@ void VecCastRepeat(DType dt, DType st, RoundMode mode, void* dst, const void* sr
         ModelAccess(dst, (uint64_t(s.repeat - 1) * s.dstRep + 8ull * s.dstBlk) * 32, true, "Cast");
     const uint32_t ds = DTypeSize(dt), ss = DTypeSize(st);
     const uint32_t lanes = 256 / std::max(ds, ss);
-    alignas(64) uint8_t tin[256], tout[256];
+    alignas(64) uint8_t tin[256] = {}, tout[256];
+    const uint32_t enabled = EnabledBlocks(s, lanes, 32 / ss);  // src blocks; Note [Masked-off blocks]
     for (uint32_t r = 0; r < s.repeat; ++r) {
         for (uint32_t l = 0; l < lanes; ++l) {
+            if (!((enabled >> (l / (32 / ss))) & 1u)) continue;
             const uint8_t* p = static_cast<const uint8_t*>(src) + (uint64_t(r) * s.src0Rep + uint64_t(l / (32 / ss)) * s.src0Blk) * 32 + (l % (32 / ss)) * ss;
             std::memcpy(tin + l * ss, p, ss);
         }

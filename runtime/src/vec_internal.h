@@ -38,6 +38,19 @@ void RuleBroken(const char* kind, const char* message, const void* ret);
 // npu_simulator: the blocks of a mask/repeat operand that hold an enabled lane, read or written.
 void ModelRepeatAccess(const void* base, const RepeatShape& s, uint16_t blk, uint16_t rep, uint32_t elemBytes,
                        bool write, const char* what, const void* ret);
+// Note [Masked-off blocks]: in the mask/repeat form the NPU neither reads nor writes a 32-byte block of
+// an operand none of whose lanes the mask enables, so a short masked row may end a buffer or the UB
+// itself (CheckRepeatOperand sizes an operand's footprint the same way; ModelRepeatAccess models the
+// same blocks). The CPU loops read only the enabled blocks too: reading the others would read past
+// the UB arena (AddressSanitizer found WholeReduceSum doing so in RmsNorm and LayerNorm). Bit b of the
+// result: lane block b (lanes [b * perBlock, (b + 1) * perBlock) of the `lanes`) holds an enabled lane.
+inline uint32_t EnabledBlocks(const RepeatShape& s, uint32_t lanes, uint32_t perBlock) {
+    uint32_t blocks = 0;
+    for (uint32_t l = 0; l < lanes && l < 128; ++l)
+        if ((s.mask[l / 64] >> (l % 64)) & 1u) blocks |= 1u << (l / perBlock);
+    return blocks;
+}
+
 // SoCs without an instruction (e.g. Sort32 exists on arch 2201 only): Fail naming the SoC.
 void RequireArch2201(const char* op);
 

@@ -69,11 +69,18 @@ void LoadLanes(DType t, float* v, const uint8_t* src, uint32_t count) {
     else std::memcpy(v, src, count * sizeof(float));
 }
 
-// The lanes of repeat r of a strided operand (blk/rep in 32-byte blocks).
-void GatherLanes(DType t, float* v, const void* src, uint32_t r, uint16_t blk, uint16_t rep) {
-    const uint32_t size = DTypeSize(t), perBlock = 32 / size;
-    for (uint32_t b = 0; b < 8; ++b)
-        LoadLanes(t, v + b * perBlock, static_cast<const uint8_t*>(src) + (uint64_t(r) * rep + uint64_t(b) * blk) * 32, perBlock);
+// The lanes of repeat r of src0 (s.src0Blk/s.src0Rep in 32-byte blocks); the blocks no lane of which
+// the mask enables are not read (Note [Masked-off blocks]): their lanes are 0 and take no part.
+void GatherLanes(DType t, float* v, const void* src, const RepeatShape& s, uint32_t r) {
+    const uint32_t size = DTypeSize(t), perBlock = 32 / size, enabled = EnabledBlocks(s, 256 / size, perBlock);
+    for (uint32_t b = 0; b < 8; ++b) {
+        if (!((enabled >> b) & 1u)) {
+            std::fill(v + b * perBlock, v + (b + 1) * perBlock, 0.0f);
+            continue;
+        }
+        LoadLanes(t, v + b * perBlock,
+                  static_cast<const uint8_t*>(src) + (uint64_t(r) * s.src0Rep + uint64_t(b) * s.src0Blk) * 32, perBlock);
+    }
 }
 
 void StoreValue(DType t, uint8_t* p, float x) {
@@ -163,7 +170,7 @@ void VecReduceRepeats(Reduce r, DType t, void* dst, const void* src, const Repea
     std::vector<Partial> parts;
     auto live = [&](uint32_t l) { return ((s.mask[l / 64] >> (l % 64)) & 1u) != 0; };
     for (int32_t rep = 0; rep < repeat; ++rep) {
-        GatherLanes(t, v, src, static_cast<uint32_t>(rep), s.src0Blk, s.src0Rep);
+        GatherLanes(t, v, src, s, static_cast<uint32_t>(rep));
         parts.push_back(ReduceLanes(r, t, v, 0, lanes, live));
         parts.back().index += static_cast<uint32_t>(rep) * lanes;  // global: repeat*lanes + lane
     }
@@ -193,7 +200,7 @@ void VecReduceGroups(Reduce r, DType t, void* dst, const void* src, const Repeat
     alignas(64) float v[MAX_LANES];
     auto live = [&](uint32_t l) { return ((s.mask[l / 64] >> (l % 64)) & 1u) != 0; };
     for (uint32_t rep = 0; rep < s.repeat; ++rep) {
-        GatherLanes(t, v, src, rep, s.src0Blk, s.src0Rep);
+        GatherLanes(t, v, src, s, rep);
         uint8_t* out = static_cast<uint8_t*>(dst) + rep * dstRepBytes;
         for (uint32_t g = 0; g < lanes / groupLanes; ++g, out += record) {
             const Partial p = ReduceLanes(r, t, v, g * groupLanes, groupLanes, live);

@@ -19,7 +19,7 @@ from test_checks import finding_lines
 
 SIM = "npu_simulator"
 SOURCE = "strict_rules.cpp"
-CLEAN = ["whole_ub", "scratch_below", "scratch_freed", "mask_one_word", "empty_unused"]
+CLEAN = ["whole_ub", "scratch_below", "scratch_freed", "mask_one_word", "masked_row_end", "empty_unused"]
 REPORTED = [("scratch_hit", "ub-scratch", ("Select (VSEL_TENSOR_SCALAR_MODE)", "the TBuf of 196608 bytes",
                                           "offset 188416", "pipe.InitBuffer at ")),
             ("scratch_queue", "ub-scratch", ("Select (VSEL_TENSOR_TENSOR_MODE)", "buffer 0 of the TQue of 12288 bytes")),
@@ -93,6 +93,19 @@ def test_tensor_select_stages_the_mask_address(run_raw) -> None:
 def test_one_word_mask_for_floats(run_raw) -> None:
     z = np.frombuffer(run_raw("mask_one_word").stdout, np.float32)
     np.testing.assert_array_equal(z[:64], np.where(np.arange(64) < 16, 3.5, 0.0).astype(np.float32))
+
+
+def test_masked_row_may_end_the_ub(run_raw) -> None:
+    """Only the blocks the mask enables are read (Note [Masked-off blocks]); under AddressSanitizer a
+    read of the other seven blocks of the row is a heap-buffer-overflow past the UB arena."""
+    z = np.frombuffer(run_raw("masked_row_end").stdout, np.float32)
+    expect = np.zeros(64, np.float32)
+    expect[0] = 12.0  # WholeReduceSum of 8 x 1.5
+    expect[8:16] = 2.5  # Adds 1.0
+    expect[16:20] = np.full(8, 1.5, np.float16).view(np.float32)  # Cast to half
+    np.testing.assert_array_equal(z[:64], expect)
+    np.testing.assert_array_equal(z[64:120], np.zeros(56, np.float32))
+    np.testing.assert_array_equal(z[120:], np.full(8, 1.5, np.float32))
 
 
 def test_zero_length_buffer_shares_the_next_address(run_raw) -> None:

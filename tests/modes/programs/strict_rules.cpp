@@ -12,12 +12,16 @@
 //   scratch_freed   the queue buffer over the scratch area freed first     no finding
 //   mask_one_word   Add on floats with `uint64_t mask[1]`                  no finding (and no read
 //                                                                           past the array: ASan)
+//   masked_row_end  a row of 8 floats in the last 32 bytes of UB, through   no finding (and no read
+//                   WholeReduceSum, Adds and Cast with mask 8: the NPU     past the UB: ASan)
+//                   reads only the mask's blocks
 //   empty_unused    pipe.InitBuffer(buf, 0) for a TBuf and a TQue, unused  no finding
 //   empty_used      a 0-byte TBuf used by Duplicate: it overwrites the     [empty-buffer] at the
 //                   next buffer on the NPU                                  Duplicate
 //
 // z (stdout): 128 floats: scratch_* give dst[0..64) then the 64 floats at UB offset 184 KiB
-// (or a copy of them) so cpu mode shows the bytes the NPU overwrites.
+// (or a copy of them) so cpu mode shows the bytes the NPU overwrites; masked_row_end gives its three
+// results (z[0], z[8..16), 8 halves in z[16..20)) then the last 64 floats of UB.
 // Usage: strict_rules CASE > z.bin
 // Tested by: pytest tests/modes/test_strict.py --mode=cpu
 #include <cstdio>
@@ -139,6 +143,23 @@ extern "C" __global__ __aicore__ void mask_one_word(GM_ADDR z) {
     Out(z, dst, a);
 }
 
+// Note [Masked-off blocks] (runtime/src/vec_internal.h): a block no lane of which the mask enables is
+// not read, so a row may end the UB; before that note opkit read all 8 blocks, 224 bytes past the UB.
+extern "C" __global__ __aicore__ void masked_row_end(GM_ADDR z) {
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> all;
+    pipe.InitBuffer(all, UB);
+    LocalTensor<float> t = all.Get<float>();
+    LocalTensor<float> top = t[UB / sizeof(float) - N], row = t[UB / sizeof(float) - 8];
+    Fill(t, 0.0f, N);
+    Fill(top, 0.0f, N);
+    Fill(row, 1.5f, 8);
+    WholeReduceSum(t, row, 8, 1, 1, 1, 8);  // t[0] = 12
+    Adds(t[8], row, 1.0f, 8, 1, {1, 1, 8, 8});  // t[8..16) = 2.5
+    Cast(t[16].ReinterpretCast<half>(), row, RoundMode::CAST_NONE, 8, 1, {1, 1, 4, 8});  // 8 halves of 1.5
+    Out(z, t, top);
+}
+
 extern "C" __global__ __aicore__ void empty_unused(GM_ADDR z) {
     TPipe pipe;
     TBuf<TPosition::VECCALC> unused;
@@ -180,6 +201,7 @@ int main(int argc, char* argv[]) {
     else if (c == "scratch_below") ICPU_RUN_KF(scratch_below, 1, z);
     else if (c == "scratch_freed") ICPU_RUN_KF(scratch_freed, 1, z);
     else if (c == "mask_one_word") ICPU_RUN_KF(mask_one_word, 1, z);
+    else if (c == "masked_row_end") ICPU_RUN_KF(masked_row_end, 1, z);
     else if (c == "empty_unused") ICPU_RUN_KF(empty_unused, 1, z);
     else if (c == "empty_used") ICPU_RUN_KF(empty_used, 1, z);
     else {
