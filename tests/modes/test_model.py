@@ -96,7 +96,8 @@ def test_add_custom_reaches_the_bandwidth_roofline() -> None:
     sim = _simulate("add_custom", x, x.copy(), soc="Ascend910B1")  # two buffers: the L2 serves no read
     assert sim.soc == "Ascend910B1" and sim.findings == []
     assert sim.gm_bytes == 3 * x.nbytes
-    assert 0.85 <= sim.bandwidth_share <= 1.0, sim.text or sim.bandwidth_share
+    # the model bounds a launch by bytes / peak, so the share reaches 1 up to the rounding of that division
+    assert 0.85 <= sim.bandwidth_share <= 1.0 + 1e-9, sim.text or sim.bandwidth_share
     assert sim.bound.startswith("memory"), sim.bound
 
 
