@@ -23,6 +23,7 @@
 #include "xcore.h"
 
 #include <execinfo.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cstring>
@@ -172,8 +173,15 @@ namespace {
 class HelperThreads {
 public:
     static HelperThreads& Get() {
-        static HelperThreads* pool = new HelperThreads;  // never destroyed: parked threads outlive statics
-        return *pool;
+        static std::once_flag once;
+        std::call_once(once, [] {
+            pool_ = new HelperThreads;  // never destroyed: parked threads outlive statics
+            // A forked child (crash isolation) has none of the parked threads, but idle_ still counts
+            // them: a job handed to one would never run and the launch would wait forever. The child
+            // starts a fresh pool (the old one, and any lock a parent thread held in it, is left alone).
+            pthread_atfork(nullptr, nullptr, [] { pool_ = new HelperThreads; });
+        });
+        return *pool_;
     }
     void Run(std::function<void()> job) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -206,7 +214,9 @@ private:
     std::condition_variable cv_;
     std::deque<std::function<void()>> jobs_;
     int idle_ = 0;
+    static HelperThreads* pool_;
 };
+HelperThreads* HelperThreads::pool_ = nullptr;
 }  // namespace
 
 void LaunchSync::StartHelper() {

@@ -70,3 +70,17 @@ def test_a_failing_tiling_function_says_why(crash, capfd: pytest.CaptureFixture)
                                                 r"failure with this reason"):
         crash.crash_custom(np.zeros(8, np.float32), mode=7)
     assert "mode 7 asks for a failure" in capfd.readouterr().err  # and it still reaches stderr
+
+
+def test_a_synchronising_launch_runs_isolated_after_one_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A MIX launch parks helper threads in this process (Note [Parked helper threads]); a forked child has
+    # none of them and must start its own, not hand its waiting cores to threads that do not exist. CI met
+    # this as a hang: the MindSpore tests ran LoRA in-process, then tests/ops ran it isolated.
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((32, 16)).astype(np.float16), rng.standard_normal((24, 16)).astype(np.float16)
+    a, b = rng.standard_normal((4, 16)).astype(np.float16), rng.standard_normal((24, 4)).astype(np.float16)
+    opkit.set_isolation(False)
+    want = opkit.ops.lora_matmul_custom(x, w, a, b, scale=0.5)
+    opkit.set_isolation(True)
+    monkeypatch.setenv("OPKIT_KERNEL_TIMEOUT", "60")
+    np.testing.assert_array_equal(opkit.ops.lora_matmul_custom(x, w, a, b, scale=0.5), want)
