@@ -15,6 +15,7 @@ names of frozen parameters that changed (there must be none).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                         "near-zero gradients into full steps), for comparing with --single")
     p.add_argument("--lr", type=float, default=1e-2)
     args = p.parse_args(argv)
+    faulthandler.enable()  # a crash (in MindSpore's threads too) leaves the Python stacks in this rank's log
 
     import mindspore as ms
     from model import LMLoss
