@@ -168,6 +168,7 @@ CoreState& Core() {
     return *tCore;
 }
 CoreState* CurrentCoreOrNull() { return tCore; }
+void SetCurrentCore(CoreState* c) { tCore = c; }
 
 int32_t BlockIdx() { return Core().logicalIdx; }
 int32_t BlockNum() { return Core().blockNum; }
@@ -318,17 +319,17 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
                 sync.Abort();
             }
         }
-        sync.WorkerExit();
     };
-    sync.SetHelperBody([&] {
-        // A helper's cores need memories of their own (the waiting cores keep theirs); spare arenas
-        // are kept for later launches, so a synchronising launch does not allocate them each time.
-        std::unique_ptr<Arenas> own = TakeSpareArenas();
-        runCores(*own);
-        GiveSpareArenas(std::move(own));
+    WorkerPool::Get().Run(workers, [&](int slot) {
+        sync.RunWorker(slot, [&](bool first) {
+            if (first) return runCores(WorkerPool::Get().ArenasOf(slot));
+            // A later run's cores need memories of their own (the parked cores keep theirs); spare
+            // arenas are kept for later launches, so a synchronising launch does not allocate them each time.
+            std::unique_ptr<Arenas> own = TakeSpareArenas();
+            runCores(*own);
+            GiveSpareArenas(std::move(own));
+        });
     });
-    WorkerPool::Get().Run(workers, [&](int slot) { runCores(WorkerPool::Get().ArenasOf(slot)); });
-    sync.JoinHelpers();
     if (relaunch && firstCore == UINT32_MAX) return true;
     if (model) {
         model->Finish();

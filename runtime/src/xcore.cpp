@@ -2,13 +2,13 @@
 //
 // Note [Cross-core execution]: a launch hands its simulated cores to a few host workers (the pool,
 // one per host thread) that run one core after another, which is fastest when cores never wait for
-// each other. A core that waits (CrossCoreWaitFlag, SyncAll, RunOnCube, ServeCube) blocks its
-// worker; when every worker is blocked and cores are still unstarted, the launch starts a helper
-// worker (a new host thread with its own arenas), so every core that a waiting core depends on
-// eventually runs: the cores of a synchronising launch really run concurrently, and launches that
-// never wait pay a few atomic operations per core (no lock). A wait that can never be satisfied (every
-// started core is waiting and none is left to start) is a deadlock: the launch ends with an error
-// naming each waiting core, what it waits for and its kernel line, instead of hanging.
+// each other. A core that waits (CrossCoreWaitFlag, SyncAll, RunOnCube, ServeCube) parks, and while
+// cores are still unstarted its worker starts another run of cores (with its own arenas) beside it,
+// so every core that a waiting core depends on eventually runs: the cores of a synchronising launch
+// really run concurrently (Note [Cores on fibers] says how), and launches that never wait pay a few
+// atomic operations per core (no lock). A wait that can never be satisfied (every started core is
+// waiting and none is left to start) is a deadlock: the launch ends with an error naming each
+// waiting core, what it waits for and its kernel line, instead of hanging.
 //
 // Note [Cross-core flags]: CrossCoreSetFlag/WaitFlag as asc-devkit documents them for Atlas A2/A3
 // (CrossCoreSetFlag(ISASI).md, 关键特性说明.md): each core has a counter per flag id 0..15 (higher ids
@@ -84,7 +84,8 @@ constexpr uint32_t kMaxClockedCores = 512;
 
 LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
                        const std::vector<GmRegion>* gm)
-    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), running_(workers), target_(workers), gm_(gm) {
+    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), gm_(gm) {
+    for (int w = 0; w < std::max(workers, 1); ++w) workers_.push_back(std::make_unique<Worker>());
     groups_.resize(shape.blockDim);
     for (uint32_t id = 0; id < shape.total; ++id) {
         Group& g = groups_[id / shape.perBlock];
@@ -97,7 +98,7 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
     }
 }
 
-LaunchSync::~LaunchSync() { JoinHelpers(); }
+LaunchSync::~LaunchSync() = default;
 
 bool LaunchSync::Next(uint32_t& id) {
     if (aborted_.load()) return false;
@@ -133,109 +134,100 @@ void LaunchSync::Finished(const CoreState& c) {
     }
 }
 
-void LaunchSync::WorkerExit() {
-    running_.fetch_sub(1);
-    if (synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        Wake();
-    }
-}
-
 void LaunchSync::Abort() {
     std::lock_guard<std::mutex> lock(mu_);
     aborted_ = true;
     Wake();
 }
 
-// Note [Waking only the ready]: each waiting core sleeps on its own condition variable, and a change
-// of the launch's state wakes just the cores whose condition now holds (their predicates are read
-// under mu_, as the waiters read them), every core once the launch aborts, and one core to report a
-// deadlock. One shared condition variable woke all of them on every change: at 60 cores (a MIX
-// launch on 910B) that was thousands of futex wake-ups per launch and most of its host time.
+// Note [Waking only the ready]: a change of the launch's state wakes just the workers that hold a
+// core whose wait can now end (its predicate is read under mu_, as the worker reads it), every worker
+// with a waiting core once the launch aborts, and one worker to report a deadlock. A worker that
+// sleeps while none of its parked cores can go on is woken by nothing else.
+bool LaunchSync::Runnable(const PerCore& pc) const {
+    return pc.blocked && ((aborted_ && !pc.abortProof) || (pc.ready != nullptr && (*pc.ready)()));
+}
+
 void LaunchSync::Wake() {
     bool deadlock = !aborted_ && blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
     for (PerCore& pc : cores_) {
         if (!pc.blocked) continue;
-        if (aborted_ || deadlock || (pc.ready != nullptr && (*pc.ready)())) {
-            pc.cv.notify_one();
+        if (deadlock || Runnable(pc)) {
+            pc.worker->cv.notify_one();  // no sleeper: no system call
             deadlock = false;
         }
     }
-    cv_.notify_all();  // RunOnCube's wait for a request the AIC has taken (no waiter: no system call)
 }
 
-// Note [Parked helper threads]: a synchronising launch needs about one helper worker per waiting
-// core (60 on a 910B MIX launch), and creating that many threads per launch cost milliseconds. Helper
-// threads are kept parked after their job and reused by later launches. Every job gets a thread at
-// once (a parked one or a new one): a job that waited for a free thread could be the very core the
-// others wait for.
-namespace {
-class HelperThreads {
-public:
-    static HelperThreads& Get() {
-        static std::once_flag once;
-        std::call_once(once, [] {
-            pool_ = new HelperThreads;  // never destroyed: parked threads outlive statics
-            // A forked child (crash isolation) has none of the parked threads, but idle_ still counts
-            // them: a job handed to one would never run and the launch would wait forever. The child
-            // starts a fresh pool (the old one, and any lock a parent thread held in it, is left alone).
-            pthread_atfork(nullptr, nullptr, [] { pool_ = new HelperThreads; });
-        });
-        return *pool_;
-    }
-    void Run(std::function<void()> job) {
-        std::lock_guard<std::mutex> lock(mu_);
-        jobs_.push_back(std::move(job));
-        if (idle_ > 0) {
-            --idle_;  // that parked thread is now spoken for (it may undercount, never overcount)
-            cv_.notify_one();
-        } else {
-            std::thread([this] { Loop(); }).detach();
-        }
-    }
+// Note [Cores on fibers]: every run of cores (a worker's first, and each one started when a core
+// waits) is a fiber (fiber.h) on the worker's host thread. A core that waits parks its fiber and the
+// worker goes on with another: a fiber whose core can go on now, else a new run of cores while any
+// are unstarted, else it sleeps until a Wake (Note [Waking only the ready]) names one of its cores. A
+// fiber stays on the thread that started it, and mu_ travels with the switches: a fiber parks with
+// mu_ held, the worker decides under it, and a parked core resumes with it held, as a condition
+// variable wait would. Threads did this before (a helper thread per run): a launch of a 910B MIX
+// kernel whose 72 cores meet in a SyncAll then cost ~280 context switches, 5 ms of host time; a fiber
+// switch is a few dozen instructions. The core a fiber runs is the thread's current core (tCore):
+// a parked core restores it when it resumes.
+thread_local LaunchSync::Worker* LaunchSync::tWorker = nullptr;
+thread_local LaunchSync::Task* LaunchSync::tTask = nullptr;
 
-private:
-    void Loop() {
-        std::unique_lock<std::mutex> lock(mu_);
-        for (;;) {
-            if (jobs_.empty()) {
-                ++idle_;
-                cv_.wait(lock, [&] { return !jobs_.empty(); });
+void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
+    Worker& w = *workers_.at(size_t(index));
+    tWorker = &w;
+    bool held = false;  // does this thread hold mu_? (a fiber that parked left it held)
+    auto run = [&](Task* t) {
+        tTask = t;
+        t->fiber->Resume();
+        tTask = nullptr;
+        held = !t->fiber->done();
+    };
+    auto start = [&](bool first) {
+        w.tasks.push_back(std::make_unique<Task>());
+        Task* t = w.tasks.back().get();
+        t->fiber = std::make_unique<fiber::Fiber>([&body, first] { body(first); });
+        run(t);
+    };
+    start(true);
+    for (;;) {
+        w.tasks.erase(std::remove_if(w.tasks.begin(), w.tasks.end(), [](const std::unique_ptr<Task>& t) { return t->fiber->done(); }),
+                      w.tasks.end());
+        if (w.tasks.empty()) break;  // a run ends only when no core is left to take
+        if (!held) {
+            mu_.lock();
+            held = true;
+        }
+        if (w.spawn) {
+            w.spawn = false;
+            if (next_.load() < shape_.total && !aborted_) {
+                mu_.unlock();
+                held = false;
+                start(false);
+                continue;
             }
-            std::function<void()> job = std::move(jobs_.front());
-            jobs_.pop_front();
-            lock.unlock();
-            job();
-            job = nullptr;  // the launch's state it holds goes before the thread parks
-            lock.lock();
         }
+        Task* pick = nullptr;
+        for (const auto& t : w.tasks)
+            if (t->waiting >= 0 && Runnable(cores_[size_t(t->waiting)])) {
+                pick = t.get();
+                break;
+            }
+        if (pick == nullptr && Deadlocked())  // a parked core of this worker finds it and reports it
+            for (const auto& t : w.tasks)
+                if (t->waiting >= 0) {
+                    pick = t.get();
+                    break;
+                }
+        if (pick != nullptr) {
+            run(pick);
+            continue;
+        }
+        std::unique_lock<std::mutex> sleep(mu_, std::adopt_lock);
+        w.cv.wait(sleep);
+        sleep.release();
     }
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
-    int idle_ = 0;
-    static HelperThreads* pool_;
-};
-HelperThreads* HelperThreads::pool_ = nullptr;
-}  // namespace
-
-void LaunchSync::StartHelper() {
-    auto done = helpersDone_;
-    {
-        std::lock_guard<std::mutex> lock(done->mu);
-        ++done->running;
-    }
-    HelperThreads::Get().Run([body = helperBody_, done] {
-        body();
-        std::lock_guard<std::mutex> lock(done->mu);
-        if (--done->running == 0) done->cv.notify_all();
-    });
-}
-
-void LaunchSync::JoinHelpers() {
-    auto done = helpersDone_;
-    std::unique_lock<std::mutex> lock(done->mu);
-    done->cv.wait(lock, [&] { return done->running == 0; });
+    if (held) mu_.unlock();
+    tWorker = nullptr;
 }
 
 // Every started core waits, none is left to start, and no waiter has been released but not yet woken.
@@ -247,32 +239,35 @@ bool LaunchSync::Deadlocked() const {
 }
 
 void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready,
-                         std::string what) {
+                         std::string what, bool abortProof) {
     if (ready()) return;
+    Task* task = tTask;
+    if (task == nullptr || tWorker == nullptr || !lk.owns_lock())
+        Fail("internal error: " + CoreName(c) + " waits " + what + " outside its launch's fibers");
     synced_.store(true);
     PerCore& pc = cores_[c.blockIdx];
     pc.blocked = true;
+    pc.abortProof = abortProof;
     pc.ready = &ready;
+    pc.worker = tWorker;
     pc.waitWhat = std::move(what);
     pc.nframes = backtrace(pc.frames, 24);
     ++blocked_;
-    --running_;
-    if (running_ < target_ && next_ < shape_.total && helperBody_ && !aborted_) {
-        ++running_;  // counted now, so no second helper starts for the same gap
-        StartHelper();
-    }
+    task->waiting = c.blockIdx;
+    if (next_ < shape_.total && !aborted_) tWorker->spawn = true;  // its worker goes on with other cores
     auto leave = [&] {
         pc.blocked = false;
+        pc.abortProof = false;
         pc.ready = nullptr;
         --blocked_;
-        ++running_;
+        task->waiting = -1;
     };
     while (!ready()) {
-        if (aborted_) {
+        if (aborted_ && !abortProof) {
             leave();
             throw Aborted();
         }
-        if (Deadlocked()) {
+        if (!abortProof && Deadlocked()) {
             std::vector<std::pair<int, std::string>> sites;
             std::string report = DeadlockReport(sites);
             aborted_ = true;
@@ -282,7 +277,8 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
                 for (const auto& s : sites) model_->AddFindingAt(s.first, "deadlock", report, s.second);
             throw Deadlock(report);
         }
-        pc.cv.wait(lk);
+        fiber::Fiber::Suspend();  // with mu_ held; the worker resumes this fiber with it held again
+        SetCurrentCore(&c);
     }
     leave();
 }

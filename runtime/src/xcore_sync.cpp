@@ -142,15 +142,20 @@ void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
     req.signal = Release(c, PIPE_S);
     g.requests.push_back(&req);
     Wake();
+    const std::function<bool()> done = [&] { return req.done; };
+    std::exception_ptr failed;
     try {
-        WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
+        WaitFor(lk, c, done, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
     } catch (...) {
+        failed = std::current_exception();  // handled outside the handler: a fiber must not park inside one
+    }
+    if (failed) {
         // The launch failed elsewhere: take the request back unless the AIC already runs it, which
         // reads this core's stack, so then wait for it to end (a request does not wait for cores).
         auto it = std::find(g.requests.begin(), g.requests.end(), &req);
         if (it != g.requests.end()) g.requests.erase(it);
-        else cv_.wait(lk, [&] { return req.done; });
-        throw;
+        else WaitFor(lk, c, done, "for its RunOnCube request to end after the launch failed", true);
+        std::rethrow_exception(failed);
     }
     Acquire(c, req.signal);
     lk.unlock();
