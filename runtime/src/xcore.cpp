@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cstring>
 #include <sstream>
+#include <system_error>
 
 #include "sim.h"
 
@@ -78,6 +79,22 @@ std::string CoreName(const CoreState& c) {
            std::to_string(c.logicalIdx) + ")";
 }
 
+LaunchMutex::LaunchMutex() {
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+#ifdef PTHREAD_MUTEX_ADAPTIVE_NP
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    pthread_mutex_init(&m_, &a);
+    pthread_mutexattr_destroy(&a);
+}
+LaunchMutex::~LaunchMutex() { pthread_mutex_destroy(&m_); }
+void LaunchMutex::lock() {
+    if (int e = pthread_mutex_lock(&m_); e != 0) throw std::system_error(e, std::generic_category(), "pthread_mutex_lock");
+}
+void LaunchMutex::unlock() { pthread_mutex_unlock(&m_); }
+bool LaunchMutex::try_lock() { return pthread_mutex_trylock(&m_) == 0; }
+
 // Vector clocks cost cores^2 words; launches with more cores cannot synchronise anyway (they exceed
 // the SoC's resident cores), so their GM accesses are not ordered-checked.
 constexpr uint32_t kMaxClockedCores = 512;
@@ -100,14 +117,40 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
 
 LaunchSync::~LaunchSync() = default;
 
+// Note [Blocks stay on one worker]: a worker claims a whole block at a time (in a MIX launch its AIC
+// and AIVs, which meet on almost every step) and starts its other cores itself, so the cores that
+// signal each other most share a host thread and meet by fiber switches, without waking another
+// thread. Claimed cores not started yet are counted in claimed_ before the claim, so a deadlock is
+// never declared while one of them could still start.
 bool LaunchSync::Next(uint32_t& id) {
     if (aborted_.load()) return false;
-    // live first: once next_ reaches the end, every core taken is counted live (Deadlocked relies on it)
+    // live first: once nothing is left to start, every core taken is counted live (Deadlocked relies on it)
     live_.fetch_add(1);
-    id = next_.fetch_add(1);
-    if (id < shape_.total) return true;
+    Worker* w = tWorker;
+    if (w != nullptr && w->claimedNext < w->claimedEnd) {
+        id = w->claimedNext++;
+        claimed_.fetch_sub(1);
+        return true;
+    }
+    const uint32_t step = w != nullptr ? shape_.perBlock : 1;
+    claimed_.fetch_add(step - 1);
+    id = next_.fetch_add(step);
+    if (id < shape_.total) {
+        const uint32_t end = std::min(id + step, shape_.total);
+        claimed_.fetch_sub(step - (end - id));  // a short last block
+        if (w != nullptr) {
+            w->claimedNext = id + 1;
+            w->claimedEnd = end;
+        }
+        return true;
+    }
+    claimed_.fetch_sub(step - 1);
     live_.fetch_sub(1);
     return false;
+}
+
+bool LaunchSync::Unstarted(const Worker& w) const {
+    return w.claimedNext < w.claimedEnd || next_.load() < shape_.total;
 }
 
 std::string LaunchSync::NameOf(int id) const {
@@ -120,7 +163,7 @@ std::string LaunchSync::NameOf(int id) const {
 void LaunchSync::Finished(const CoreState& c) {
     cores_[c.blockIdx].finished.store(true);
     if (shape_.ratio > 0 || synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<LaunchMutex> lock(mu_);
         if (shape_.ratio > 0 && c.kind == CoreKind::AIV) ++groups_[c.group].aivsDone;
         live_.fetch_sub(1);
         Wake();
@@ -129,13 +172,13 @@ void LaunchSync::Finished(const CoreState& c) {
     live_.fetch_sub(1);
     // A core that starts waiting sets synced_ before it reads live_, so it sees this core gone.
     if (synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<LaunchMutex> lock(mu_);
         Wake();
     }
 }
 
 void LaunchSync::Abort() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<LaunchMutex> lock(mu_);
     aborted_ = true;
     Wake();
 }
@@ -199,7 +242,7 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
         }
         if (w.spawn) {
             w.spawn = false;
-            if (next_.load() < shape_.total && !aborted_) {
+            if (Unstarted(w) && !aborted_) {
                 mu_.unlock();
                 held = false;
                 start(false);
@@ -222,7 +265,7 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
             run(pick);
             continue;
         }
-        std::unique_lock<std::mutex> sleep(mu_, std::adopt_lock);
+        LaunchLock sleep(mu_, std::adopt_lock);
         w.cv.wait(sleep);
         sleep.release();
     }
@@ -232,14 +275,19 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
 
 // Every started core waits, none is left to start, and no waiter has been released but not yet woken.
 bool LaunchSync::Deadlocked() const {
-    if (next_ < shape_.total || live_ == 0 || blocked_ != live_) return false;
+    if (aborted_ || next_ < shape_.total || claimed_ > 0 || live_ == 0 || blocked_ != live_) return false;
     for (const PerCore& pc : cores_)
         if (pc.blocked && pc.ready != nullptr && (*pc.ready)()) return false;
     return true;
 }
 
-void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready,
-                         std::string what, bool abortProof) {
+// Note [Deadlock sites]: where each stuck core waits is read from its own stack, and only once a
+// deadlock is found: the core that finds it marks every other stuck core, aborts the launch, and
+// parks until each of them, resumed by the abort, has taken its backtrace (its fiber's stack is
+// still the one that waits); then it writes the report. A backtrace on every wait cost microseconds
+// each, hundreds of times per launch of a synchronising kernel.
+void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
+                         bool abortProof) {
     if (ready()) return;
     Task* task = tTask;
     if (task == nullptr || tWorker == nullptr || !lk.owns_lock())
@@ -251,10 +299,9 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
     pc.ready = &ready;
     pc.worker = tWorker;
     pc.waitWhat = std::move(what);
-    pc.nframes = backtrace(pc.frames, 24);
     ++blocked_;
     task->waiting = c.blockIdx;
-    if (next_ < shape_.total && !aborted_) tWorker->spawn = true;  // its worker goes on with other cores
+    if (Unstarted(*tWorker) && !aborted_) tWorker->spawn = true;  // its worker goes on with other cores
     auto leave = [&] {
         pc.blocked = false;
         pc.abortProof = false;
@@ -264,15 +311,36 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
     };
     while (!ready()) {
         if (aborted_ && !abortProof) {
+            if (pc.siteWanted) {  // Note [Deadlock sites]
+                pc.nframes = backtrace(pc.frames, 24);
+                pc.siteWanted = false;
+                --sitesPending_;
+                Wake();
+            }
             leave();
             throw Aborted();
         }
         if (!abortProof && Deadlocked()) {
-            std::vector<std::pair<int, std::string>> sites;
-            std::string report = DeadlockReport(sites);
+            std::vector<int> stuck;
+            for (size_t id = 0; id < cores_.size(); ++id) {
+                PerCore& other = cores_[id];
+                if (!other.blocked) continue;
+                stuck.push_back(int(id));
+                if (&other != &pc && !other.abortProof) {
+                    other.siteWanted = true;
+                    ++sitesPending_;
+                }
+            }
+            pc.nframes = backtrace(pc.frames, 24);
+            const std::string finished = FinishedNote();  // before the stuck ones finish by aborting
             aborted_ = true;
             Wake();
             leave();
+            std::string mine = pc.waitWhat;  // what it waited for, not for the report
+            WaitFor(lk, c, [&] { return sitesPending_ == 0; }, "for the deadlock report", true);
+            pc.waitWhat = std::move(mine);
+            std::vector<std::pair<int, std::string>> sites;
+            std::string report = DeadlockReport(stuck, sites) + finished;
             if (model_ != nullptr)
                 for (const auto& s : sites) model_->AddFindingAt(s.first, "deadlock", report, s.second);
             throw Deadlock(report);
@@ -283,24 +351,26 @@ void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const s
     leave();
 }
 
-std::string LaunchSync::DeadlockReport(std::vector<std::pair<int, std::string>>& sites) {
+std::string LaunchSync::DeadlockReport(const std::vector<int>& stuck, std::vector<std::pair<int, std::string>>& sites) {
     std::ostringstream o;
     o << "deadlock: every running core waits and no core is left to wake it; on the NPU the kernel would hang";
-    for (size_t id = 0; id < cores_.size(); ++id) {
-        const PerCore& pc = cores_[id];
-        if (!pc.blocked) continue;
+    for (int id : stuck) {
+        const PerCore& pc = cores_[size_t(id)];
         std::string site;
         for (int i = 0; i < pc.nframes && site.empty(); ++i) site = sim::KernelSite(pc.frames[i]);
-        sites.push_back({int(id), site});
-        o << "; " << NameOf(int(id)) << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
+        sites.push_back({id, site});
+        o << "; " << NameOf(id) << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
     }
+    return o.str();
+}
+
+std::string LaunchSync::FinishedNote() const {
     std::string finished;
     int count = 0;
     for (size_t id = 0; id < cores_.size(); ++id)
         if (cores_[id].finished.load() && ++count <= 8) finished += (finished.empty() ? "" : ", ") + NameOf(int(id));
     if (count > 8) finished += " and " + std::to_string(count - 8) + " more";
-    if (count > 0) o << "; finished without releasing them: " << finished;
-    return o.str();
+    return count > 0 ? "; finished without releasing them: " + finished : "";
 }
 
 LaunchSync::Signal LaunchSync::Release(CoreState& c, int pipe) {

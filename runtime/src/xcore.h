@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +39,25 @@ Shape ShapeOf(KernelMode mode, const SocInfo& soc, uint32_t blockDim);
 // comes first, then its AIVs).
 void Place(const Shape& s, uint32_t id, CoreState& c);
 std::string CoreName(const CoreState& c);  // "block 0 AIV 1 (GetBlockIdx 1)", "core 3"
+
+// The lock of a launch's shared state: a glibc adaptive mutex, which spins a little before it
+// sleeps. Its holders keep it for a few hundred nanoseconds, and a core on another host worker that
+// met a plain mutex held went to sleep in the kernel and was woken again: at 72 cores meeting in
+// SyncAll and flags, most of a launch's host time (Note [Cores on fibers], xcore.cpp).
+class LaunchMutex {
+public:
+    LaunchMutex();
+    ~LaunchMutex();
+    LaunchMutex(const LaunchMutex&) = delete;
+    LaunchMutex& operator=(const LaunchMutex&) = delete;
+    void lock();
+    void unlock();
+    bool try_lock();
+
+private:
+    pthread_mutex_t m_;
+};
+using LaunchLock = std::unique_lock<LaunchMutex>;
 
 class LaunchSync {
 public:
@@ -88,8 +108,9 @@ private:
         std::string waitWhat;
         const std::function<bool()>* ready = nullptr;  // while blocked: what would release it
         Worker* worker = nullptr;                       // while blocked: whose fiber it is (Note [Waking only the ready])
-        void* frames[24];
+        void* frames[24];        // where it waits: taken only for a deadlock report (Note [Deadlock sites])
         int nframes = 0;
+        bool siteWanted = false;  // a deadlock was found: take the backtrace, then abort
     };
     struct Scope {  // who must set a flag before whom it releases
         std::vector<int> parts, recv;
@@ -120,20 +141,24 @@ private:
         int waiting = -1;
     };
     struct Worker {
-        std::condition_variable cv;  // the worker sleeps here when none of its fibers can go on
+        std::condition_variable_any cv;  // the worker sleeps here when none of its fibers can go on
         std::vector<std::unique_ptr<Task>> tasks;
         bool spawn = false;  // a fiber began to wait while cores were left: start another one
+        uint32_t claimedNext = 0, claimedEnd = 0;  // this worker's claimed cores not started yet
     };
+    bool Unstarted(const Worker& w) const;  // cores left that w's fibers could start
     static thread_local Worker* tWorker;  // the worker this thread runs, during RunWorker
     static thread_local Task* tTask;      // the fiber it runs now
     // With mu_ held (lk): park the calling core's fiber until `ready()` (or the launch aborts, or it
     // deadlocks: then it throws). abortProof: only ready() ends it.
-    void WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
+    void WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
                  bool abortProof = false);
     bool Runnable(const PerCore& pc) const;  // with mu_ held: a blocked core whose wait can end now
     bool Deadlocked() const;
     void Wake();  // with mu_ held: after any change a waiter may be waiting for
-    std::string DeadlockReport(std::vector<std::pair<int, std::string>>& sites);
+    // `stuck`: the cores that waited when the deadlock was found; fills each one's kernel line
+    std::string DeadlockReport(const std::vector<int>& stuck, std::vector<std::pair<int, std::string>>& sites);
+    std::string FinishedNote() const;  // "; finished without releasing them: core 3, ..." or ""
     Signal Release(CoreState& c, int pipe);  // a signal leaving core c now (takes its clock, advances it)
     void Acquire(CoreState& c, const Signal& s);
     void Contribute(Scope& sc, int part, uint16_t flag, Signal s, const CoreState& c);
@@ -144,7 +169,7 @@ private:
     Shape shape_;
     const SocInfo& soc_;
     sim::LaunchModel* model_;
-    std::mutex mu_;
+    LaunchMutex mu_;
     std::vector<PerCore> cores_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Group> groups_;
@@ -153,9 +178,9 @@ private:
     // `synced_` turns on (for good) when a core first synchronises, and from then on a finishing
     // core also wakes the waiters (Note [Cross-core execution]).
     std::atomic<uint32_t> next_{0};
-    std::atomic<int> live_{0};
+    std::atomic<int> live_{0}, claimed_{0};  // claimed_: Note [Blocks stay on one worker]
     std::atomic<bool> aborted_{false}, synced_{false};
-    int blocked_ = 0;
+    int blocked_ = 0, sitesPending_ = 0;
     std::string NameOf(int id) const;  // CoreName of simulated core `id`
     const std::vector<GmRegion>* gm_ = nullptr;
     std::mutex gmMu_;
