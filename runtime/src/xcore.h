@@ -95,11 +95,22 @@ private:
         double time = 0;
         std::vector<uint32_t> clock;
     };
+    // Signals in arrival order; at most 15 wait in one (a flag's counter), so a vector whose front is
+    // erased: unlike a deque, an empty one allocates nothing, and a launch makes thousands of them.
+    struct SignalQueue {
+        std::vector<Signal> items;
+        bool empty() const { return items.empty(); }
+        size_t size() const { return items.size(); }
+        const Signal& front() const { return items.front(); }
+        Signal& front() { return items.front(); }
+        void push_back(Signal s) { items.push_back(std::move(s)); }
+        void pop_front() { items.erase(items.begin()); }
+    };
     struct Worker;
     struct PerCore {
         // A flag's counter: one entry per increment. Made on a core's first cross-core flag, so a
         // launch that never synchronises allocates nothing per core.
-        std::vector<std::deque<Signal>> pending;
+        std::vector<SignalQueue> pending;
         Signal softSync;                 // its latest software-SyncAll write
         std::vector<uint32_t> clock;     // vector clock (npu_simulator only)
         std::atomic<bool> finished{false};
@@ -114,7 +125,7 @@ private:
     };
     struct Scope {  // who must set a flag before whom it releases
         std::vector<int> parts, recv;
-        std::vector<std::deque<Signal>> contrib[16];
+        std::vector<SignalQueue> contrib[16];
     };
     struct Request {
         const std::function<void()>* fn;
