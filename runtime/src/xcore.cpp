@@ -26,6 +26,8 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
+#include <sched.h>
 #include <cstring>
 #include <sstream>
 #include <system_error>
@@ -196,6 +198,7 @@ void LaunchSync::Wake() {
     for (PerCore& pc : cores_) {
         if (!pc.blocked) continue;
         if (deadlock || Runnable(pc)) {
+            pc.worker->pokes.fetch_add(1, std::memory_order_relaxed);
             pc.worker->cv.notify_one();  // no sleeper: no system call
             deadlock = false;
         }
@@ -265,6 +268,22 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
             run(pick);
             continue;
         }
+        // Nothing to run here now. The release usually comes from another worker within microseconds,
+        // and a sleeping thread takes far longer to wake (tens to hundreds of microseconds in a VM, a
+        // scheduler slice when the CPUs are busy): spin a little first, yielding, on the Wake count.
+        const uint32_t seen = w.pokes.load(std::memory_order_relaxed);
+        mu_.unlock();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+        bool poked = false;
+        for (int i = 0; !poked; ++i) {
+            if (i % 16 == 15) {
+                if (std::chrono::steady_clock::now() > until) break;
+                sched_yield();
+            }
+            poked = w.pokes.load(std::memory_order_relaxed) != seen;
+        }
+        mu_.lock();
+        if (poked || w.pokes.load(std::memory_order_relaxed) != seen) continue;
         LaunchLock sleep(mu_, std::adopt_lock);
         w.cv.wait(sleep);
         sleep.release();

@@ -155,6 +155,7 @@ private:
         std::condition_variable_any cv;  // the worker sleeps here when none of its fibers can go on
         std::vector<std::unique_ptr<Task>> tasks;
         bool spawn = false;  // a fiber began to wait while cores were left: start another one
+        std::atomic<uint32_t> pokes{0};  // counts Wake()s aimed at this worker (it spins on it before it sleeps)
         uint32_t claimedNext = 0, claimedEnd = 0;  // this worker's claimed cores not started yet
     };
     bool Unstarted(const Worker& w) const;  // cores left that w's fibers could start
