@@ -150,8 +150,11 @@ private:
     unsigned threads_ = 0;
 };
 
+thread_local int tWorkers = 0;  // opkitSetLaunchWorkers: this thread's launches' host workers (0: the default)
+
 int ThreadCount(int requested) {
     if (requested > 0) return requested;
+    if (tWorkers > 0) return tWorkers;
     if (const char* env = std::getenv("OPKIT_NUM_THREADS")) {
         int n = std::atoi(env);
         if (n > 0) return n;
@@ -168,6 +171,7 @@ CoreState& Core() {
     return *tCore;
 }
 CoreState* CurrentCoreOrNull() { return tCore; }
+void SetCurrentCore(CoreState* c) { tCore = c; }
 
 int32_t BlockIdx() { return Core().logicalIdx; }
 int32_t BlockNum() { return Core().blockNum; }
@@ -318,17 +322,17 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
                 sync.Abort();
             }
         }
-        sync.WorkerExit();
     };
-    sync.SetHelperBody([&] {
-        // A helper's cores need memories of their own (the waiting cores keep theirs); spare arenas
-        // are kept for later launches, so a synchronising launch does not allocate them each time.
-        std::unique_ptr<Arenas> own = TakeSpareArenas();
-        runCores(*own);
-        GiveSpareArenas(std::move(own));
+    WorkerPool::Get().Run(workers, [&](int slot) {
+        sync.RunWorker(slot, [&](bool first) {
+            if (first) return runCores(WorkerPool::Get().ArenasOf(slot));
+            // A later run's cores need memories of their own (the parked cores keep theirs); spare
+            // arenas are kept for later launches, so a synchronising launch does not allocate them each time.
+            std::unique_ptr<Arenas> own = TakeSpareArenas();
+            runCores(*own);
+            GiveSpareArenas(std::move(own));
+        });
     });
-    WorkerPool::Get().Run(workers, [&](int slot) { runCores(WorkerPool::Get().ArenasOf(slot)); });
-    sync.JoinHelpers();
     if (relaunch && firstCore == UINT32_MAX) return true;
     if (model) {
         model->Finish();
@@ -397,4 +401,14 @@ void AscendC::detail::PrintLocked(const char* fmt, ...) {
     va_start(ap, fmt);
     opkit::rt::KernelPrintf(fmt, ap);
     va_end(ap);
+}
+
+// Note [Host workers inside a framework]: how many host threads run the cores of the launches this
+// thread makes (0: $OPKIT_NUM_THREADS, else one per CPU). opkit.mindspore's shim sets 1 on MindSpore's
+// kernel threads unless $OPKIT_NUM_THREADS is set: MindSpore keeps a thread of its own busy (it yields
+// in a loop) while a kernel runs, so a second worker shared one CPU with the first, and every time the
+// cores of one waited for the other's (a SyncAll) it waited a scheduler slice. Measured on the LoRA
+// example's training step (2 CPUs): 312 ms with two workers, 91 ms with one.
+extern "C" __attribute__((visibility("default"))) void opkitSetLaunchWorkers(int workers) {
+    opkit::rt::tWorkers = workers > 0 ? workers : 0;
 }

@@ -77,6 +77,7 @@ struct CoreState {
     uint16_t mrgSortCount[4] = {};  // elements the last MrgSort took from each list (GetMrgSortResult)
 };
 CoreState* CurrentCoreOrNull();
+void SetCurrentCore(CoreState* c);  // the core this thread runs now (Note [Cores on fibers], xcore.cpp)
 inline sim::CoreModel* Model() {
     CoreState* c = CurrentCoreOrNull();
     return c != nullptr ? c->model : nullptr;

@@ -2,13 +2,13 @@
 //
 // Note [Cross-core execution]: a launch hands its simulated cores to a few host workers (the pool,
 // one per host thread) that run one core after another, which is fastest when cores never wait for
-// each other. A core that waits (CrossCoreWaitFlag, SyncAll, RunOnCube, ServeCube) blocks its
-// worker; when every worker is blocked and cores are still unstarted, the launch starts a helper
-// worker (a new host thread with its own arenas), so every core that a waiting core depends on
-// eventually runs: the cores of a synchronising launch really run concurrently, and launches that
-// never wait pay a few atomic operations per core (no lock). A wait that can never be satisfied (every
-// started core is waiting and none is left to start) is a deadlock: the launch ends with an error
-// naming each waiting core, what it waits for and its kernel line, instead of hanging.
+// each other. A core that waits (CrossCoreWaitFlag, SyncAll, RunOnCube, ServeCube) parks, and while
+// cores are still unstarted its worker starts another run of cores (with its own arenas) beside it,
+// so every core that a waiting core depends on eventually runs: the cores of a synchronising launch
+// really run concurrently (Note [Cores on fibers] says how), and launches that never wait pay a few
+// atomic operations per core (no lock). A wait that can never be satisfied (every started core is
+// waiting and none is left to start) is a deadlock: the launch ends with an error naming each
+// waiting core, what it waits for and its kernel line, instead of hanging.
 //
 // Note [Cross-core flags]: CrossCoreSetFlag/WaitFlag as asc-devkit documents them for Atlas A2/A3
 // (CrossCoreSetFlag(ISASI).md, 关键特性说明.md): each core has a counter per flag id 0..15 (higher ids
@@ -26,8 +26,11 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
+#include <sched.h>
 #include <cstring>
 #include <sstream>
+#include <system_error>
 
 #include "sim.h"
 
@@ -78,13 +81,30 @@ std::string CoreName(const CoreState& c) {
            std::to_string(c.logicalIdx) + ")";
 }
 
+LaunchMutex::LaunchMutex() {
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+#ifdef PTHREAD_MUTEX_ADAPTIVE_NP
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+    pthread_mutex_init(&m_, &a);
+    pthread_mutexattr_destroy(&a);
+}
+LaunchMutex::~LaunchMutex() { pthread_mutex_destroy(&m_); }
+void LaunchMutex::lock() {
+    if (int e = pthread_mutex_lock(&m_); e != 0) throw std::system_error(e, std::generic_category(), "pthread_mutex_lock");
+}
+void LaunchMutex::unlock() { pthread_mutex_unlock(&m_); }
+bool LaunchMutex::try_lock() { return pthread_mutex_trylock(&m_) == 0; }
+
 // Vector clocks cost cores^2 words; launches with more cores cannot synchronise anyway (they exceed
 // the SoC's resident cores), so their GM accesses are not ordered-checked.
 constexpr uint32_t kMaxClockedCores = 512;
 
 LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
                        const std::vector<GmRegion>* gm)
-    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), running_(workers), target_(workers), gm_(gm) {
+    : shape_(shape), soc_(soc), model_(model), cores_(shape.total), gm_(gm) {
+    for (int w = 0; w < std::max(workers, 1); ++w) workers_.push_back(std::make_unique<Worker>());
     groups_.resize(shape.blockDim);
     for (uint32_t id = 0; id < shape.total; ++id) {
         Group& g = groups_[id / shape.perBlock];
@@ -97,16 +117,42 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
     }
 }
 
-LaunchSync::~LaunchSync() { JoinHelpers(); }
+LaunchSync::~LaunchSync() = default;
 
+// Note [Blocks stay on one worker]: a worker claims a whole block at a time (in a MIX launch its AIC
+// and AIVs, which meet on almost every step) and starts its other cores itself, so the cores that
+// signal each other most share a host thread and meet by fiber switches, without waking another
+// thread. Claimed cores not started yet are counted in claimed_ before the claim, so a deadlock is
+// never declared while one of them could still start.
 bool LaunchSync::Next(uint32_t& id) {
     if (aborted_.load()) return false;
-    // live first: once next_ reaches the end, every core taken is counted live (Deadlocked relies on it)
+    // live first: once nothing is left to start, every core taken is counted live (Deadlocked relies on it)
     live_.fetch_add(1);
-    id = next_.fetch_add(1);
-    if (id < shape_.total) return true;
+    Worker* w = tWorker;
+    if (w != nullptr && w->claimedNext < w->claimedEnd) {
+        id = w->claimedNext++;
+        claimed_.fetch_sub(1);
+        return true;
+    }
+    const uint32_t step = w != nullptr ? shape_.perBlock : 1;
+    claimed_.fetch_add(step - 1);
+    id = next_.fetch_add(step);
+    if (id < shape_.total) {
+        const uint32_t end = std::min(id + step, shape_.total);
+        claimed_.fetch_sub(step - (end - id));  // a short last block
+        if (w != nullptr) {
+            w->claimedNext = id + 1;
+            w->claimedEnd = end;
+        }
+        return true;
+    }
+    claimed_.fetch_sub(step - 1);
     live_.fetch_sub(1);
     return false;
+}
+
+bool LaunchSync::Unstarted(const Worker& w) const {
+    return w.claimedNext < w.claimedEnd || next_.load() < shape_.total;
 }
 
 std::string LaunchSync::NameOf(int id) const {
@@ -119,7 +165,7 @@ std::string LaunchSync::NameOf(int id) const {
 void LaunchSync::Finished(const CoreState& c) {
     cores_[c.blockIdx].finished.store(true);
     if (shape_.ratio > 0 || synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<LaunchMutex> lock(mu_);
         if (shape_.ratio > 0 && c.kind == CoreKind::AIV) ++groups_[c.group].aivsDone;
         live_.fetch_sub(1);
         Wake();
@@ -128,183 +174,222 @@ void LaunchSync::Finished(const CoreState& c) {
     live_.fetch_sub(1);
     // A core that starts waiting sets synced_ before it reads live_, so it sees this core gone.
     if (synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        Wake();
-    }
-}
-
-void LaunchSync::WorkerExit() {
-    running_.fetch_sub(1);
-    if (synced_.load()) {
-        std::lock_guard<std::mutex> lock(mu_);
+        std::lock_guard<LaunchMutex> lock(mu_);
         Wake();
     }
 }
 
 void LaunchSync::Abort() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<LaunchMutex> lock(mu_);
     aborted_ = true;
     Wake();
 }
 
-// Note [Waking only the ready]: each waiting core sleeps on its own condition variable, and a change
-// of the launch's state wakes just the cores whose condition now holds (their predicates are read
-// under mu_, as the waiters read them), every core once the launch aborts, and one core to report a
-// deadlock. One shared condition variable woke all of them on every change: at 60 cores (a MIX
-// launch on 910B) that was thousands of futex wake-ups per launch and most of its host time.
+// Note [Waking only the ready]: a change of the launch's state wakes just the workers that hold a
+// core whose wait can now end (its predicate is read under mu_, as the worker reads it), every worker
+// with a waiting core once the launch aborts, and one worker to report a deadlock. A worker that
+// sleeps while none of its parked cores can go on is woken by nothing else.
+bool LaunchSync::Runnable(const PerCore& pc) const {
+    return pc.blocked && ((aborted_ && !pc.abortProof) || (pc.ready != nullptr && (*pc.ready)()));
+}
+
 void LaunchSync::Wake() {
     bool deadlock = !aborted_ && blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
     for (PerCore& pc : cores_) {
         if (!pc.blocked) continue;
-        if (aborted_ || deadlock || (pc.ready != nullptr && (*pc.ready)())) {
-            pc.cv.notify_one();
+        if (deadlock || Runnable(pc)) {
+            pc.worker->pokes.fetch_add(1, std::memory_order_relaxed);
+            pc.worker->cv.notify_one();  // no sleeper: no system call
             deadlock = false;
         }
     }
-    cv_.notify_all();  // RunOnCube's wait for a request the AIC has taken (no waiter: no system call)
 }
 
-// Note [Parked helper threads]: a synchronising launch needs about one helper worker per waiting
-// core (60 on a 910B MIX launch), and creating that many threads per launch cost milliseconds. Helper
-// threads are kept parked after their job and reused by later launches. Every job gets a thread at
-// once (a parked one or a new one): a job that waited for a free thread could be the very core the
-// others wait for.
-namespace {
-class HelperThreads {
-public:
-    static HelperThreads& Get() {
-        static std::once_flag once;
-        std::call_once(once, [] {
-            pool_ = new HelperThreads;  // never destroyed: parked threads outlive statics
-            // A forked child (crash isolation) has none of the parked threads, but idle_ still counts
-            // them: a job handed to one would never run and the launch would wait forever. The child
-            // starts a fresh pool (the old one, and any lock a parent thread held in it, is left alone).
-            pthread_atfork(nullptr, nullptr, [] { pool_ = new HelperThreads; });
-        });
-        return *pool_;
-    }
-    void Run(std::function<void()> job) {
-        std::lock_guard<std::mutex> lock(mu_);
-        jobs_.push_back(std::move(job));
-        if (idle_ > 0) {
-            --idle_;  // that parked thread is now spoken for (it may undercount, never overcount)
-            cv_.notify_one();
-        } else {
-            std::thread([this] { Loop(); }).detach();
-        }
-    }
+// Note [Cores on fibers]: every run of cores (a worker's first, and each one started when a core
+// waits) is a fiber (fiber.h) on the worker's host thread. A core that waits parks its fiber and the
+// worker goes on with another: a fiber whose core can go on now, else a new run of cores while any
+// are unstarted, else it sleeps until a Wake (Note [Waking only the ready]) names one of its cores. A
+// fiber stays on the thread that started it, and mu_ travels with the switches: a fiber parks with
+// mu_ held, the worker decides under it, and a parked core resumes with it held, as a condition
+// variable wait would. Threads did this before (a helper thread per run): a launch of a 910B MIX
+// kernel whose 72 cores meet in a SyncAll then cost ~280 context switches, 5 ms of host time; a fiber
+// switch is a few dozen instructions. The core a fiber runs is the thread's current core (tCore):
+// a parked core restores it when it resumes.
+thread_local LaunchSync::Worker* LaunchSync::tWorker = nullptr;
+thread_local LaunchSync::Task* LaunchSync::tTask = nullptr;
 
-private:
-    void Loop() {
-        std::unique_lock<std::mutex> lock(mu_);
-        for (;;) {
-            if (jobs_.empty()) {
-                ++idle_;
-                cv_.wait(lock, [&] { return !jobs_.empty(); });
+void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
+    Worker& w = *workers_.at(size_t(index));
+    tWorker = &w;
+    bool held = false;  // does this thread hold mu_? (a fiber that parked left it held)
+    auto run = [&](Task* t) {
+        tTask = t;
+        t->fiber->Resume();
+        tTask = nullptr;
+        held = !t->fiber->done();
+    };
+    auto start = [&](bool first) {
+        w.tasks.push_back(std::make_unique<Task>());
+        Task* t = w.tasks.back().get();
+        t->fiber = std::make_unique<fiber::Fiber>([&body, first] { body(first); });
+        run(t);
+    };
+    start(true);
+    for (;;) {
+        w.tasks.erase(std::remove_if(w.tasks.begin(), w.tasks.end(), [](const std::unique_ptr<Task>& t) { return t->fiber->done(); }),
+                      w.tasks.end());
+        if (w.tasks.empty()) break;  // a run ends only when no core is left to take
+        if (!held) {
+            mu_.lock();
+            held = true;
+        }
+        if (w.spawn) {
+            w.spawn = false;
+            if (Unstarted(w) && !aborted_) {
+                mu_.unlock();
+                held = false;
+                start(false);
+                continue;
             }
-            std::function<void()> job = std::move(jobs_.front());
-            jobs_.pop_front();
-            lock.unlock();
-            job();
-            job = nullptr;  // the launch's state it holds goes before the thread parks
-            lock.lock();
         }
+        Task* pick = nullptr;
+        for (const auto& t : w.tasks)
+            if (t->waiting >= 0 && Runnable(cores_[size_t(t->waiting)])) {
+                pick = t.get();
+                break;
+            }
+        if (pick == nullptr && Deadlocked())  // a parked core of this worker finds it and reports it
+            for (const auto& t : w.tasks)
+                if (t->waiting >= 0) {
+                    pick = t.get();
+                    break;
+                }
+        if (pick != nullptr) {
+            run(pick);
+            continue;
+        }
+        // Nothing to run here now. The release usually comes from another worker within microseconds,
+        // and a sleeping thread takes far longer to wake (tens to hundreds of microseconds in a VM, a
+        // scheduler slice when the CPUs are busy): spin a little first, yielding, on the Wake count.
+        const uint32_t seen = w.pokes.load(std::memory_order_relaxed);
+        mu_.unlock();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+        bool poked = false;
+        for (int i = 0; !poked; ++i) {
+            if (i % 16 == 15) {
+                if (std::chrono::steady_clock::now() > until) break;
+                sched_yield();
+            }
+            poked = w.pokes.load(std::memory_order_relaxed) != seen;
+        }
+        mu_.lock();
+        if (poked || w.pokes.load(std::memory_order_relaxed) != seen) continue;
+        LaunchLock sleep(mu_, std::adopt_lock);
+        w.cv.wait(sleep);
+        sleep.release();
     }
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
-    int idle_ = 0;
-    static HelperThreads* pool_;
-};
-HelperThreads* HelperThreads::pool_ = nullptr;
-}  // namespace
-
-void LaunchSync::StartHelper() {
-    auto done = helpersDone_;
-    {
-        std::lock_guard<std::mutex> lock(done->mu);
-        ++done->running;
-    }
-    HelperThreads::Get().Run([body = helperBody_, done] {
-        body();
-        std::lock_guard<std::mutex> lock(done->mu);
-        if (--done->running == 0) done->cv.notify_all();
-    });
-}
-
-void LaunchSync::JoinHelpers() {
-    auto done = helpersDone_;
-    std::unique_lock<std::mutex> lock(done->mu);
-    done->cv.wait(lock, [&] { return done->running == 0; });
+    if (held) mu_.unlock();
+    tWorker = nullptr;
 }
 
 // Every started core waits, none is left to start, and no waiter has been released but not yet woken.
 bool LaunchSync::Deadlocked() const {
-    if (next_ < shape_.total || live_ == 0 || blocked_ != live_) return false;
+    if (aborted_ || next_ < shape_.total || claimed_ > 0 || live_ == 0 || blocked_ != live_) return false;
     for (const PerCore& pc : cores_)
         if (pc.blocked && pc.ready != nullptr && (*pc.ready)()) return false;
     return true;
 }
 
-void LaunchSync::WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready,
-                         std::string what) {
+// Note [Deadlock sites]: where each stuck core waits is read from its own stack, and only once a
+// deadlock is found: the core that finds it marks every other stuck core, aborts the launch, and
+// parks until each of them, resumed by the abort, has taken its backtrace (its fiber's stack is
+// still the one that waits); then it writes the report. A backtrace on every wait cost microseconds
+// each, hundreds of times per launch of a synchronising kernel.
+void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
+                         bool abortProof) {
     if (ready()) return;
+    Task* task = tTask;
+    if (task == nullptr || tWorker == nullptr || !lk.owns_lock())
+        Fail("internal error: " + CoreName(c) + " waits " + what + " outside its launch's fibers");
     synced_.store(true);
     PerCore& pc = cores_[c.blockIdx];
     pc.blocked = true;
+    pc.abortProof = abortProof;
     pc.ready = &ready;
+    pc.worker = tWorker;
     pc.waitWhat = std::move(what);
-    pc.nframes = backtrace(pc.frames, 24);
     ++blocked_;
-    --running_;
-    if (running_ < target_ && next_ < shape_.total && helperBody_ && !aborted_) {
-        ++running_;  // counted now, so no second helper starts for the same gap
-        StartHelper();
-    }
+    task->waiting = c.blockIdx;
+    if (Unstarted(*tWorker) && !aborted_) tWorker->spawn = true;  // its worker goes on with other cores
     auto leave = [&] {
         pc.blocked = false;
+        pc.abortProof = false;
         pc.ready = nullptr;
         --blocked_;
-        ++running_;
+        task->waiting = -1;
     };
     while (!ready()) {
-        if (aborted_) {
+        if (aborted_ && !abortProof) {
+            if (pc.siteWanted) {  // Note [Deadlock sites]
+                pc.nframes = backtrace(pc.frames, 24);
+                pc.siteWanted = false;
+                --sitesPending_;
+                Wake();
+            }
             leave();
             throw Aborted();
         }
-        if (Deadlocked()) {
-            std::vector<std::pair<int, std::string>> sites;
-            std::string report = DeadlockReport(sites);
+        if (!abortProof && Deadlocked()) {
+            std::vector<int> stuck;
+            for (size_t id = 0; id < cores_.size(); ++id) {
+                PerCore& other = cores_[id];
+                if (!other.blocked) continue;
+                stuck.push_back(int(id));
+                if (&other != &pc && !other.abortProof) {
+                    other.siteWanted = true;
+                    ++sitesPending_;
+                }
+            }
+            pc.nframes = backtrace(pc.frames, 24);
+            const std::string finished = FinishedNote();  // before the stuck ones finish by aborting
             aborted_ = true;
             Wake();
             leave();
+            std::string mine = pc.waitWhat;  // what it waited for, not for the report
+            WaitFor(lk, c, [&] { return sitesPending_ == 0; }, "for the deadlock report", true);
+            pc.waitWhat = std::move(mine);
+            std::vector<std::pair<int, std::string>> sites;
+            std::string report = DeadlockReport(stuck, sites) + finished;
             if (model_ != nullptr)
                 for (const auto& s : sites) model_->AddFindingAt(s.first, "deadlock", report, s.second);
             throw Deadlock(report);
         }
-        pc.cv.wait(lk);
+        fiber::Fiber::Suspend();  // with mu_ held; the worker resumes this fiber with it held again
+        SetCurrentCore(&c);
     }
     leave();
 }
 
-std::string LaunchSync::DeadlockReport(std::vector<std::pair<int, std::string>>& sites) {
+std::string LaunchSync::DeadlockReport(const std::vector<int>& stuck, std::vector<std::pair<int, std::string>>& sites) {
     std::ostringstream o;
     o << "deadlock: every running core waits and no core is left to wake it; on the NPU the kernel would hang";
-    for (size_t id = 0; id < cores_.size(); ++id) {
-        const PerCore& pc = cores_[id];
-        if (!pc.blocked) continue;
+    for (int id : stuck) {
+        const PerCore& pc = cores_[size_t(id)];
         std::string site;
         for (int i = 0; i < pc.nframes && site.empty(); ++i) site = sim::KernelSite(pc.frames[i]);
-        sites.push_back({int(id), site});
-        o << "; " << NameOf(int(id)) << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
+        sites.push_back({id, site});
+        o << "; " << NameOf(id) << " waits " << pc.waitWhat << (site.empty() ? "" : " at " + site);
     }
+    return o.str();
+}
+
+std::string LaunchSync::FinishedNote() const {
     std::string finished;
     int count = 0;
     for (size_t id = 0; id < cores_.size(); ++id)
         if (cores_[id].finished.load() && ++count <= 8) finished += (finished.empty() ? "" : ", ") + NameOf(int(id));
     if (count > 8) finished += " and " + std::to_string(count - 8) + " more";
-    if (count > 0) o << "; finished without releasing them: " << finished;
-    return o.str();
+    return count > 0 ? "; finished without releasing them: " + finished : "";
 }
 
 LaunchSync::Signal LaunchSync::Release(CoreState& c, int pipe) {

@@ -12,11 +12,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core_state.h"
+#include "fiber.h"
 
 namespace opkit {
 namespace rt {
@@ -38,6 +40,25 @@ Shape ShapeOf(KernelMode mode, const SocInfo& soc, uint32_t blockDim);
 void Place(const Shape& s, uint32_t id, CoreState& c);
 std::string CoreName(const CoreState& c);  // "block 0 AIV 1 (GetBlockIdx 1)", "core 3"
 
+// The lock of a launch's shared state: a glibc adaptive mutex, which spins a little before it
+// sleeps. Its holders keep it for a few hundred nanoseconds, and a core on another host worker that
+// met a plain mutex held went to sleep in the kernel and was woken again: at 72 cores meeting in
+// SyncAll and flags, most of a launch's host time (Note [Cores on fibers], xcore.cpp).
+class LaunchMutex {
+public:
+    LaunchMutex();
+    ~LaunchMutex();
+    LaunchMutex(const LaunchMutex&) = delete;
+    LaunchMutex& operator=(const LaunchMutex&) = delete;
+    void lock();
+    void unlock();
+    bool try_lock();
+
+private:
+    pthread_mutex_t m_;
+};
+using LaunchLock = std::unique_lock<LaunchMutex>;
+
 class LaunchSync {
 public:
     LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel* model, int workers,
@@ -45,15 +66,15 @@ public:
     ~LaunchSync();
 
     // ---- scheduling (Note [Cross-core execution]) ----
-    // A worker takes the next core to run; false when none is left or the launch was aborted.
+    // Runs on host worker `w` (0 .. workers-1): body(first) on fibers, one after another and
+    // again whenever the cores they run wait, until no core is left for this worker. `first` is true
+    // for the worker's first fiber. body runs cores through Next/Finished and catches everything.
+    void RunWorker(int w, const std::function<void(bool first)>& body);
+    // A fiber takes the next core to run; false when none is left or the launch was aborted.
     bool Next(uint32_t& id);
     void Finished(const CoreState& c);
-    void WorkerExit();
     // On a failure: stop handing out cores and wake every waiting core (it throws Aborted).
     void Abort();
-    // Helper workers start when every worker waits and cores are left; this runs one.
-    void SetHelperBody(std::function<void()> body) { helperBody_ = std::move(body); }
-    void JoinHelpers();
     const Shape& shape() const { return shape_; }
 
     // ---- synchronisation ----
@@ -74,23 +95,37 @@ private:
         double time = 0;
         std::vector<uint32_t> clock;
     };
+    // Signals in arrival order; at most 15 wait in one (a flag's counter), so a vector whose front is
+    // erased: unlike a deque, an empty one allocates nothing, and a launch makes thousands of them.
+    struct SignalQueue {
+        std::vector<Signal> items;
+        bool empty() const { return items.empty(); }
+        size_t size() const { return items.size(); }
+        const Signal& front() const { return items.front(); }
+        Signal& front() { return items.front(); }
+        void push_back(Signal s) { items.push_back(std::move(s)); }
+        void pop_front() { items.erase(items.begin()); }
+    };
+    struct Worker;
     struct PerCore {
         // A flag's counter: one entry per increment. Made on a core's first cross-core flag, so a
         // launch that never synchronises allocates nothing per core.
-        std::vector<std::deque<Signal>> pending;
+        std::vector<SignalQueue> pending;
         Signal softSync;                 // its latest software-SyncAll write
         std::vector<uint32_t> clock;     // vector clock (npu_simulator only)
         std::atomic<bool> finished{false};
         bool blocked = false;
+        bool abortProof = false;  // its wait does not end when the launch aborts (RunOnCube's cleanup)
         std::string waitWhat;
         const std::function<bool()>* ready = nullptr;  // while blocked: what would release it
-        std::condition_variable cv;                     // it sleeps here (Note [Waking only the ready])
-        void* frames[24];
+        Worker* worker = nullptr;                       // while blocked: whose fiber it is (Note [Waking only the ready])
+        void* frames[24];        // where it waits: taken only for a deadlock report (Note [Deadlock sites])
         int nframes = 0;
+        bool siteWanted = false;  // a deadlock was found: take the backtrace, then abort
     };
     struct Scope {  // who must set a flag before whom it releases
         std::vector<int> parts, recv;
-        std::vector<std::deque<Signal>> contrib[16];
+        std::vector<SignalQueue> contrib[16];
     };
     struct Request {
         const std::function<void()>* fn;
@@ -111,10 +146,31 @@ private:
         const void* ret;
     };
 
-    void WaitFor(std::unique_lock<std::mutex>& lk, CoreState& c, const std::function<bool()>& ready, std::string what);
+    // Note [Cores on fibers] (xcore.cpp): one per host worker thread of the launch.
+    struct Task {  // a fiber running body(first), and the core it waits for (-1 while it runs)
+        std::unique_ptr<fiber::Fiber> fiber;
+        int waiting = -1;
+    };
+    struct Worker {
+        std::condition_variable_any cv;  // the worker sleeps here when none of its fibers can go on
+        std::vector<std::unique_ptr<Task>> tasks;
+        bool spawn = false;  // a fiber began to wait while cores were left: start another one
+        std::atomic<uint32_t> pokes{0};  // counts Wake()s aimed at this worker (it spins on it before it sleeps)
+        uint32_t claimedNext = 0, claimedEnd = 0;  // this worker's claimed cores not started yet
+    };
+    bool Unstarted(const Worker& w) const;  // cores left that w's fibers could start
+    static thread_local Worker* tWorker;  // the worker this thread runs, during RunWorker
+    static thread_local Task* tTask;      // the fiber it runs now
+    // With mu_ held (lk): park the calling core's fiber until `ready()` (or the launch aborts, or it
+    // deadlocks: then it throws). abortProof: only ready() ends it.
+    void WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
+                 bool abortProof = false);
+    bool Runnable(const PerCore& pc) const;  // with mu_ held: a blocked core whose wait can end now
     bool Deadlocked() const;
     void Wake();  // with mu_ held: after any change a waiter may be waiting for
-    std::string DeadlockReport(std::vector<std::pair<int, std::string>>& sites);
+    // `stuck`: the cores that waited when the deadlock was found; fills each one's kernel line
+    std::string DeadlockReport(const std::vector<int>& stuck, std::vector<std::pair<int, std::string>>& sites);
+    std::string FinishedNote() const;  // "; finished without releasing them: core 3, ..." or ""
     Signal Release(CoreState& c, int pipe);  // a signal leaving core c now (takes its clock, advances it)
     void Acquire(CoreState& c, const Signal& s);
     void Contribute(Scope& sc, int part, uint16_t flag, Signal s, const CoreState& c);
@@ -125,28 +181,20 @@ private:
     Shape shape_;
     const SocInfo& soc_;
     sim::LaunchModel* model_;
-    std::mutex mu_;
-    std::condition_variable cv_;
+    LaunchMutex mu_;
     std::vector<PerCore> cores_;
+    std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Group> groups_;
     std::map<uint64_t, Scope> scopes_;
     // Scheduling counters are atomics so a launch whose cores never wait takes no lock per core;
     // `synced_` turns on (for good) when a core first synchronises, and from then on a finishing
     // core also wakes the waiters (Note [Cross-core execution]).
     std::atomic<uint32_t> next_{0};
-    std::atomic<int> live_{0}, running_{0};
+    std::atomic<int> live_{0}, claimed_{0};  // claimed_: Note [Blocks stay on one worker]
     std::atomic<bool> aborted_{false}, synced_{false};
-    int blocked_ = 0, target_ = 1;
+    int blocked_ = 0, sitesPending_ = 0;
     std::string NameOf(int id) const;  // CoreName of simulated core `id`
     const std::vector<GmRegion>* gm_ = nullptr;
-    std::function<void()> helperBody_;
-    struct HelpersDone {  // shared with the helper jobs: it outlives the launch until the last one ends
-        std::mutex mu;
-        std::condition_variable cv;
-        int running = 0;
-    };
-    std::shared_ptr<HelpersDone> helpersDone_ = std::make_shared<HelpersDone>();
-    void StartHelper();  // runs helperBody_ on a parked helper thread (Note [Parked helper threads])
     std::mutex gmMu_;
     std::map<const uint8_t*, GmWriteRec> gmWrites_, gmReads_;  // by start address
     uint64_t gmLongest_ = 0;

@@ -44,7 +44,7 @@ void LaunchSync::SetFlag(CoreState& c, int mode, int pipe, uint16_t flag) {
     if (mode != 0) RequireMix(c, "CrossCoreSetFlag mode 1/2");
     if (mode == 1 && c.kind != CoreKind::AIV) Fail("CrossCoreSetFlag mode 1 synchronises the AIVs of an AI Core; " + CoreName(c) + " is its AIC");
     if (mode == 0) CheckResident(c, "CrossCoreSetFlag mode 0");
-    std::unique_lock<std::mutex> lk(mu_);
+    LaunchLock lk(mu_);
     Signal s = Release(c, pipe);
     const int key = mode == 0 ? int(c.kind == CoreKind::AIC) : c.group;
     Contribute(ScopeFor(mode, key, mode == 2 && c.kind == CoreKind::AIV ? 1 : 0), c.blockIdx, flag, std::move(s), c);
@@ -54,7 +54,7 @@ void LaunchSync::WaitFlag(CoreState& c, int mode, uint16_t flag, const char* wha
     if (!soc_.splitArch) Fail(std::string("CrossCoreWaitFlag does not exist on ") + soc_.name + " (Atlas A2/A3 only)");
     flag &= 15;
     if (mode != 0) RequireMix(c, "CrossCoreWaitFlag mode 1/2");
-    std::unique_lock<std::mutex> lk(mu_);
+    LaunchLock lk(mu_);
     if (cores_[c.blockIdx].pending.empty()) cores_[c.blockIdx].pending.resize(16);
     auto& counter = cores_[c.blockIdx].pending[flag];
     WaitFor(lk, c, [&] { return !counter.empty(); },
@@ -113,7 +113,7 @@ void LaunchSync::SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_
         c.model->Copy(sim::MTE2, "SyncAll (read flag)", 32, true);
         c.model->Copy(sim::MTE3, "SyncAll (write flag)", 32, true);
     }
-    std::unique_lock<std::mutex> lk(mu_);
+    LaunchLock lk(mu_);
     const int32_t mine = gm[me * 8] + 1;  // each slot is 8 int32 (32 bytes)
     gm[me * 8] = mine;
     ub[me * 8] = mine;
@@ -138,19 +138,24 @@ void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
     Group& g = groups_[c.group];
     Request req;
     req.fn = &fn;
-    std::unique_lock<std::mutex> lk(mu_);
+    LaunchLock lk(mu_);
     req.signal = Release(c, PIPE_S);
     g.requests.push_back(&req);
     Wake();
+    const std::function<bool()> done = [&] { return req.done; };
+    std::exception_ptr failed;
     try {
-        WaitFor(lk, c, [&] { return req.done; }, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
+        WaitFor(lk, c, done, "in RunOnCube (for block " + std::to_string(c.group) + "'s AIC)");
     } catch (...) {
+        failed = std::current_exception();  // handled outside the handler: a fiber must not park inside one
+    }
+    if (failed) {
         // The launch failed elsewhere: take the request back unless the AIC already runs it, which
         // reads this core's stack, so then wait for it to end (a request does not wait for cores).
         auto it = std::find(g.requests.begin(), g.requests.end(), &req);
         if (it != g.requests.end()) g.requests.erase(it);
-        else cv_.wait(lk, [&] { return req.done; });
-        throw;
+        else WaitFor(lk, c, done, "for its RunOnCube request to end after the launch failed", true);
+        std::rethrow_exception(failed);
     }
     Acquire(c, req.signal);
     lk.unlock();
@@ -161,7 +166,7 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
     if (shape_.ratio == 0) return;  // nothing to serve: no vector core shares this AI Core
     if (c.kind != CoreKind::AIC) Fail("ServeCube is called on the cube core; " + CoreName(c) + " is a vector core");
     Group& g = groups_[c.group];
-    std::unique_lock<std::mutex> lk(mu_);
+    LaunchLock lk(mu_);
     for (;;) {
         WaitFor(lk, c, [&] { return !g.requests.empty() || g.aivsDone == int(g.aivs.size()); },
                 afterBody ? "after its kernel body returned (an AIC serves RunOnCube until its AIVs end)"

@@ -73,9 +73,10 @@ def test_a_failing_tiling_function_says_why(crash, capfd: pytest.CaptureFixture)
 
 
 def test_a_synchronising_launch_runs_isolated_after_one_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A MIX launch parks helper threads in this process (Note [Parked helper threads]); a forked child has
-    # none of them and must start its own, not hand its waiting cores to threads that do not exist. CI met
-    # this as a hang: the MindSpore tests ran LoRA in-process, then tests/ops ran it isolated.
+    # A launch in this process leaves host worker threads (and pooled fiber stacks, Note [Cores on fibers])
+    # behind; a forked child has none of the threads and must start its own, not hand its cores to threads
+    # that do not exist. CI met this as a hang (when helper threads still ran waiting cores): the MindSpore
+    # tests ran LoRA in-process, then tests/ops ran it isolated.
     rng = np.random.default_rng(7)
     x, w = rng.standard_normal((32, 16)).astype(np.float16), rng.standard_normal((24, 16)).astype(np.float16)
     a, b = rng.standard_normal((4, 16)).astype(np.float16), rng.standard_normal((24, 4)).astype(np.float16)

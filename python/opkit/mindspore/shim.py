@@ -88,6 +88,7 @@ def source(op: spec_mod.OpSpec, opapi: Path, present: tuple[str, ...] | None = N
 #include <dlfcn.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -97,6 +98,7 @@ def source(op: spec_mod.OpSpec, opapi: Path, present: tuple[str, ...] | None = N
 #include "aclnn_{op.name}.h"
 
 extern "C" int opkitSimEnabled(void);
+extern "C" void opkitSetLaunchWorkers(int workers);
 extern "C" void opkitSimForgetLast(void);
 extern "C" int opkitSimLastFindings(char *buf, size_t size);
 
@@ -190,10 +192,21 @@ extern "C" __attribute__((visibility("default"))) int {symbol(op)}(int nparam, v
     aclOpExecutor *executor = nullptr;
     if (api.prepare({", ".join(tensor_args)}, &workspaceSize, &executor) != ACLNN_SUCCESS)
         throw std::runtime_error(AclError("aclnn{op.op_type}GetWorkspaceSize"));
-    std::vector<uint8_t> workspace(workspaceSize);
+    // The workspace is reused by this thread's later calls, as a framework's allocator reuses device
+    // memory (its contents are undefined on the NPU too): a fresh zeroed one per call cost a 16 MiB
+    // memset and its page faults.
+    thread_local std::unique_ptr<uint8_t[]> workspace;
+    thread_local uint64_t capacity = 0;
+    if (workspaceSize > capacity) {{
+        workspace.reset(new uint8_t[workspaceSize]);
+        capacity = workspaceSize;
+    }}
+    // One host worker on MindSpore's threads (Note [Host workers inside a framework], runtime/src/core.cpp).
+    static const bool chosen = std::getenv("OPKIT_NUM_THREADS") != nullptr;
+    if (!chosen) opkitSetLaunchWorkers(1);
     const bool simulating = opkitSimEnabled() != 0;
     if (simulating) opkitSimForgetLast();
-    if (api.launch(workspace.empty() ? nullptr : workspace.data(), workspaceSize, executor, nullptr) != ACLNN_SUCCESS)
+    if (api.launch(workspaceSize == 0 ? nullptr : workspace.get(), workspaceSize, executor, nullptr) != ACLNN_SUCCESS)
         throw std::runtime_error(AclError("aclnn{op.op_type}"));
     if (simulating) {{
         char text[8192];
