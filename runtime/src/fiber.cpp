@@ -206,8 +206,6 @@ Fiber::~Fiber() {
     GiveStack(stack_);
 }
 
-Fiber* Fiber::Current() { return tCurrent; }
-
 void Fiber::Resume() {
     tCurrent = this;
 #if OPKIT_FIBER_ASAN
@@ -216,10 +214,8 @@ void Fiber::Resume() {
 #endif
 #if OPKIT_FIBER_USE_UCONTEXT
     auto* cx = static_cast<Contexts*>(ctx_);
-    started_ = true;
     if (swapcontext(&cx->caller, &cx->fiber) != 0) Die("swapcontext");
 #else
-    started_ = true;
     opkit_fiber_switch(&callerSp_, sp_);
 #endif
 #if OPKIT_FIBER_ASAN

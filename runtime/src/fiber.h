@@ -23,7 +23,6 @@ public:
     bool done() const { return done_; }
     // From inside a fiber's body: back to the Resume() that ran it.
     static void Suspend();
-    static Fiber* Current();  // the fiber this thread runs now; nullptr on the thread's own stack
 
 private:
     static void Entry(Fiber* f);
@@ -32,7 +31,7 @@ private:
     void* sp_ = nullptr;              // the fiber's saved stack pointer while it is not running
     void* callerSp_ = nullptr;        // Resume's, while the fiber runs
     void* ctx_ = nullptr;             // the ucontext pair where there is no hand-written switch
-    bool started_ = false, done_ = false;
+    bool done_ = false;
     // AddressSanitizer's view of the two stacks (Note [Fibers under AddressSanitizer], fiber.cpp)
     void* fakeStack_ = nullptr;
     const void* callerBottom_ = nullptr;

@@ -26,8 +26,6 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <chrono>
-#include <sched.h>
 #include <cstring>
 #include <sstream>
 #include <system_error>
@@ -95,7 +93,6 @@ void LaunchMutex::lock() {
     if (int e = pthread_mutex_lock(&m_); e != 0) throw std::system_error(e, std::generic_category(), "pthread_mutex_lock");
 }
 void LaunchMutex::unlock() { pthread_mutex_unlock(&m_); }
-bool LaunchMutex::try_lock() { return pthread_mutex_trylock(&m_) == 0; }
 
 // Vector clocks cost cores^2 words; launches with more cores cannot synchronise anyway (they exceed
 // the SoC's resident cores), so their GM accesses are not ordered-checked.
@@ -128,22 +125,20 @@ bool LaunchSync::Next(uint32_t& id) {
     if (aborted_.load()) return false;
     // live first: once nothing is left to start, every core taken is counted live (Deadlocked relies on it)
     live_.fetch_add(1);
-    Worker* w = tWorker;
-    if (w != nullptr && w->claimedNext < w->claimedEnd) {
-        id = w->claimedNext++;
+    Worker& w = *tWorker;  // cores run only inside RunWorker
+    if (w.claimedNext < w.claimedEnd) {
+        id = w.claimedNext++;
         claimed_.fetch_sub(1);
         return true;
     }
-    const uint32_t step = w != nullptr ? shape_.perBlock : 1;
+    const uint32_t step = shape_.perBlock;
     claimed_.fetch_add(step - 1);
     id = next_.fetch_add(step);
     if (id < shape_.total) {
         const uint32_t end = std::min(id + step, shape_.total);
         claimed_.fetch_sub(step - (end - id));  // a short last block
-        if (w != nullptr) {
-            w->claimedNext = id + 1;
-            w->claimedEnd = end;
-        }
+        w.claimedNext = id + 1;
+        w.claimedEnd = end;
         return true;
     }
     claimed_.fetch_sub(step - 1);
@@ -194,11 +189,10 @@ bool LaunchSync::Runnable(const PerCore& pc) const {
 }
 
 void LaunchSync::Wake() {
-    bool deadlock = !aborted_ && blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
+    bool deadlock = blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
     for (PerCore& pc : cores_) {
         if (!pc.blocked) continue;
         if (deadlock || Runnable(pc)) {
-            pc.worker->pokes.fetch_add(1, std::memory_order_relaxed);
             pc.worker->cv.notify_one();  // no sleeper: no system call
             deadlock = false;
         }
@@ -268,22 +262,6 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
             run(pick);
             continue;
         }
-        // Nothing to run here now. The release usually comes from another worker within microseconds,
-        // and a sleeping thread takes far longer to wake (tens to hundreds of microseconds in a VM, a
-        // scheduler slice when the CPUs are busy): spin a little first, yielding, on the Wake count.
-        const uint32_t seen = w.pokes.load(std::memory_order_relaxed);
-        mu_.unlock();
-        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
-        bool poked = false;
-        for (int i = 0; !poked; ++i) {
-            if (i % 16 == 15) {
-                if (std::chrono::steady_clock::now() > until) break;
-                sched_yield();
-            }
-            poked = w.pokes.load(std::memory_order_relaxed) != seen;
-        }
-        mu_.lock();
-        if (poked || w.pokes.load(std::memory_order_relaxed) != seen) continue;
         LaunchLock sleep(mu_, std::adopt_lock);
         w.cv.wait(sleep);
         sleep.release();

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
@@ -14,7 +13,6 @@
 #include <mutex>
 #include <pthread.h>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core_state.h"
@@ -52,7 +50,6 @@ public:
     LaunchMutex& operator=(const LaunchMutex&) = delete;
     void lock();
     void unlock();
-    bool try_lock();
 
 private:
     pthread_mutex_t m_;
@@ -155,7 +152,6 @@ private:
         std::condition_variable_any cv;  // the worker sleeps here when none of its fibers can go on
         std::vector<std::unique_ptr<Task>> tasks;
         bool spawn = false;  // a fiber began to wait while cores were left: start another one
-        std::atomic<uint32_t> pokes{0};  // counts Wake()s aimed at this worker (it spins on it before it sleeps)
         uint32_t claimedNext = 0, claimedEnd = 0;  // this worker's claimed cores not started yet
     };
     bool Unstarted(const Worker& w) const;  // cores left that w's fibers could start
