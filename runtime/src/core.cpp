@@ -408,7 +408,8 @@ void AscendC::detail::PrintLocked(const char* fmt, ...) {
 // kernel threads unless $OPKIT_NUM_THREADS is set: MindSpore keeps a thread of its own busy (it yields
 // in a loop) while a kernel runs, so a second worker shared one CPU with the first, and every time the
 // cores of one waited for the other's (a SyncAll) it waited a scheduler slice. Measured on the LoRA
-// example's training step (2 CPUs): 312 ms with two workers, 91 ms with one.
+// example's training step (2 CPUs, before the shim reused its workspace): 312 ms with two workers, 91 ms
+// with one.
 extern "C" __attribute__((visibility("default"))) void opkitSetLaunchWorkers(int workers) {
     opkit::rt::tWorkers = workers > 0 ? workers : 0;
 }
