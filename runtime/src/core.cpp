@@ -250,6 +250,7 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
         model->gmWriteHook = [](void* ctx, int core, const uint8_t* a, uint64_t n, const void* ret) {
             static_cast<xcore::LaunchSync*>(ctx)->GmWrite(core, a, n, ret);
         };
+        model->writesOrdered = sync.OrdersGmAccesses();
     }
 
     std::mutex errMu;

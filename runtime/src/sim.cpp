@@ -81,6 +81,8 @@ double VectorCyclesPerRepeat(const char* op) {
         // (16-bit) / 32 (32-bit) elements per cycle = 2 cycles per repeat; Sort32 and MrgSort 2
         // elements per cycle = 16 cycles per 32 records (their model unit).
         {"GatherMask", 2}, {"Sort32", 16}, {"MrgSort", 16},
+        // Arch 1001/2002 proposals (no published figure; Note [Region proposals], vec_sort.cpp).
+        {"RpSort16", 8}, {"MrgSort4", 16},
     };
     auto it = table.find(op);
     return it == table.end() ? 1.0 : it->second;
@@ -323,7 +325,14 @@ void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, c
     writes_.push_back({addr, bytes, core, ret});
 }
 
+// Note [Overlapping GM writes]: two cores writing the same GM bytes race unless something orders the
+// writes (a flag, SyncAll, IBSet/IBWait, RunOnCube): the 2023 TopK sample hands each core's boundary
+// tile to its neighbour and back this way. Where the launch keeps vector clocks (LaunchSync::GmWrite,
+// xcore_sync.cpp) each write is checked against the earlier writes it is not ordered after, as it
+// happens; launches too large for clocks get the order-blind check below, which reports any two
+// cores writing the same bytes. Atomic writes are not recorded: they do not race.
 void LaunchModel::Finish() {
+    if (writesOrdered) return;
     std::sort(writes_.begin(), writes_.end(),
               [](const Write& a, const Write& b) { return a.addr != b.addr ? a.addr < b.addr : a.core < b.core; });
     const Write* reach = nullptr;  // the write reaching furthest so far

@@ -160,7 +160,7 @@ public:
     void AddFinding(int core, const std::string& kind, const std::string& message, const void* ret, bool walkStack = true);
     void AddFindingAt(int core, const std::string& kind, const std::string& message, const std::string& site);
     void RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret);
-    void Finish();  // overlapping GM writes across cores
+    void Finish();  // overlapping GM writes across cores (unless writesOrdered)
     // Note [L2 model]: a GM read of `rows` runs of `rowBytes`, `stride` apart: the bytes the L2 does
     // not hold (read from HBM); the lines read or written stay in the L2.
     uint64_t L2Read(const uint8_t* addr, uint32_t rows, uint64_t rowBytes, uint64_t stride);
@@ -174,6 +174,7 @@ public:
     // Called with every GM write a core records (the cross-core happens-before check).
     void (*gmWriteHook)(void* ctx, int core, const uint8_t* addr, uint64_t bytes, const void* ret) = nullptr;
     void* gmWriteCtx = nullptr;
+    bool writesOrdered = false;  // the hook checks overlapping writes with their order (Note [Overlapping GM writes])
     Params params;
     std::vector<CoreModel> cores;
     std::vector<Finding> findings;

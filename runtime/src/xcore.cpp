@@ -116,6 +116,8 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
 
 LaunchSync::~LaunchSync() = default;
 
+bool LaunchSync::OrdersGmAccesses() const { return model_ != nullptr && shape_.total <= kMaxClockedCores; }
+
 // Note [Blocks stay on one worker]: a worker claims a whole block at a time (in a MIX launch its AIC
 // and AIVs, which meet on almost every step) and starts its other cores itself, so the cores that
 // signal each other most share a host thread and meet by fiber switches, without waking another

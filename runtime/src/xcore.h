@@ -80,12 +80,16 @@ public:
     void HardSyncAll(CoreState& c, bool aivOnly);
     void SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_t* ub, uint64_t ubBytes, int32_t usedCores,
                      bool aivOnly);
+    void IBSync(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_t* ub, uint64_t ubBytes, int32_t blockIdx,
+                int32_t eventID, bool aivOnly, bool set);
     void RunOnCube(CoreState& c, const std::function<void()>& fn);
     void ServeCube(CoreState& c, bool afterBody = false);
 
     // ---- npu_simulator: GM written by one core and read by another ----
     void GmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret);
     void GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret);
+    // Whether GmWrite/GmRead check with vector clocks (npu_simulator, and few enough cores).
+    bool OrdersGmAccesses() const;
 
 private:
     struct Signal {
@@ -182,6 +186,7 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<Group> groups_;
     std::map<uint64_t, Scope> scopes_;
+    std::map<const int32_t*, Signal> ibSignals_;  // the latest IBSet/IBWait write of each flag slot
     // Scheduling counters are atomics so a launch whose cores never wait takes no lock per core;
     // `synced_` turns on (for good) when a core first synchronises, and from then on a finishing
     // core also wakes the waiters (Note [Cross-core execution]).

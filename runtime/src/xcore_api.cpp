@@ -113,6 +113,13 @@ void OnSoftSyncAll(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32
     SyncOf(c).SoftSyncAll(c, static_cast<int32_t*>(gm), gmBytes, static_cast<int32_t*>(ub), ubBytes, usedCores, aivOnly);
 }
 
+void OnIBSync(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32_t blockIdx, int32_t eventID, bool aivOnly,
+              bool set) {
+    CoreState& c = Core();
+    SyncOf(c).IBSync(c, static_cast<int32_t*>(gm), gmBytes, static_cast<int32_t*>(ub), ubBytes, blockIdx, eventID, aivOnly,
+                     set);
+}
+
 void DeclareTaskType(int type) {
     CoreState& c = Core();
     const KernelMode want = ModeOfType(type);

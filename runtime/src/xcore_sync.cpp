@@ -1,6 +1,7 @@
 // opkit: cross-core flags, SyncAll, RunOnCube/ServeCube and the GM happens-before check
 // (Note [Cross-core flags] and Note [Cross-core execution] in xcore.cpp).
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "sim.h"
@@ -11,6 +12,11 @@ namespace rt {
 namespace xcore {
 
 namespace {
+std::string Hex(const void* p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%p", p);
+    return buf;
+}
 const char* kMixHint = "launch it as a MIX kernel: KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2) in the kernel, or "
                        "SetKernelMode(KernelMode::MIX_MODE) before ICPU_RUN_KF";
 }  // namespace
@@ -130,6 +136,63 @@ void LaunchSync::SoftSyncAll(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_
             if (!pc.softSync.clock.empty()) Acquire(c, pc.softSync);
 }
 
+// Note [IBSet and IBWait]: (IBSet.md, IBWait.md; CANN's impl/basic_api/kernel_operator_block_sync_intf_impl.h
+// for the slot address)
+//   - The flag of (blockIdx, eventID) is the first int32 of a 32-byte slot at int32 offset
+//     (cores * eventID + blockIdx) * 8 of gmWorkspace, where cores is GetBlockNum(), or twice that
+//     for isAIVOnly = false on a split SoC. The host zeroes the workspace.
+//   - IBSet waits until the flag is 0, then writes 1; IBWait waits until it is 1, then writes 0.
+//     Each does a pipe_barrier(PIPE_ALL) before and after, reads the slot through ubWorkspace (MTE2)
+//     and writes it back from there (MTE3); the model charges one read and one write.
+//   - The NPU spins on the GM slot. Here a waiting core parks (Note [Cores on fibers]) until the
+//     flag has the value it waits for, so a set that never comes is a deadlock report naming the
+//     waiting cores and their kernel lines, in both modes, not a hang. Under npu_simulator the core
+//     that leaves a wait is ordered after the last core that wrote the slot, so GM handed over this
+//     way is not an unsynchronised read.
+//   - On a split SoC the AICs return at once (as CANN's implementation does). Like SyncAll, both
+//     need every block resident at once.
+void LaunchSync::IBSync(CoreState& c, int32_t* gm, uint64_t gmBytes, int32_t* ub, uint64_t ubBytes, int32_t blockIdx,
+                        int32_t eventID, bool aivOnly, bool set) {
+    const std::string op = set ? "IBSet" : "IBWait";
+    if (soc_.splitArch && c.kind == CoreKind::AIC) return;
+    const int32_t vectorCores = int32_t(shape_.blockDim) * (shape_.ratio > 0 ? shape_.ratio : 1);
+    const int32_t cores = int32_t(shape_.blockDim) * (soc_.splitArch && !aivOnly ? 2 : 1);
+    const std::string call = op + "(gmWorkspace, ubWorkspace, blockIdx " + std::to_string(blockIdx) + ", eventID " +
+                             std::to_string(eventID) + ")";
+    if (blockIdx < 0 || blockIdx >= vectorCores)
+        Fail(call + ": blockIdx is outside 0.." + std::to_string(vectorCores - 1) + " (the launch's cores)");
+    if (eventID < 0) Fail(call + ": eventID must not be negative");
+    if (gm == nullptr) Fail(call + ": gmWorkspace has no buffer (call SetGlobalBuffer)");
+    const uint64_t at = (uint64_t(cores) * uint64_t(eventID) + uint64_t(blockIdx)) * 8;  // in int32
+    if (gmBytes != 0 && (at + 8) * 4 > gmBytes)
+        Fail(call + ": gmWorkspace holds " + std::to_string(gmBytes) + " bytes, but this flag's slot is bytes " +
+             std::to_string(at * 4) + ".." + std::to_string(at * 4 + 32) + "; it needs " + std::to_string(cores) +
+             " cores x 32 bytes per eventID up to the largest one, zero-initialised");
+    if (ubBytes < 32) Fail(call + ": ubWorkspace holds " + std::to_string(ubBytes) + " bytes; it needs 32");
+    int32_t* slot = gm + at;
+    CheckGm(slot, 32, (op + "(gmWorkspace)").c_str());
+    CheckResident(c, op.c_str());
+    if (model_ != nullptr && c.model != nullptr) {
+        c.model->Barrier(sim::PIPE_COUNT);
+        c.model->Copy(sim::MTE2, set ? "IBSet (read flag)" : "IBWait (read flag)", 32, true);
+        c.model->Copy(sim::MTE3, set ? "IBSet (write flag)" : "IBWait (write flag)", 32, true);
+    }
+    LaunchLock lk(mu_);
+    const int32_t want = set ? 0 : 1;
+    WaitFor(lk, c, [&] { return *slot == want; },
+            "in " + call + (set ? " (for the flag to be 0 again: the previous IBSet of this slot was not yet waited for, "
+                                  "or the host did not zero gmWorkspace)"
+                                : " (for core " + std::to_string(blockIdx) + "'s IBSet with eventID " +
+                                      std::to_string(eventID) + ")"));
+    auto it = ibSignals_.find(slot);
+    if (it != ibSignals_.end()) Acquire(c, it->second);
+    *slot = set ? 1 : 0;
+    std::memcpy(ub, slot, 32);
+    ibSignals_[slot] = Release(c, PIPE_MTE3);
+    Wake();
+    if (model_ != nullptr && c.model != nullptr) c.model->Barrier(sim::PIPE_COUNT);
+}
+
 void LaunchSync::RunOnCube(CoreState& c, const std::function<void()>& fn) {
     if (shape_.ratio == 0 || c.kind == CoreKind::AIC) {
         fn();
@@ -226,14 +289,29 @@ void LaunchSync::ReportRace(int core, const void* ret, const char* mine, const u
 
 void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const void* ret) {
     if (model_ == nullptr || shape_.total < 2 || bytes == 0 || cores_[core].clock.empty()) return;
-    std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
+    std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}}, clash{nullptr, {}};
     {
         std::lock_guard<std::mutex> lock(gmMu_);
         if (auto* r = Unordered(gmReads_, core, addr, bytes)) race = *r;
+        if (auto* w = Unordered(gmWrites_, core, addr, bytes)) clash = *w;
         gmWrites_[addr] = {uint64_t(reinterpret_cast<uintptr_t>(addr)) + bytes, core, cores_[core].clock[core], ret};
         gmLongest_ = std::max(gmLongest_, bytes);
     }
     if (race.first != nullptr) ReportRace(core, ret, "writes", race.first, race.second.core, "read", race.second.ret);
+    if (clash.first != nullptr) {  // Note [Overlapping GM writes] (sim.cpp)
+        const uint8_t* from = std::max(addr, clash.first);
+        const uint64_t end = std::min<uint64_t>(reinterpret_cast<uintptr_t>(addr) + bytes, clash.second.end);
+        const std::string otherSite = sim::KernelSite(clash.second.ret);
+        model_->AddFinding(core, "gm-overlap",
+                           "cores " + std::to_string(std::min(clash.second.core, core)) + " and " +
+                               std::to_string(std::max(clash.second.core, core)) +
+                               " both write the GM bytes at " + Hex(from) + " (" +
+                               std::to_string(end - reinterpret_cast<uintptr_t>(from)) + " bytes) in one launch" +
+                               (otherSite.empty() ? "" : " (core " + std::to_string(clash.second.core) + " at " + otherSite + ")") +
+                               ", with no CrossCoreSetFlag/WaitFlag, SyncAll, IBSet/IBWait or RunOnCube ordering the two "
+                               "writes; on the NPU the result depends on which core writes last",
+                           ret);
+    }
 }
 
 void LaunchSync::GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret) {

@@ -20,6 +20,9 @@ AscendC::HardEvent EventOfPipes(pipe_t src, pipe_t dst, const char* what);
 // Cross-core synchronisation (runtime/src/xcore.cpp, Note [Cross-core flags]).
 void OnSyncAll(bool aivOnly);
 void OnSoftSyncAll(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32_t usedCores, bool aivOnly);
+// IBSet (set = true) and IBWait (Note [IBSet and IBWait], runtime/src/xcore_sync.cpp).
+void OnIBSync(void* gm, uint64_t gmBytes, void* ub, uint64_t ubBytes, int32_t blockIdx, int32_t eventID, bool aivOnly,
+              bool set);
 void OnCrossCoreSetFlag(int mode, int pipe, uint16_t flagId);
 void OnCrossCoreWaitFlag(int mode, uint16_t flagId);
 int32_t TaskRation();
@@ -68,6 +71,25 @@ __aicore__ inline void SyncAll(const GlobalTensor<int32_t>& gmWorkspace, const L
     auto* ub = opkit::rt::MemBase(detail::MemOf(ubWorkspace.GetPosition())) + ubWorkspace.GetPhyAddr();
     opkit::rt::OnSoftSyncAll(gmWorkspace.GetPhyAddr(0), gmWorkspace.GetSize() * sizeof(int32_t), ub,
                              uint64_t(ubWorkspace.GetSize()) * sizeof(int32_t), usedCores, isAIVOnly);
+}
+
+// One core tells another it may go on, through a flag in a zeroed GM workspace (IBSet.md, IBWait.md):
+// IBSet(gm, ub, blockIdx, eventID) on the core that is waited for, IBWait with the same arguments on
+// the core that waits. blockIdx names the core that sets. The workspace holds 32 bytes per core and
+// event: GetBlockNum() * 32 * (largest eventID + 1) bytes at least; ubWorkspace 32 bytes.
+template <bool isAIVOnly = true>
+__aicore__ inline void IBSet(const GlobalTensor<int32_t>& gmWorkspace, const LocalTensor<int32_t>& ubWorkspace,
+                             int32_t blockIdx, int32_t eventID) {
+    auto* ub = opkit::rt::MemBase(detail::MemOf(ubWorkspace.GetPosition())) + ubWorkspace.GetPhyAddr();
+    opkit::rt::OnIBSync(gmWorkspace.GetPhyAddr(0), gmWorkspace.GetSize() * sizeof(int32_t), ub,
+                        uint64_t(ubWorkspace.GetSize()) * sizeof(int32_t), blockIdx, eventID, isAIVOnly, true);
+}
+template <bool isAIVOnly = true>
+__aicore__ inline void IBWait(const GlobalTensor<int32_t>& gmWorkspace, const LocalTensor<int32_t>& ubWorkspace,
+                              int32_t blockIdx, int32_t eventID) {
+    auto* ub = opkit::rt::MemBase(detail::MemOf(ubWorkspace.GetPosition())) + ubWorkspace.GetPhyAddr();
+    opkit::rt::OnIBSync(gmWorkspace.GetPhyAddr(0), gmWorkspace.GetSize() * sizeof(int32_t), ub,
+                        uint64_t(ubWorkspace.GetSize()) * sizeof(int32_t), blockIdx, eventID, isAIVOnly, false);
 }
 
 // Modes 0 (all cores of the setter's kind), 1 (the AIVs of an AI Core), 2 (an AIC and its AIVs); flag

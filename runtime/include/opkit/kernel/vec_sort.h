@@ -1,8 +1,11 @@
-// opkit: the sort instructions of arch 2201 (Sort32, MrgSort, GetMrgSortResult) and the sort-region
-// size helpers (GetSortLen, GetSortOffset). Runtime: runtime/src/vec_sort.cpp, Note [Sort regions].
+// opkit: the sort instructions of arch 2201 (Sort32, MrgSort, GetMrgSortResult), the sort-region
+// size helpers (GetSortLen, GetSortOffset), and the region-proposal instructions of arch 1001/2002
+// (RpSort16, MrgSort4, ProposalConcat, ProposalExtract). Runtime: runtime/src/vec_sort.cpp, Notes
+// [Sort regions] and [Region proposals].
 //
 // Facts from asc-devkit docs 基础API/Memory矢量计算/排序组合（ISASI）/{Sort32,MrgSort,GetMrgSortResult}.md,
-// 高阶API/排序操作/{GetSortLen,GetSortOffset}.md; struct fields from include/basic_api/kernel_struct_proposal.h.
+// 高阶API/排序操作/{GetSortLen,GetSortOffset}.md, 排序组合（ISASI）/{RpSort16,MrgSort4,ProposalConcat,
+// ProposalExtract}.md; struct fields from include/basic_api/kernel_struct_proposal.h.
 #pragma once
 
 #include "opkit/kernel/vec_gather.h"
@@ -10,10 +13,14 @@
 namespace opkit {
 namespace rt {
 void VecSort32(DType t, void* dst, const void* score, const uint32_t* index, uint32_t repeat);
-// Merges the lists whose validBit is set; lens in 8-byte elements; returns nothing, remembers
-// the elements taken from each list (MrgSortTaken).
-void VecMrgSort(DType t, void* dst, const void* const src[4], const uint16_t lens[4], uint16_t validBit,
-                bool exhaustedSuspension, uint32_t repeat);
+// Merges the lists whose validBit is set into dst. A record is `recBytes` long with its score at byte
+// `scoreAt`: MrgSort's (score, index) records (8, 0), MrgSort4's region proposals (16, 8) of half
+// and (32, 16) of float. lens in records; remembers the records taken from each list (MrgSortTaken).
+void VecMrgSort(DType t, const char* op, uint32_t recBytes, uint32_t scoreAt, void* dst, const void* const src[4],
+                const uint16_t lens[4], uint16_t validBit, bool exhaustedSuspension, uint32_t repeat);
+// The region-proposal instructions of arch 1001/2002 (Note [Region proposals]).
+void VecRpSort16(DType t, void* dst, const void* src, uint32_t repeat);
+void VecProposalMove(DType t, bool concat, void* dst, const void* src, uint32_t repeat, int32_t mode);
 void MrgSortTaken(uint16_t taken[4]);
 }  // namespace rt
 }  // namespace opkit
@@ -63,10 +70,13 @@ __aicore__ inline void Sort32(const LocalTensor<T>& dst, const LocalTensor<T>& s
     opkit::rt::VecSort32(opkit::DTypeOf<T>::value, dst.addr_, src0.addr_, src1.addr_, uint32_t(repeatTime));
 }
 
-// MrgSort: merges 2..4 sorted lists of (score, index) records into one, highest score first.
+namespace detail {
+// MrgSort and MrgSort4: up to 4 sorted lists of `recBytes`-byte records, each list and dst aligned
+// to `align` bytes.
 template <typename T>
-__aicore__ inline void MrgSort(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
-    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort takes half or float scores");
+void MergeSorted(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params, const char* op,
+                 uint32_t recBytes, uint32_t scoreAt, uint32_t listAlign, uint32_t dstAlign) {
+    const std::string name = op;
     const LocalTensor<T>* lists[4] = {&src.src1, &src.src2, &src.src3, &src.src4};
     const void* addrs[4] = {};
     int valid = 0;
@@ -75,35 +85,43 @@ __aicore__ inline void MrgSort(const LocalTensor<T>& dst, const MrgSortSrcList<T
         case 7: valid = 3; break;
         case 15: valid = 4; break;
         default:
-            opkit::rt::Fail("MrgSort: validBit " + std::to_string(params.validBit) +
+            opkit::rt::Fail(name + ": validBit " + std::to_string(params.validBit) +
                             " is not 3, 7 or 15 (the first 2, 3 or 4 lists take part)");
     }
     uint64_t total = 0;
     for (int i = 0; i < valid; ++i) {
         if (params.elementLengths[i] > 4095)
-            opkit::rt::Fail("MrgSort: elementLengths[" + std::to_string(i) + "] = " + std::to_string(params.elementLengths[i]) +
+            opkit::rt::Fail(name + ": elementLengths[" + std::to_string(i) + "] = " + std::to_string(params.elementLengths[i]) +
                             " is outside 0..4095");
-        const uint64_t bytes = uint64_t(params.elementLengths[i]) * 8;
-        detail::CheckUbSpan(lists[i]->addr_, lists[i]->pos_, bytes, 8, "MrgSort (src list)");
+        const uint64_t bytes = uint64_t(params.elementLengths[i]) * recBytes;
+        CheckUbSpan(lists[i]->addr_, lists[i]->pos_, bytes, listAlign, (name + " (src list)").c_str());
         addrs[i] = lists[i]->addr_;
         total += params.elementLengths[i];
     }
     const uint64_t reps = params.repeatTimes;
-    if (reps == 0) return;  // a NOP on 910B
+    if (reps == 0) return;  // a NOP
     if (reps > 1) {
         const uint16_t len = params.elementLengths[0];
         bool ok = valid == 4 && !params.ifExhaustedSuspension;
         for (int i = 1; i < 4 && ok; ++i)
             ok = params.elementLengths[i] == len &&
-                 reinterpret_cast<const uint8_t*>(addrs[i]) == reinterpret_cast<const uint8_t*>(addrs[0]) + uint64_t(i) * len * 8;
+                 reinterpret_cast<const uint8_t*>(addrs[i]) == reinterpret_cast<const uint8_t*>(addrs[0]) + uint64_t(i) * len * recBytes;
         if (!ok)
-            opkit::rt::Fail("MrgSort: repeatTimes " + std::to_string(reps) + " > 1 needs 4 lists (validBit 15) of equal "
+            opkit::rt::Fail(name + ": repeatTimes " + std::to_string(reps) + " > 1 needs 4 lists (validBit 15) of equal "
                             "length stored one after another, and ifExhaustedSuspension = false");
-        detail::CheckVecOperand(addrs[0], src.src1.pos_, reps * total * 8, "MrgSort (src lists)");
+        CheckUbSpan(addrs[0], src.src1.pos_, reps * total * recBytes, listAlign, (name + " (src lists)").c_str());
     }
-    detail::CheckVecOperand(dst.addr_, dst.pos_, reps * total * 8, "MrgSort");
-    opkit::rt::VecMrgSort(opkit::DTypeOf<T>::value, dst.addr_, addrs, params.elementLengths, params.validBit,
-                          params.ifExhaustedSuspension, uint32_t(reps));
+    CheckUbSpan(dst.addr_, dst.pos_, reps * total * recBytes, dstAlign, op);
+    opkit::rt::VecMrgSort(opkit::DTypeOf<T>::value, op, recBytes, scoreAt, dst.addr_, addrs, params.elementLengths,
+                          params.validBit, params.ifExhaustedSuspension, uint32_t(reps));
+}
+}  // namespace detail
+
+// MrgSort: merges 2..4 sorted lists of (score, index) records into one, highest score first.
+template <typename T>
+__aicore__ inline void MrgSort(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort takes half or float scores");
+    detail::MergeSorted(dst, src, params, "MrgSort", 8, 0, 8, 32);
 }
 
 __aicore__ inline void GetMrgSortResult(uint16_t& mrgSortList1, uint16_t& mrgSortList2, uint16_t& mrgSortList3,
@@ -128,6 +146,68 @@ template <typename T>
 __aicore__ inline uint32_t GetSortOffset(const uint32_t elemOffset) {
     static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "GetSortOffset takes half or float");
     return elemOffset * (8 / uint32_t(sizeof(T)));
+}
+
+
+// ---- region proposals (arch 1001 / 2002: Ascend910A, Ascend310P) ----------------------------------
+// Note [Region proposals] in runtime/src/vec_sort.cpp. A proposal is 8 elements of T,
+// [x1, y1, x2, y2, score, label, reserved, reserved]; modeNumber 0..5 names one of the first six.
+namespace detail {
+template <typename T>
+void ProposalOperands(const LocalTensor<T>& dst, const LocalTensor<T>& src, int32_t repeatTime, uint64_t dstElems,
+                      uint64_t srcElems, const char* op) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "region proposals hold half or float");
+    if (repeatTime < 0 || repeatTime > MAX_REPEAT_TIMES)
+        opkit::rt::Fail(std::string(op) + ": repeatTime " + std::to_string(repeatTime) + " is outside 0..255");
+    const uint64_t r = uint64_t(repeatTime);
+    CheckVecOperand(src.addr_, src.pos_, r * srcElems * sizeof(T), op);
+    CheckVecOperand(dst.addr_, dst.pos_, r * dstElems * sizeof(T), op);
+}
+}  // namespace detail
+
+// RpSort16: each repeat sorts 16 proposals by score, highest first (equal scores keep their order).
+template <typename T>
+__aicore__ inline void RpSort16(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime) {
+    detail::ProposalOperands(dst, src, repeatTime, 128, 128, "RpSort16");
+    if (repeatTime == 0) return;
+    opkit::rt::VecRpSort16(opkit::DTypeOf<T>::value, dst.addr_, src.addr_, uint32_t(repeatTime));
+}
+
+// MrgSort4: merges up to 4 sorted proposal lists into one, highest score first.
+template <typename T>
+__aicore__ inline void MrgSort4(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort4 takes half or float proposals");
+    constexpr uint32_t rec = 8 * sizeof(T);  // 16 bytes (half) or 32 (float): also the alignment the docs ask
+    detail::MergeSorted(dst, src, params, "MrgSort4", rec, 4 * sizeof(T), rec, rec);
+}
+
+// ProposalConcat: each repeat writes 16 consecutive elements of src into field modeNumber of 16
+// proposals of dst, leaving their other fields as they were. ProposalExtract: the reverse.
+template <typename T>
+__aicore__ inline void ProposalConcat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
+                                      const int32_t modeNumber) {
+    detail::ProposalOperands(dst, src, repeatTime, 128, 16, "ProposalConcat");
+    if (repeatTime == 0) return;
+    opkit::rt::VecProposalMove(opkit::DTypeOf<T>::value, true, dst.addr_, src.addr_, uint32_t(repeatTime), modeNumber);
+}
+template <typename T>
+__aicore__ inline void ProposalExtract(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
+                                       const int32_t modeNumber) {
+    detail::ProposalOperands(dst, src, repeatTime, 16, 128, "ProposalExtract");
+    if (repeatTime == 0) return;
+    opkit::rt::VecProposalMove(opkit::DTypeOf<T>::value, false, dst.addr_, src.addr_, uint32_t(repeatTime), modeNumber);
+}
+// Their CANN 6.3/7.0 names (the 2023 TopK sample's Concat/Extract with a repeat and a mode); the
+// later high-level Concat/Extract of the Sort API take tensors where these take the two ints.
+template <typename T>
+__aicore__ inline void Concat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
+                              const int32_t modeNumber) {
+    ProposalConcat(dst, src, repeatTime, modeNumber);
+}
+template <typename T>
+__aicore__ inline void Extract(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
+                               const int32_t modeNumber) {
+    ProposalExtract(dst, src, repeatTime, modeNumber);
 }
 
 }  // namespace AscendC
