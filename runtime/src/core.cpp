@@ -159,7 +159,7 @@ int ThreadCount(int requested) {
         int n = std::atoi(env);
         if (n > 0) return n;
     }
-    unsigned hw = std::thread::hardware_concurrency();
+    static const unsigned hw = std::thread::hardware_concurrency();  // reads /sys on every call
     return hw == 0 ? 1 : static_cast<int>(hw);
 }
 

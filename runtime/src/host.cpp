@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include "opkit/host/launch.h"
 #include "opkit/host/matmul_tiling.h"
@@ -219,10 +220,19 @@ gert::AttrValue ResolveAttr(const ops::OpDef& def, const ops::OpAttrDef& a, cons
 }  // namespace
 
 std::string ScopeOfPath(const std::string& libraryPath) {
-    char buf[PATH_MAX];
     std::string dir = libraryPath.substr(0, libraryPath.find_last_of('/') == std::string::npos ? 0 : libraryPath.find_last_of('/'));
     if (dir.empty()) dir = ".";
-    return realpath(dir.c_str(), buf) != nullptr ? std::string(buf) : dir;
+    // Every aclnn call asks for its library's scope: realpath's readlink per path component was a
+    // measurable part of a small launch, so each directory is resolved once per process.
+    static std::mutex mu;
+    static std::unordered_map<std::string, std::string> resolved;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = resolved.find(dir);
+    if (it != resolved.end()) return it->second;
+    char buf[PATH_MAX];
+    const std::string scope = realpath(dir.c_str(), buf) != nullptr ? std::string(buf) : dir;
+    if (dir[0] == '/') resolved.emplace(dir, scope);  // a relative one depends on the working directory
+    return scope;
 }
 
 std::string ScopeOf(const void* addressInLibrary) {

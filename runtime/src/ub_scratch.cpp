@@ -59,6 +59,7 @@ void RememberBuffer(Mem m, uint32_t offset, uint32_t bytes, const AscendC::detai
     b.que = que;
     b.index = index;
     if (c->model != nullptr) b.depth = backtrace(b.frames, static_cast<int>(sizeof(b.frames) / sizeof(b.frames[0])));
+    if (c->buffers.capacity() == 0) c->buffers.reserve(16);  // a kernel's queues and buffers: no regrowth
     c->buffers.push_back(b);
 }
 
