@@ -207,7 +207,7 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     if (!Is910B(soc))
         Fail(std::string("Fixpipe does not exist on ") + soc.name +
              " (it is the FIX pipe of 910B-class SoCs, arch 2201); on 910A and 310P the results leave L0C through UB "
-             "(DataCopy CO1 -> CO2), which opkit does not implement yet");
+             "(DataCopy CO1 -> CO2 with DataCopyEnhancedParams)");
     if (layout != AscendC::CO2Layout::ROW_MAJOR)
         Fail("Fixpipe: opkit implements the NZ2ND output (CFG_ROW_MAJOR) only; CFG_NZ / CFG_COLUMN_MAJOR are not implemented");
     if (!IsGm(dst)) Fail(std::string("Fixpipe: opkit implements L0C -> GM only; this destination is in ") + WhereName(dst));

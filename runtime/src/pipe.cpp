@@ -141,8 +141,8 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     for (Mem m : {dstMem, srcMem})
         if (m == Mem::L0A || m == Mem::L0B || m == Mem::L0C)
             Fail(std::string(what) + " with a tensor in " + opkit::rt::MemName(m) +
-                 ": plain DataCopy does not move data into or out of L0A/L0B/L0C; use LoadData (L1 -> L0A/L0B) and "
-                 "Fixpipe (L0C -> GM, 910B); the 910A/310P DataCopy CO1 -> CO2 path is not implemented by opkit");
+                 ": plain DataCopy does not move data into or out of L0A/L0B/L0C; use LoadData (L1 -> L0A/L0B), "
+                 "Fixpipe (L0C -> GM, 910B) or, on 910A/310P, DataCopy CO1 -> CO2 with DataCopyEnhancedParams");
     uint64_t dstSpan = uint64_t(p.blocks - 1) * p.dstStep + p.runBytes;
     uint64_t srcSpan = uint64_t(p.blocks - 1) * p.srcStep + p.runBytes;
     if (dstMem != GM_MEM) {
@@ -184,6 +184,9 @@ void RequirePad(const char* what) {
 // ---- queues --------------------------------------------------------------------------------------
 namespace {
 // Which pipe fills a queue position's buffers and which one drains them (Note [Online pipe model]).
+// On 910A/310P results leave L0C on V, into UB (CO2), and go on to GM on MTE3 (Note [CO1 -> CO2
+// copy] in cube_co2.cpp); on 910B Fixpipe drains L0C.
+bool Coupled() { return !opkit::rt::CoreSoc().splitArch; }
 opkit::sim::Pipe ProducerOf(TPosition p) {
     switch (p) {
         case TPosition::VECIN: case TPosition::A1: case TPosition::B1: case TPosition::C1: return opkit::sim::MTE2;
@@ -197,7 +200,8 @@ opkit::sim::Pipe ConsumerOf(TPosition p) {
         case TPosition::VECOUT: return opkit::sim::MTE3;
         case TPosition::A1: case TPosition::B1: case TPosition::C1: return opkit::sim::MTE1;
         case TPosition::A2: case TPosition::B2: case TPosition::C2: return opkit::sim::M;
-        case TPosition::CO1: return opkit::sim::FIX;
+        case TPosition::CO1: return Coupled() ? opkit::sim::V : opkit::sim::FIX;
+        case TPosition::CO2: return Coupled() ? opkit::sim::MTE3 : opkit::sim::V;
         default: return opkit::sim::V;  // VECIN, VECCALC
     }
 }

@@ -1,5 +1,6 @@
 // opkit: the cube (matrix) path of the basic API: GM -> L1 with ND->NZ conversion, L1 -> L0A/L0B
-// (LoadData), the matrix multiply-accumulate (Mmad) and L0C -> GM (Fixpipe).
+// (LoadData), the matrix multiply-accumulate (Mmad), L0C -> GM (Fixpipe, 910B) and L0C -> UB
+// (DataCopy with DataCopyEnhancedParams, 910A/310P).
 //
 // The headers keep the typed API and hand each instruction to runtime/src/cube.cpp, which checks
 // it, moves the data fractal by fractal and reports it to the npu_simulator model. The layouts and
@@ -128,6 +129,10 @@ void CubeBiasCopy(const CubeOperand& dst, const CubeOperand& src, const AscendC:
 
 void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::FixpipeParamsV220& p,
                  AscendC::CO2Layout layout);
+// L0C (CO1) -> UB (CO2) on 910A/310P, DataCopy with DataCopyEnhancedParams (Note [CO1 -> CO2 copy]
+// in runtime/src/cube_co2.cpp).
+void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p,
+                 const AscendC::DataCopyEnhancedParams& e);
 }  // namespace rt
 }  // namespace opkit
 
@@ -185,6 +190,33 @@ __aicore__ inline void BiasTableCopy(const LocalTensor<T>& dst, const LocalTenso
 template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& p) {
     detail::BiasTableCopy(dst, src, p);
+}
+
+// DataCopy with DataCopyEnhancedParams. Out of L0C (CO1) it is the 910A/310P way out of the cube: to
+// UB (CO2), fractal by fractal, converting on the way (Note [CO1 -> CO2 copy] in
+// runtime/src/cube_co2.cpp). On every other path the enhanced fields have no effect and the call is
+// the strided DataCopy (L0C到UB数据搬运（DataCopy）.md).
+template <typename T>
+__aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const DataCopyParams& intriParams,
+                                const DataCopyEnhancedParams& /*enhancedParams*/) {
+    DataCopy(dst, src, intriParams);
+}
+template <typename T>
+__aicore__ inline void DataCopy(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& intriParams,
+                                const DataCopyEnhancedParams& /*enhancedParams*/) {
+    DataCopy(dst, src, intriParams);
+}
+template <typename T>
+__aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& intriParams,
+                                const DataCopyEnhancedParams& enhancedParams) {
+    if (detail::MemOf(src.pos_) == opkit::rt::Mem::L0C || detail::MemOf(dst.pos_) == opkit::rt::Mem::L0C)
+        return opkit::rt::CubeL0cToUb(detail::Cube(dst), detail::Cube(src), intriParams, enhancedParams);
+    DataCopy(dst, src, intriParams);
+}
+template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
+__aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& intriParams,
+                                const DataCopyEnhancedParams& enhancedParams) {
+    opkit::rt::CubeL0cToUb(detail::Cube(dst), detail::Cube(src), intriParams, enhancedParams);
 }
 
 // Note [Atomic GM writes]: after SetAtomicAdd<T>() the core's writes to GM add onto what is there

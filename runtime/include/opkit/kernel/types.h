@@ -225,6 +225,41 @@ struct DataCopyPadParams {
         : isPad(pad), leftPadding(left), rightPadding(right), paddingValue(value) {}
 };
 
+// The extra fields of DataCopy(dst, src, DataCopyParams, DataCopyEnhancedParams): they act only on
+// the L0C -> UB copy (CO1 -> CO2) of the SoCs whose results leave the cube through UB (910A,
+// 310P); everywhere else the call is the plain strided DataCopy. Note [CO1 -> CO2 copy] in
+// runtime/src/cube_co2.cpp has the units and conversions.
+enum class BlockMode : uint8_t {
+    BLOCK_MODE_NORMAL = 0, BLOCK_MODE_MATRIX, BLOCK_MODE_VECTOR, BLOCK_MODE_SMALL_CHANNEL, BLOCK_MODE_DEPTHWISE,
+};
+enum class DeqScale : uint8_t { DEQ_NONE = 0, DEQ, VDEQ, DEQ8, VDEQ8, DEQ16, VDEQ16 };
+
+}  // namespace AscendC
+
+// The padding mode of a copy: a compiler-provided plain enum at global scope on the NPU, so kernels
+// write both `pad_t::PAD_NONE` and `PAD_NONE`.
+enum pad_t : uint8_t {
+    PAD_NONE = 0, PAD_MODE1, PAD_MODE2, PAD_MODE3, PAD_MODE4, PAD_MODE5, PAD_MODE6, PAD_MODE7, PAD_MODE8,
+};
+
+namespace AscendC {
+
+struct DataCopyEnhancedParams {
+    DataCopyEnhancedParams() = default;
+    DataCopyEnhancedParams(BlockMode blockModeIn, DeqScale deqScaleIn, uint64_t deqValueIn, uint8_t sidStoreModeIn,
+                           bool isReluIn, pad_t padModeIn, uint64_t padValueIn)
+        : blockMode(blockModeIn), deqScale(deqScaleIn), deqValue(deqValueIn), sidStoreMode(sidStoreModeIn),
+          isRelu(isReluIn), padMode(padModeIn), padValue(padValueIn) {}
+    BlockMode blockMode = BlockMode::BLOCK_MODE_NORMAL;
+    DeqScale deqScale = DeqScale::DEQ_NONE;
+    uint64_t deqValue = 0;       // the scale (and, for DEQ8/DEQ16, shift/offset/flag bits)
+    uint8_t sidStoreMode = 0;    // DEQ8/VDEQ8 only: which half of each 32-byte block holds the result
+    bool isRelu = false;
+    pad_t padMode = PAD_NONE;    // reserved
+    uint64_t padValue = 0;
+    uint64_t deqTensorAddr = 0;  // VDEQ*: the UB address of the per-channel scale vector
+};
+
 constexpr uint8_t DEFAULT_BLK_STRIDE = 1;
 constexpr uint8_t DEFAULT_REPEAT_STRIDE = 8;
 constexpr uint32_t ONE_BLK_SIZE = 32;
