@@ -77,3 +77,41 @@ def test_power_query(hl_programs: dict[str, Path], n: int, size: int, is_int: in
     proc = run_program(hl_programs["hl_power"], "query", n, size, is_int)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == want
+
+
+def int_power_golden(base: np.ndarray, expo: np.ndarray) -> np.ndarray:
+    """Note [int32 Power]: x ** |y| with int32 products wrapping modulo 2**32; for y < 0 the truncated
+    reciprocal (v for v == +-1, else 0); 0 wherever that power is 0."""
+    out = np.empty(base.size, np.int64)
+    for i, (x, y) in enumerate(zip(base.tolist(), expo.tolist())):
+        v = pow(int(x), abs(int(y)), 1 << 32)  # the value modulo 2**32, as the wrapping Mul leaves it
+        v = v - (1 << 32) if v >= 1 << 31 else v
+        out[i] = v if y >= 0 or v in (0, 1, -1) else 0
+    return out.astype(np.int32)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("tmp_form", ["shared", "framework"])
+@pytest.mark.parametrize("form", ["tt", "ts", "st"])
+@pytest.mark.parametrize("n", [200, 1000])
+def test_power_int32(hl_programs: dict[str, Path], tmp_path: Path, n: int, form: str, tmp_form: str,
+                     mode: str) -> None:
+    rng = np.random.default_rng(SEED)
+    x = rng.integers(-9, 10, n).astype(np.int32)
+    y = rng.integers(-3, 12, n).astype(np.int32)
+    # wrapping, large exponents, negative exponents of +-1 and 0, 0 ** 0, |INT32_MIN|
+    special = [(3, 40), (2, 31), (2, 32), (-2, 31), (-1, -7), (1, -5), (0, -2), (0, 0), (-3, 0), (7, 2**31 - 1),
+               (5, -(2**31)), (46341, 2), (-46341, 3), (2, -1)]
+    for i, (a, b) in enumerate(special):
+        x[n // 2 + i], y[n // 2 + i] = a, b
+    s = {"ts": 5, "st": -3}.get(form, 0)
+    padded(x).tofile(tmp_path / "x0.bin")
+    padded(y).tofile(tmp_path / "x1.bin")
+    np.array([s], np.float32).tofile(tmp_path / "s.bin")
+    tmp = 256 * (6 if form == "tt" else 7)  # GetPowerMaxMinTmpSize's minimum for int32
+    proc = run_program(hl_programs["hl_power"], "int32", form, tmp_form, n, tmp, tmp_path, mode=mode)
+    check_ok(proc, mode)
+    got = np.fromfile(tmp_path / "y.bin", np.int32)[:n]
+    base = x if form != "st" else np.full(n, s, np.int32)
+    expo = y if form != "ts" else np.full(n, s, np.int32)
+    np.testing.assert_array_equal(got, int_power_golden(base, expo))

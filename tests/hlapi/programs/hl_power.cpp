@@ -1,7 +1,8 @@
 // hl_power: Power on one core, against numpy in tests/hlapi/test_power.py.
 //
-//   hl_power {half|float} {tt|ts|st} {shared|framework} N TMP DIR
-//     tt: y = x0 ^ x1 (tensors), ts: y = x0 ^ s, st: y = s ^ x1 (s from s.bin, one float);
+//   hl_power {half|float|int32} {tt|ts|st} {shared|framework} N TMP DIR
+//     tt: y = x0 ^ x1 (tensors), ts: y = x0 ^ s, st: y = s ^ x1 (s from s.bin, one float; for int32
+//     the float's value converted);
 //     x0.bin, x1.bin [N] -> y.bin [N]; calCount = N. shared: a TBuf of TMP bytes; framework: TMP
 //     bytes of UB left free below the scratch area.
 //   hl_power query N TYPESIZE ISINT    prints GetPowerMaxMinTmpSize for tt, ts and st.
@@ -82,11 +83,12 @@ int main(int argc, char* argv[]) {
             const uint32_t n = uint32_t(std::stoul(argv[4])), tmp = uint32_t(std::stoul(argv[5]));
             if (!std::strcmp(argv[1], "half")) return Run<half>(form, shared, n, tmp, argv[6]);
             if (!std::strcmp(argv[1], "float")) return Run<float>(form, shared, n, tmp, argv[6]);
+            if (!std::strcmp(argv[1], "int32")) return Run<int32_t>(form, shared, n, tmp, argv[6]);
         }
     } catch (const opkit::KernelError& e) {
         std::fprintf(stderr, "opkit: error: %s\n", e.what());
         return 1;
     }
-    std::fprintf(stderr, "usage: %s {half|float} {tt|ts|st} {shared|framework} N TMP DIR | query N TYPESIZE ISINT\n", argv[0]);
+    std::fprintf(stderr, "usage: %s {half|float|int32} {tt|ts|st} {shared|framework} N TMP DIR | query N TYPESIZE ISINT\n", argv[0]);
     return 2;
 }

@@ -13,8 +13,8 @@
 //   R = 1                where y == 0, x == 1, or |x| == 1 and |y| == inf
 // so the result is IEEE pow's apart from -0 bases (taken as +0: opkit compares, CANN reads the sign
 // bit). Temporaries per element: X, Y, R, T as floats and three bit masks (Note [High-level temporary
-// buffers]); CANN's GetPowerMaxMinTmpSize (lib/math/power_tiling.h) covers that. int32_t (CANN's
-// fast exponentiation) is not implemented yet and fails to compile with a message.
+// buffers]); CANN's GetPowerMaxMinTmpSize (lib/math/power_tiling.h) covers that. int32_t: Note [int32
+// Power] below.
 //
 // Tested by: pytest tests/hlapi/test_power.py
 #pragma once
@@ -139,19 +139,125 @@ inline void PowerPass(const PowerBufs& p, uint32_t n64) {
     PipeBarrier<PIPE_V>();
 }
 
+// Note [int32 Power]: CANN's int32 path (the INTRINSIC algorithm, fast exponentiation; its arch-2201
+// implementation in impl/adv_api/detail/math/power/power_int_impl.h) gives, per element:
+//   v = x ** |y| in int32 arithmetic (the vector Mul wraps modulo 2^32, so any order of the products
+//       gives the same v; y == 0 gives 1, 0 ** 0 included);
+//   y >= 0: v;  y < 0: trunc(1.0f / float(v)), i.e. v for v == +-1 and 0 otherwise;  v == 0: 0.
+// opkit computes it by square-and-multiply over the bits of |y|, on the basic instructions, one pass of
+// `step` elements (five int32 rows R, B, E, H, Q and two bit masks: within GetPowerMaxMinTmpSize's 6 rows):
+//   E = |y| (y < 0 from a float compare, as CANN does; |INT32_MIN| wraps to 2^31, read unsigned)
+//   rounds = bit length of max(E) (one ReduceMax and a V -> S read, as CANN reads its loop sums)
+//   each round: H = E >> 1, Q = E - 2H (the low bit), R *= 1 + Q (B - 1), B *= B, E = H
+//   y < 0: R = trunc(1 / float(R)); R == 0: 0.
+inline uint32_t PowerIntPassBytes(uint32_t step) { return 20 * step + 2 * ((step / 8 + 31) / 32 * 32); }
+
+inline void PowerIntLoad(const LocalTensor<int32_t>& to, const LocalTensor<int32_t>* src, int32_t scalar, int32_t pad,
+                         uint32_t n, uint32_t n64) {
+    if (src == nullptr) {
+        Duplicate(to, scalar, int32_t(n64));
+        return;
+    }
+    if (n < n64) Duplicate(to, pad, int32_t(n64));  // lanes past n: defined data for whole-repeat steps
+    PipeBarrier<PIPE_V>();
+    Adds(to, *src, int32_t(0), int32_t(n));
+}
+
+inline void PowerIntRun(const LocalTensor<int32_t>& dst, const LocalTensor<int32_t>* x, int32_t xs,
+                        const LocalTensor<int32_t>* y, int32_t ys, const LocalTensor<uint8_t>& tmp, uint32_t count) {
+    uint32_t step = 64;
+    while (PowerIntPassBytes(step + 64) <= tmp.GetSize() && step < (count + 63) / 64 * 64) step += 64;
+    const LocalTensor<int32_t> rows = tmp.ReinterpretCast<int32_t>();
+    const LocalTensor<int32_t> R = rows, B = rows[step], Q = rows[4 * step];
+    LocalTensor<int32_t> E = rows[2 * step], H = rows[3 * step];
+    const LocalTensor<uint8_t> neg = tmp[20 * step], zero = tmp[20 * step + (step / 8 + 31) / 32 * 32];
+    for (uint32_t i = 0; i < count; i += step) {
+        const uint32_t n = count - i < step ? count - i : step, n64 = (n + 63) / 64 * 64;
+        const LocalTensor<int32_t> xi = x != nullptr ? (*x)[i] : LocalTensor<int32_t>();
+        const LocalTensor<int32_t> yi = y != nullptr ? (*y)[i] : LocalTensor<int32_t>();
+        PowerIntLoad(B, x != nullptr ? &xi : nullptr, xs, 1, n, n64);
+        PowerIntLoad(E, y != nullptr ? &yi : nullptr, ys, 0, n, n64);
+        PipeBarrier<PIPE_V>();
+        const LocalTensor<float> hf = H.ReinterpretCast<float>(), qf = Q.ReinterpretCast<float>();
+        Cast(hf, E, RoundMode::CAST_NONE, n64);
+        PipeBarrier<PIPE_V>();
+        CompareScalar(neg, hf, 0.0f, CMPMODE::LT, n64);
+        Muls(Q, E, int32_t(-1), int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        Select(E.ReinterpretCast<float>(), neg, qf, E.ReinterpretCast<float>(), SELMODE::VSEL_TENSOR_TENSOR_MODE, n64);
+        PipeBarrier<PIPE_V>();
+        // rounds: the bit length of max(E), from max(E >> 1) (non-negative even for |INT32_MIN|)
+        ShiftRight(H.ReinterpretCast<uint32_t>(), E.ReinterpretCast<uint32_t>(), uint32_t(1), int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        Cast(hf, H, RoundMode::CAST_NONE, n64);
+        PipeBarrier<PIPE_V>();
+        ReduceMax(qf, hf, qf[8], int32_t(n64));
+        const int8_t ev = GetTPipePtr()->FetchEventID(HardEvent::V_S);
+        SetFlag<HardEvent::V_S>(ev);
+        WaitFlag<HardEvent::V_S>(ev);
+        const float top = qf.GetValue(0);
+        const int8_t back = GetTPipePtr()->FetchEventID(HardEvent::S_V);
+        SetFlag<HardEvent::S_V>(back);
+        WaitFlag<HardEvent::S_V>(back);
+        uint32_t rounds = 1;
+        for (float t = top; t >= 1.0f && rounds < 32; t /= 2) ++rounds;
+        Duplicate(R, int32_t(1), int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        for (uint32_t k = 0; k < rounds; ++k) {
+            ShiftRight(H.ReinterpretCast<uint32_t>(), E.ReinterpretCast<uint32_t>(), uint32_t(1), int32_t(n64));
+            PipeBarrier<PIPE_V>();
+            ShiftLeft(Q, H, int32_t(1), int32_t(n64));
+            PipeBarrier<PIPE_V>();
+            Sub(Q, E, Q, int32_t(n64));            // the low bit of E
+            PipeBarrier<PIPE_V>();
+            Adds(E, B, int32_t(-1), int32_t(n64));  // B - 1
+            PipeBarrier<PIPE_V>();
+            Mul(E, E, Q, int32_t(n64));
+            PipeBarrier<PIPE_V>();
+            Adds(E, E, int32_t(1), int32_t(n64));   // the bit ? B : 1
+            PipeBarrier<PIPE_V>();
+            Mul(R, R, E, int32_t(n64));
+            Mul(B, B, B, int32_t(n64));
+            PipeBarrier<PIPE_V>();
+            std::swap(E, H);  // E = E >> 1, without a copy
+        }
+        // y < 0: trunc(1 / float(R)); then R == 0 -> 0 (also where 1 / 0 saturated)
+        CompareScalar(zero, R, int32_t(0), CMPMODE::EQ, n64);
+        Cast(hf, R, RoundMode::CAST_NONE, n64);
+        Duplicate(qf, 1.0f, int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        Div(hf, qf, hf, int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        Cast(Q, hf, RoundMode::CAST_TRUNC, n64);
+        PipeBarrier<PIPE_V>();
+        Select(R.ReinterpretCast<float>(), neg, qf, R.ReinterpretCast<float>(), SELMODE::VSEL_TENSOR_TENSOR_MODE, n64);
+        PipeBarrier<PIPE_V>();
+        Duplicate(Q, int32_t(0), int32_t(n64));
+        PipeBarrier<PIPE_V>();
+        Select(R.ReinterpretCast<float>(), zero, qf, R.ReinterpretCast<float>(), SELMODE::VSEL_TENSOR_TENSOR_MODE, n64);
+        PipeBarrier<PIPE_V>();
+        Adds(dst[i], R, int32_t(0), int32_t(n));
+        PipeBarrier<PIPE_V>();
+    }
+}
+
+template <typename T>
+void PowerFloatRun(const LocalTensor<T>& dst, const LocalTensor<T>* x, T xs, const LocalTensor<T>* y, T ys,
+                   const LocalTensor<uint8_t>& tmp, uint32_t count);
+
 template <typename T>
 void PowerRun(const LocalTensor<T>& dst, const LocalTensor<T>* x, T xs, const LocalTensor<T>* y, T ys,
               const LocalTensor<uint8_t>* shared, uint32_t count) {
-    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value,
-                  "opkit implements Power for half and float; int32_t (CANN's fast exponentiation) is not "
-                  "implemented yet (see runtime/include/lib/math/power.h)");
+    static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value || std::is_same<T, int32_t>::value,
+                  "Power takes half, float or int32_t on Atlas A2/A3 (Power.md)");
+    constexpr bool isInt = std::is_same<T, int32_t>::value;
     const LocalTensor<T>& any = x != nullptr ? *x : *y;
     if (count > dst.GetSize() || count > any.GetSize() || (x != nullptr && y != nullptr && count > y->GetSize()))
         opkit::rt::Fail("Power: calCount " + HlNum(count) + " exceeds a source (" + HlNum(any.GetSize()) +
                         " elements) or the destination (" + HlNum(dst.GetSize()) + " elements)");
     if (count == 0) return;
     const bool tt = x != nullptr && y != nullptr;
-    const uint32_t need = PowerTmpMin(tt, sizeof(T));
+    const uint32_t need = PowerTmpMin(tt, sizeof(T), isInt);
     LocalTensor<uint8_t> tmp;
     if (shared != nullptr) {
         CheckSharedTmp("Power", *shared, need, dst, any, count);
@@ -171,6 +277,16 @@ void PowerRun(const LocalTensor<T>& dst, const LocalTensor<T>* x, T xs, const Lo
                             " bytes free below it (see GetPowerMaxMinTmpSize) or pass a sharedTmpBuffer");
         if (start + tmp.GetSize() > scratch) tmp = LocalTensor<uint8_t>(tmp.addr_, uint32_t(below), TPosition::VECCALC);
     }
+    if constexpr (isInt) {
+        PowerIntRun(dst, x, xs, y, ys, tmp, count);
+    } else {
+        PowerFloatRun(dst, x, xs, y, ys, tmp, count);
+    }
+}
+
+template <typename T>
+void PowerFloatRun(const LocalTensor<T>& dst, const LocalTensor<T>* x, T xs, const LocalTensor<T>* y, T ys,
+                   const LocalTensor<uint8_t>& tmp, uint32_t count) {
     uint32_t step = 64;
     while (PowerPassBytes(step + 64) <= tmp.GetSize() && step < (count + 63) / 64 * 64) step += 64;
     const PowerBufs p = PowerSplit(tmp, step);
