@@ -97,5 +97,70 @@ void VecTranspose16(DType t, void* dst, const void* src) {
         for (int j = 0; j < 16; ++j) std::memcpy(d + (j * 16 + i) * 2, &m[i * 16 + j], 2);
 }
 
+// Note [TransDataTo5HD]: (基础API/Memory矢量计算/数据排布转换/TransDataTo5HD.md; the float layout as
+// CANN's own CumSum and SoftMax use it, impl/adv_api/detail/math/cumsum/cumsum_common_impl.h)
+//   Each repeat reads the 16 source data blocks (32 bytes each) at srcList[i] and writes 16 destination
+//   blocks at dstList[j], the 16 x E matrix of sources (E elements per block) transposed:
+//   - 2-byte elements: block j of dst is element j of every source block (16 x 16 transposed);
+//   - 4-byte: the 16 x 8 matrix becomes 8 x 16: dst[2j] holds element j of source blocks 0..7,
+//     dst[2j + 1] element j of blocks 8..15;
+//   - 1-byte: element j (+ 16 with srcHighHalf) of every source block, 16 bytes, into the low half of
+//     dst[j] (the high half with dstHighHalf); the other half of dst[j] is left alone.
+//   Repeat r moves every source address by r * srcRepStride blocks and every destination by r *
+//   dstRepStride, except that with repeatTimes == 1 the one repeat is moved by the strides (the docs:
+//   set them to 0 to start at the lists). Each repeat reads its 16 blocks before it writes.
+//   Ascend910A: 1- and 2-byte elements only. Cost: one cycle per repeat, like a simple vector
+//   instruction (assumed; no figure found).
+void VecTransData5HD(uint32_t elemBytes, const uint64_t dst[16], const uint64_t src[16], bool dstHighHalf,
+                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride, bool allowF32) {
+    (void)allowF32;
+    const void* ret = __builtin_return_address(0);
+    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
+    const SocInfo* soc = Core().soc;
+    if (elemBytes == 4 && soc != nullptr && soc->arch == 1001)
+        Fail(std::string("TransDataTo5HD: 4-byte elements do not exist on ") + soc->name +
+             " (Atlas training series: int8_t, uint8_t, int16_t, uint16_t, half)");
+    if (repeat == 0) return;  // a NOP
+    uint8_t* ub = MemBase(Mem::UB);
+    const uint64_t ubSize = MemSize(Mem::UB);
+    auto where = [&](uint64_t base, uint16_t stride, uint32_t r) {
+        return base + uint64_t(repeat == 1 ? stride : uint64_t(r) * stride) * 32;
+    };
+    for (int i = 0; i < 16; ++i) {
+        for (const uint64_t a : {dst[i], src[i]}) {
+            if (a % 32 != 0)
+                Fail("TransDataTo5HD: list entry " + std::to_string(i) + " (UB offset " + std::to_string(a) +
+                     ") is not 32-byte aligned");
+        }
+        const uint64_t lastD = where(dst[i], dstRepStride, repeat - 1u), lastS = where(src[i], srcRepStride, repeat - 1u);
+        if (lastD + 32 > ubSize || lastS + 32 > ubSize)
+            Fail("TransDataTo5HD: list entry " + std::to_string(i) + " reaches UB offset " +
+                 std::to_string(std::max(lastD, lastS) + 32) + " in repeat " + std::to_string(repeat - 1) +
+                 ", past the end of UB (" + std::to_string(ubSize) + " bytes)");
+    }
+    ModelVector("TransDataTo5HD", repeat);
+    uint8_t in[16][32];
+    for (uint32_t r = 0; r < repeat; ++r) {
+        for (int i = 0; i < 16; ++i) {
+            std::memcpy(in[i], ub + where(src[i], srcRepStride, r), 32);
+            if (Model() != nullptr) ModelAccess(ub + where(src[i], srcRepStride, r), 32, false, "TransDataTo5HD", ret);
+        }
+        for (int j = 0; j < 16; ++j) {
+            uint8_t* d = ub + where(dst[j], dstRepStride, r);
+            if (Model() != nullptr)
+                ModelAccess(d + (elemBytes == 1 && dstHighHalf ? 16 : 0), elemBytes == 1 ? 16 : 32, true, "TransDataTo5HD", ret);
+            if (elemBytes == 2) {
+                for (int i = 0; i < 16; ++i) std::memcpy(d + 2 * i, in[i] + 2 * j, 2);
+            } else if (elemBytes == 4) {
+                const int col = j / 2, first = (j % 2) * 8;
+                for (int i = 0; i < 8; ++i) std::memcpy(d + 4 * i, in[first + i] + 4 * col, 4);
+            } else {
+                const int col = j + (srcHighHalf ? 16 : 0);
+                for (int i = 0; i < 16; ++i) d[(dstHighHalf ? 16 : 0) + i] = in[i][col];
+            }
+        }
+    }
+}
+
 }  // namespace rt
 }  // namespace opkit

@@ -21,6 +21,9 @@ namespace rt {
 void VecGather(DType t, void* dst, const void* src, const uint32_t* offset, uint32_t base, const RepeatShape& s,
                int64_t count);
 void VecTranspose16(DType t, void* dst, const void* src);
+// TransDataTo5HD (Note [TransDataTo5HD]): lists of 16 UB byte offsets, element size 1, 2 or 4.
+void VecTransData5HD(uint32_t elemBytes, const uint64_t dst[16], const uint64_t src[16], bool dstHighHalf,
+                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride, bool allowF32);
 }  // namespace rt
 }  // namespace opkit
 
@@ -155,6 +158,64 @@ __aicore__ inline void Transpose(const LocalTensor<T>& dst, const LocalTensor<T>
     detail::Operand(dst, 256, "Transpose");
     detail::Operand(src, 256, "Transpose");
     opkit::rt::VecTranspose16(opkit::DTypeOf<T>::value, dst.addr_, src.addr_);
+}
+
+// ---- TransDataTo5HD: 16 data blocks transposed (NCHW -> NC1HWC0, or a matrix transpose) ------------
+constexpr int32_t NCHW_CONV_ADDR_LIST_SIZE = 16;
+
+struct TransDataTo5HDParams {
+    __aicore__ TransDataTo5HDParams() {}
+    __aicore__ TransDataTo5HDParams(const bool dstHighHalfIn, const bool srcHighHalfIn, const uint8_t repeatTimesIn,
+                                    const uint16_t dstRepStrideIn, const uint16_t srcRepStrideIn)
+        : dstHighHalf(dstHighHalfIn), srcHighHalf(srcHighHalfIn), repeatTimes(repeatTimesIn),
+          dstRepStride(dstRepStrideIn), srcRepStride(srcRepStrideIn) {}
+    bool dstHighHalf = false;
+    bool srcHighHalf = false;
+    uint8_t repeatTimes = 1;
+    uint16_t dstRepStride = 0;
+    uint16_t srcRepStride = 0;
+};
+
+namespace detail {
+template <typename T>
+void TransData5HD(const uint64_t dst[16], const uint64_t src[16], const TransDataTo5HDParams& p) {
+    static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4,
+                  "TransDataTo5HD takes 1-, 2- or 4-byte elements (int8_t, uint8_t, int16_t, uint16_t, half, "
+                  "int32_t, uint32_t, float)");
+    constexpr bool isFloatish = std::is_same<T, float>::value || std::is_same<T, int32_t>::value ||
+                                std::is_same<T, uint32_t>::value;
+    opkit::rt::VecTransData5HD(uint32_t(sizeof(T)), dst, src, p.dstHighHalf, p.srcHighHalf, p.repeatTimes,
+                               p.dstRepStride, p.srcRepStride, isFloatish);
+}
+}  // namespace detail
+
+// The address forms: each entry is a UB address as LocalTensor::GetPhyAddr gives it.
+template <typename T>
+__aicore__ inline void TransDataTo5HD(uint64_t dstList[NCHW_CONV_ADDR_LIST_SIZE], uint64_t srcList[NCHW_CONV_ADDR_LIST_SIZE],
+                                      const TransDataTo5HDParams& nchwconvParams) {
+    detail::TransData5HD<T>(dstList, srcList, nchwconvParams);
+}
+template <typename T>
+__aicore__ inline void TransDataTo5HD(const LocalTensor<uint64_t>& dst, const LocalTensor<uint64_t>& src,
+                                      const TransDataTo5HDParams& nchwconvParams) {
+    detail::Operand(dst, 16, "TransDataTo5HD (dst address list)");
+    detail::Operand(src, 16, "TransDataTo5HD (src address list)");
+    uint64_t d[16], s[16];
+    for (int i = 0; i < 16; ++i) d[i] = dst.addr_[i], s[i] = src.addr_[i];
+    detail::TransData5HD<T>(d, s, nchwconvParams);
+}
+template <typename T>
+__aicore__ inline void TransDataTo5HD(const LocalTensor<T> (&dstList)[NCHW_CONV_ADDR_LIST_SIZE],
+                                      const LocalTensor<T> (&srcList)[NCHW_CONV_ADDR_LIST_SIZE],
+                                      const TransDataTo5HDParams& nchwconvParams) {
+    uint64_t d[16], s[16];
+    for (int i = 0; i < 16; ++i) {
+        if (detail::MemOf(dstList[i].GetPosition()) != opkit::rt::Mem::UB ||
+            detail::MemOf(srcList[i].GetPosition()) != opkit::rt::Mem::UB)
+            opkit::rt::Fail("TransDataTo5HD: every tensor of dstList and srcList must be in UB (VECIN/VECCALC/VECOUT)");
+        d[i] = dstList[i].GetPhyAddr(), s[i] = srcList[i].GetPhyAddr();
+    }
+    detail::TransData5HD<T>(d, s, nchwconvParams);
 }
 
 }  // namespace AscendC
