@@ -27,6 +27,7 @@ void VecTranspose16(DType t, void* dst, const void* src);
 namespace AscendC {
 
 // ---- Gather ---------------------------------------------------------------------------------------
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint32_t count) {
@@ -56,12 +57,14 @@ void GatherRepeat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Lo
 }
 }  // namespace detail
 
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint64_t mask[], const uint8_t repeatTime,
                               const uint16_t dstRepStride) {
     detail::GatherRepeat(dst, src, srcOffset, srcBaseAddr, mask, repeatTime, dstRepStride);
 }
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint64_t mask, const uint8_t repeatTime,
