@@ -216,6 +216,8 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
         return opkit::rt::CubeL0cToUb(detail::Cube(dst), detail::Cube(src), intriParams, enhancedParams);
     DataCopy(dst, src, intriParams);
 }
+// Types differ only on the way out of L0C, the 910A/310P path.
+// soc: 910A 310P
 template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& intriParams,
                                 const DataCopyEnhancedParams& enhancedParams) {
