@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_gen_parser(sub)
 
+    from .apiref import add_parser as add_apiref_parser  # `apiref`: docs/api-reference.md from the headers
+
+    add_apiref_parser(sub)
+
     d = sub.add_parser("demo", help="run the built-in kernels on the software AI Core and check them against numpy")
     d.add_argument("--size", type=int, default=1_000_003, help="elements per input (default 1000003)")
     d.set_defaults(func=_demo)

@@ -34,3 +34,4 @@
 #include "opkit/kernel/tik2.h"  // the CANN 6.3/7.0 names: namespace tik2, ParamOffset
 #include "kernel_tiling/kernel_tiling.h"
 #include "lib/kernel_api.h"
+#include "opkit/kernel/not_implemented.h"  // the APIs opkit does not implement yet: a call fails to compile

@@ -111,6 +111,7 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
 //   - !isPad, blockLen not 32-byte aligned, no left/right padding: the dummy bytes repeat the
 //     block's first element;
 //   - otherwise the padding is unspecified on the NPU ("random"); the CPU leaves it untouched.
+// soc: 910B
 template <typename T>
 __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src,
                                    const DataCopyExtParams& p, const DataCopyPadExtParams<T>& pad) {
@@ -160,6 +161,7 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
     }
 }
 
+// soc: 910B
 template <typename T>
 __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src,
                                    const DataCopyParams& p, const DataCopyPadParams& pad) {
@@ -171,6 +173,7 @@ __aicore__ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor
 
 // UB -> GM: each 32-byte-aligned UB slot (slot gap srcStride blocks) gives its first blockLen
 // bytes to GM (GM gap dstStride bytes).
+// soc: 910B
 template <typename T>
 __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyExtParams& p) {
     detail::RequirePad("DataCopyPad(local->GM)");
@@ -182,6 +185,7 @@ __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor
                                      p.blockCount, p.blockLen, uint64_t(p.blockLen) + p.dstStride, srcStep},
                     detail::GM_MEM, detail::MemOf(src.pos_), "DataCopyPad(local->GM)");
 }
+// soc: 910B
 template <typename T>
 __aicore__ inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {
     DataCopyPad(dst, src, DataCopyExtParams(p.blockCount, p.blockLen, p.srcStride, p.dstStride, 0));

@@ -149,6 +149,7 @@ opkit::rt::CubeOperand Cube(const GlobalTensor<T>& g) {
 }  // namespace detail
 
 // GM -> L1 (A1/B1) with ND -> NZ conversion (910B, 310P AI Core).
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Nd2NzParams& intriParams) {
     opkit::rt::CubeNd2Nz(detail::Cube(dst), detail::Cube(src), intriParams);
@@ -173,6 +174,7 @@ __aicore__ inline void Mmad(const LocalTensor<T>& dst, const LocalTensor<U>& fm,
 
 // C (CO1) = bias (C2, one row of N, broadcast over M) + A (A2) x B (B2): the bias table is the
 // initial value of the accumulator (Mmad.md, the prototype with a bias operand).
+// soc: 910B
 template <typename T, typename U, typename S, typename V>
 __aicore__ inline void Mmad(const LocalTensor<T>& dst, const LocalTensor<U>& fm, const LocalTensor<S>& filter,
                             const LocalTensor<V>& bias, const MmadParams& mmadParams) {
@@ -187,6 +189,7 @@ __aicore__ inline void BiasTableCopy(const LocalTensor<T>& dst, const LocalTenso
     opkit::rt::CubeBiasCopy(Cube(dst), Cube(src), p);
 }
 }  // namespace detail
+// soc: 910B
 template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& p) {
     detail::BiasTableCopy(dst, src, p);
@@ -213,6 +216,8 @@ __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>&
         return opkit::rt::CubeL0cToUb(detail::Cube(dst), detail::Cube(src), intriParams, enhancedParams);
     DataCopy(dst, src, intriParams);
 }
+// Types differ only on the way out of L0C, the 910A/310P path.
+// soc: 910A 310P
 template <typename T, typename U, typename std::enable_if<!std::is_same<T, U>::value, int>::type = 0>
 __aicore__ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<U>& src, const DataCopyParams& intriParams,
                                 const DataCopyEnhancedParams& enhancedParams) {
@@ -231,6 +236,7 @@ __aicore__ inline void SetAtomicMin() { opkit::rt::SetAtomic(opkit::rt::AtomicOp
 __aicore__ inline void SetAtomicNone() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::NONE, opkit::DType::F32); }
 
 // L0C (CO1) -> GM, with NZ -> ND conversion and the fp32 -> fp16/bf16 cast on the way (910B).
+// soc: 910B
 template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR>
 __aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const FixpipeParamsV220& intriParams) {
     opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format);

@@ -62,6 +62,7 @@ template <HardEvent evt>
 __aicore__ inline void WaitFlag(int32_t eventId) { opkit::rt::OnWaitFlag(evt, eventId); }
 
 // The hardware form: all vector cores (isAIVOnly) or, in a MIX launch, every AIC and AIV.
+// soc: 910B
 template <bool isAIVOnly = true>
 __aicore__ inline void SyncAll() { opkit::rt::OnSyncAll(isAIVOnly); }
 // The software form, through a zeroed GM workspace of 32 bytes per core (SyncAll.md).
@@ -94,12 +95,14 @@ __aicore__ inline void IBWait(const GlobalTensor<int32_t>& gmWorkspace, const Lo
 
 // Modes 0 (all cores of the setter's kind), 1 (the AIVs of an AI Core), 2 (an AIC and its AIVs); flag
 // ids 0..15 (CrossCoreSetFlag(ISASI).md). On A2/A3 the wait blocks every pipe whatever `pipe` says.
+// soc: 910B
 template <uint8_t modeId, pipe_t pipe>
 __aicore__ inline void CrossCoreSetFlag(uint16_t flagId) {
     static_assert(modeId <= 2, "CrossCoreSetFlag: Atlas A2/A3 support modes 0, 1 and 2");
     static_assert(pipe != PIPE_S && pipe != PIPE_ALL, "CrossCoreSetFlag: PIPE_S and PIPE_ALL are not supported");
     opkit::rt::OnCrossCoreSetFlag(modeId, pipe, flagId);
 }
+// soc: 910B
 template <uint8_t modeId = 0, pipe_t pipe = PIPE_S>
 __aicore__ inline void CrossCoreWaitFlag(uint16_t flagId) {
     static_assert(modeId <= 2, "CrossCoreWaitFlag: Atlas A2/A3 support modes 0, 1 and 2");

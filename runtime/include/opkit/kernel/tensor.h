@@ -213,12 +213,12 @@ public:
     void Free(const void* addr);
     void EnQue(const void* addr);
     uint8_t* DeQue();
-    bool VacantInQue() const { return enqueued_ < depth_; }
-    bool HasTensorInQue() const { return enqueued_ > 0; }
-    int32_t GetTensorCountInQue() const { return enqueued_; }
-    bool HasIdleBuffer() const;
+    __aicore__ bool VacantInQue() const { return enqueued_ < depth_; }
+    __aicore__ bool HasTensorInQue() const { return enqueued_ > 0; }
+    __aicore__ int32_t GetTensorCountInQue() const { return enqueued_; }
+    __aicore__ bool HasIdleBuffer() const;
     bool InUse(int i) const { return i < num_ && state_[i] != FREE; }  // allocated, enqueued or dequeued
-    void FreeAllEvent() {}
+    __aicore__ void FreeAllEvent() {}
     uint32_t BufferLen() const { return len_; }
     TPosition SrcPosition() const { return src_; }
     TPosition DstPosition() const { return dst_; }

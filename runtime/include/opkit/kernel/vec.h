@@ -178,24 +178,26 @@ __aicore__ inline void Cast(const LocalTensor<D>& dst, const LocalTensor<S>& src
     opkit::rt::VecCast(opkit::DTypeOf<D>::value, opkit::DTypeOf<S>::value, mode, dst.addr_, src.addr_, n);
 }
 
+namespace detail {
 template <typename D, typename S, bool isSetMask = true, typename M>
-__aicore__ inline void CastRepeat(const LocalTensor<D>& dst, const LocalTensor<S>& src, const RoundMode& mode,
-                                  M mask, int32_t repeatTimes, const UnaryRepeatParams& p) {
+inline void CastRepeat(const LocalTensor<D>& dst, const LocalTensor<S>& src, const RoundMode& mode,
+                       M mask, int32_t repeatTimes, const UnaryRepeatParams& p) {
     constexpr uint32_t wide = sizeof(D) > sizeof(S) ? sizeof(D) : sizeof(S);
-    auto s = detail::WithStrides(detail::Shape<uint8_t[wide], isSetMask>(mask, repeatTimes), p);
-    detail::CheckRepeatOperand(dst.addr_, dst.pos_, s, s.dstBlk, s.dstRep, sizeof(D), "Cast");
-    detail::CheckRepeatOperand(src.addr_, src.pos_, s, s.src0Blk, s.src0Rep, sizeof(S), "Cast");
+    auto s = WithStrides(Shape<uint8_t[wide], isSetMask>(mask, repeatTimes), p);
+    CheckRepeatOperand(dst.addr_, dst.pos_, s, s.dstBlk, s.dstRep, sizeof(D), "Cast");
+    CheckRepeatOperand(src.addr_, src.pos_, s, s.src0Blk, s.src0Rep, sizeof(S), "Cast");
     opkit::rt::VecCastRepeat(opkit::DTypeOf<D>::value, opkit::DTypeOf<S>::value, mode, dst.addr_, src.addr_, s);
 }
+}  // namespace detail
 template <typename D, typename S, bool isSetMask = true>
 __aicore__ inline void Cast(const LocalTensor<D>& dst, const LocalTensor<S>& src, const RoundMode& mode,
                             uint64_t mask, const int32_t repeatTimes, const UnaryRepeatParams& p) {
-    CastRepeat<D, S, isSetMask>(dst, src, mode, mask, repeatTimes, p);
+    detail::CastRepeat<D, S, isSetMask>(dst, src, mode, mask, repeatTimes, p);
 }
 template <typename D, typename S, bool isSetMask = true>
 __aicore__ inline void Cast(const LocalTensor<D>& dst, const LocalTensor<S>& src, const RoundMode& mode,
                             const uint64_t mask[], const int32_t repeatTimes, const UnaryRepeatParams& p) {
-    CastRepeat<D, S, isSetMask>(dst, src, mode, mask, repeatTimes, p);
+    detail::CastRepeat<D, S, isSetMask>(dst, src, mode, mask, repeatTimes, p);
 }
 
 // ---- Axpy: dst = src * scalar + dst ------------------------------------------------------------

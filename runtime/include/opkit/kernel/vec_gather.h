@@ -103,6 +103,7 @@ void GatherMaskRun(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const 
 }  // namespace detail
 
 // User pattern: U is uint16_t for 16-bit T and uint32_t for 32-bit T.
+// soc: 910B 310P
 template <typename T, typename U, GatherMaskMode mode = defaultGatherMaskMode>
 __aicore__ inline void GatherMask(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const LocalTensor<U>& src1Pattern,
                                   const bool reduceMode, const uint32_t mask, const GatherMaskParams& gatherMaskParams,
@@ -117,6 +118,7 @@ __aicore__ inline void GatherMask(const LocalTensor<T>& dst, const LocalTensor<T
 }
 
 // Built-in pattern 1..7: 1 even elements, 2 odd, 3..6 the 1st..4th of every 4, 7 all.
+// soc: 910B 310P
 template <typename T, GatherMaskMode mode = defaultGatherMaskMode>
 __aicore__ inline void GatherMask(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const uint8_t src1Pattern,
                                   const bool reduceMode, const uint32_t mask, const GatherMaskParams& gatherMaskParams,
@@ -153,11 +155,13 @@ void CopyRepeat(const LocalTensor<T>& dst, const LocalTensor<T>& src, M mask, ui
 }
 }  // namespace detail
 
+// soc: 910B
 template <typename T, bool isSetMask = true>
 __aicore__ inline void Copy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const uint64_t mask[],
                             const uint8_t repeatTime, const CopyRepeatParams& repeatParams) {
     detail::CopyRepeat<T, isSetMask>(dst, src, mask, repeatTime, repeatParams);
 }
+// soc: 910B
 template <typename T, bool isSetMask = true>
 __aicore__ inline void Copy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const uint64_t mask,
                             const uint8_t repeatTime, const CopyRepeatParams& repeatParams) {

@@ -30,6 +30,7 @@ void VecTransData5HD(uint32_t elemBytes, const uint64_t dst[16], const uint64_t 
 namespace AscendC {
 
 // ---- Gather ---------------------------------------------------------------------------------------
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint32_t count) {
@@ -59,12 +60,14 @@ void GatherRepeat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const Lo
 }
 }  // namespace detail
 
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint64_t mask[], const uint8_t repeatTime,
                               const uint16_t dstRepStride) {
     detail::GatherRepeat(dst, src, srcOffset, srcBaseAddr, mask, repeatTime, dstRepStride);
 }
+// soc: 910B 310P
 template <typename T>
 __aicore__ inline void Gather(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LocalTensor<uint32_t>& srcOffset,
                               const uint32_t srcBaseAddr, const uint64_t mask, const uint8_t repeatTime,

@@ -56,6 +56,7 @@ struct MrgSortSrcList {
 
 // Sort32: each repeat sorts 32 scores (src0) with their uint32 indices (src1) into 32 (score, index)
 // records of 8 bytes (256 bytes of dst), highest score first, equal scores in source order.
+// soc: 910B
 template <typename T>
 __aicore__ inline void Sort32(const LocalTensor<T>& dst, const LocalTensor<T>& src0, const LocalTensor<uint32_t>& src1,
                               const int32_t repeatTime) {
@@ -118,6 +119,7 @@ void MergeSorted(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const 
 }  // namespace detail
 
 // MrgSort: merges 2..4 sorted lists of (score, index) records into one, highest score first.
+// soc: 910B
 template <typename T>
 __aicore__ inline void MrgSort(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
     static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort takes half or float scores");
@@ -166,6 +168,7 @@ void ProposalOperands(const LocalTensor<T>& dst, const LocalTensor<T>& src, int3
 }  // namespace detail
 
 // RpSort16: each repeat sorts 16 proposals by score, highest first (equal scores keep their order).
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void RpSort16(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime) {
     detail::ProposalOperands(dst, src, repeatTime, 128, 128, "RpSort16");
@@ -174,6 +177,7 @@ __aicore__ inline void RpSort16(const LocalTensor<T>& dst, const LocalTensor<T>&
 }
 
 // MrgSort4: merges up to 4 sorted proposal lists into one, highest score first.
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void MrgSort4(const LocalTensor<T>& dst, const MrgSortSrcList<T>& src, const MrgSort4Info& params) {
     static_assert(std::is_same<T, half>::value || std::is_same<T, float>::value, "MrgSort4 takes half or float proposals");
@@ -183,6 +187,7 @@ __aicore__ inline void MrgSort4(const LocalTensor<T>& dst, const MrgSortSrcList<
 
 // ProposalConcat: each repeat writes 16 consecutive elements of src into field modeNumber of 16
 // proposals of dst, leaving their other fields as they were. ProposalExtract: the reverse.
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void ProposalConcat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
                                       const int32_t modeNumber) {
@@ -190,6 +195,7 @@ __aicore__ inline void ProposalConcat(const LocalTensor<T>& dst, const LocalTens
     if (repeatTime == 0) return;
     opkit::rt::VecProposalMove(opkit::DTypeOf<T>::value, true, dst.addr_, src.addr_, uint32_t(repeatTime), modeNumber);
 }
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void ProposalExtract(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
                                        const int32_t modeNumber) {
@@ -199,11 +205,13 @@ __aicore__ inline void ProposalExtract(const LocalTensor<T>& dst, const LocalTen
 }
 // Their CANN 6.3/7.0 names (the 2023 TopK sample's Concat/Extract with a repeat and a mode); the
 // later high-level Concat/Extract of the Sort API take tensors where these take the two ints.
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void Concat(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
                               const int32_t modeNumber) {
     ProposalConcat(dst, src, repeatTime, modeNumber);
 }
+// soc: 910A 310P
 template <typename T>
 __aicore__ inline void Extract(const LocalTensor<T>& dst, const LocalTensor<T>& src, const int32_t repeatTime,
                                const int32_t modeNumber) {

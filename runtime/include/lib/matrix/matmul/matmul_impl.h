@@ -62,6 +62,7 @@ inline void InferMatmulTaskType() {
 inline void ServeCubeSide() { opkit::rt::ServeCube(); }
 }  // namespace detail
 
+// soc: 910B
 template <class A_TYPE, class B_TYPE, class C_TYPE, class BIAS_TYPE = C_TYPE, const auto& MM_CFG = CFG_NORM,
           class MM_CB = MatmulCallBackFunc<nullptr, nullptr, nullptr>, class... POLICY>
 class Matmul {
