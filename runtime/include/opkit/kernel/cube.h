@@ -1,6 +1,7 @@
 // opkit: the cube (matrix) path of the basic API: GM -> L1 with ND->NZ conversion, L1 -> L0A/L0B
-// (LoadData), the matrix multiply-accumulate (Mmad), L0C -> GM (Fixpipe, 910B) and L0C -> UB
-// (DataCopy with DataCopyEnhancedParams, 910A/310P).
+// (LoadData), the matrix multiply-accumulate (Mmad), L0C -> GM (Fixpipe, 910B; its quantising modes:
+// Note [Fixpipe quantisation] in runtime/src/cube_fixpipe.cpp) and L0C -> UB (DataCopy with
+// DataCopyEnhancedParams, 910A/310P).
 //
 // The headers keep the typed API and hand each instruction to runtime/src/cube.cpp, which checks
 // it, moves the data fractal by fractal and reports it to the npu_simulator model. The layouts and
@@ -127,8 +128,10 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
 // L1 (C1) -> bias table (C2), DataCopy with DataCopyParams (blockLen and dstGap in 64-byte units).
 void CubeBiasCopy(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p);
 
+// `quantTable`: the per-column parameters (L1, uint64_t) of the VDEQF16/VQF322B8_PRE/VREQ8 modes, or null
+// (Note [Fixpipe quantisation] in runtime/src/cube_fixpipe.cpp).
 void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::FixpipeParamsV220& p,
-                 AscendC::CO2Layout layout);
+                 AscendC::CO2Layout layout, const CubeOperand* quantTable = nullptr);
 // L0C (CO1) -> UB (CO2) on 910A/310P, DataCopy with DataCopyEnhancedParams (Note [CO1 -> CO2 copy]
 // in runtime/src/cube_co2.cpp).
 void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p,
@@ -230,10 +233,20 @@ template <typename T>
 __aicore__ inline void SetAtomicMin() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::MIN, opkit::DTypeOf<T>::value); }
 __aicore__ inline void SetAtomicNone() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::NONE, opkit::DType::F32); }
 
-// L0C (CO1) -> GM, with NZ -> ND conversion and the fp32 -> fp16/bf16 cast on the way (910B).
+// L0C (CO1) -> GM, with NZ -> ND conversion and, on the way, ReLU, the fp32 -> fp16/bf16 cast or a
+// quantising mode with the scalar deqScalar (910B).
 template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR>
 __aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const FixpipeParamsV220& intriParams) {
     opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format);
+}
+// The same with a per-column quantising mode (VDEQF16, VQF322B8_PRE, VREQ8): cbufWorkspace holds one
+// uint64_t parameter per output column, in L1 (C1).
+template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR, typename S = uint64_t,
+          typename std::enable_if<std::is_same<S, uint64_t>::value, bool>::type = true>
+__aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const LocalTensor<S>& cbufWorkspace,
+                               const FixpipeParamsV220& intriParams) {
+    const opkit::rt::CubeOperand table = detail::Cube(cbufWorkspace);
+    opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format, &table);
 }
 
 }  // namespace AscendC
