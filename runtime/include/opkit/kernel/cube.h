@@ -52,6 +52,21 @@ struct LoadData2DParams {
 };
 using LoadData2dParams = LoadData2DParams;
 
+// LoadDataWithTranspose (Note [LoadDataWithTranspose] in runtime/src/cube_load.cpp).
+struct LoadData2dTransposeParams {
+    LoadData2dTransposeParams() = default;
+    LoadData2dTransposeParams(uint16_t startIndexIn, uint8_t repeatTimesIn, uint16_t srcStrideIn, uint16_t dstGapIn,
+                              uint16_t dstFracGapIn, uint8_t addrModeIn = 0)
+        : startIndex(startIndexIn), repeatTimes(repeatTimesIn), srcStride(srcStrideIn), dstGap(dstGapIn),
+          dstFracGap(dstFracGapIn), addrMode(addrModeIn) {}
+    uint16_t startIndex = 0;  // first source square
+    uint8_t repeatTimes = 0;  // squares to move
+    uint16_t srcStride = 0;   // squares between the starts of consecutive source squares
+    uint16_t dstGap = 0;      // 512-byte units from one repeat's first destination fractal's end to the next one's start
+    uint16_t dstFracGap = 0;  // 512-byte units between a square's two destination fractals (8/32-bit types)
+    uint8_t addrMode = 0;     // 0: source index increments, 1: decrements
+};
+
 struct MmadParams {
     MmadParams() = default;
     MmadParams(uint16_t mIn, uint16_t nIn, uint16_t kIn, bool isBiasIn, int32_t fmOffsetIn, bool enSsparseIn,
@@ -122,6 +137,7 @@ struct CubeOperand {
 };
 void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd2NzParams& p);
 void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2DParams& p);
+void CubeLoadTranspose(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2dTransposeParams& p);
 // `bias`: the bias-table (C2) operand of the bias form of Mmad (C starts as the bias row), or null.
 void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
               const CubeOperand* bias = nullptr);
@@ -165,6 +181,13 @@ __aicore__ inline void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>&
 template <typename T>
 __aicore__ inline void LoadData(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const LoadData2DParams& loadDataParams) {
     opkit::rt::CubeLoad2D(detail::Cube(dst), detail::Cube(src), loadDataParams);
+}
+
+// L1 (A1/B1) -> L0A (A2) / L0B (B2), transposing square blocks of one or two fractals (910B).
+template <typename T>
+__aicore__ inline void LoadDataWithTranspose(const LocalTensor<T>& dst, const LocalTensor<T>& src,
+                                             const LoadData2dTransposeParams& loadDataParams) {
+    opkit::rt::CubeLoadTranspose(detail::Cube(dst), detail::Cube(src), loadDataParams);
 }
 
 // C (CO1) = A (A2) x B (B2) [+ C].
