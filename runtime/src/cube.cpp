@@ -20,6 +20,7 @@
 //     fractal r*(1 + dstGap); with ifTranspose each 16x16 b16 fractal is transposed (b16 only, L1
 //     source only). repeatTimes 0 is a no-op. L0A/L0B addresses 512-byte aligned, L1 32-byte.
 //     8- and 32-bit transposes: LoadDataWithTranspose, Note [LoadDataWithTranspose] in cube_load.cpp.
+//     img2col (LoadData with LoadData3DParamsV2): Note [LoadData 3D v2] in cube_load3d.cpp.
 //   - L0A holds A (M x K) "Zz": fractal (mb, kb) at (mb*kBlocks + kb)*512 bytes, element (i, j) of
 //     it at i*C0 + j (row-major 16 x C0). L0B holds B (K x N) "Zn": fractal (kb, nb) at
 //     (kb*nBlocks + nb)*512 bytes, element (j, i) (k j, n i) at i*C0 + j (C0 x 16, column-major).

@@ -8,6 +8,9 @@
 // the facts behind them are in Note [Cube layouts] there.
 #pragma once
 
+#include <cstring>
+#include <type_traits>
+
 #include "opkit/kernel/tensor.h"
 
 // The quantisation mode of Fixpipe. A plain (unscoped) enum at global scope in CANN, so kernels
@@ -65,6 +68,64 @@ struct LoadData2dTransposeParams {
     uint16_t dstGap = 0;      // 512-byte units from one repeat's first destination fractal's end to the next one's start
     uint16_t dstFracGap = 0;  // 512-byte units between a square's two destination fractals (8/32-bit types)
     uint8_t addrMode = 0;     // 0: source index increments, 1: decrements
+};
+
+// LoadData 3D v2, the img2col load (Note [LoadData 3D v2] in runtime/src/cube_load3d.cpp).
+constexpr int32_t PAD_SIZE = 4;
+enum class FmatrixMode : uint8_t { FMATRIX_LEFT = 0, FMATRIX_RIGHT = 1 };
+// Whether LoadData with LoadData3DParamsV2 sets the feature map (l1H, l1W, padList) and the padding
+// value from its parameters (true) or uses those SetFmatrix / SetLoadDataPaddingValue set (false).
+struct IsResetLoad3dConfig {
+    bool isSetFMatrix = true;
+    bool isSetPadding = true;
+};
+constexpr IsResetLoad3dConfig IS_RESER_LOAD3D_DEFAULT_CONFIG = {true, true};
+
+template <typename T>
+struct LoadData3DParamsV2 {
+    LoadData3DParamsV2() = default;
+    LoadData3DParamsV2(const uint8_t padListIn[PAD_SIZE], uint16_t l1HIn, uint16_t l1WIn, uint16_t channelSizeIn,
+                       uint16_t kExtensionIn, uint16_t mExtensionIn, uint16_t kStartPtIn, uint16_t mStartPtIn,
+                       uint8_t strideWIn, uint8_t strideHIn, uint8_t filterWIn, uint8_t filterHIn,
+                       uint8_t dilationFilterWIn, uint8_t dilationFilterHIn, bool enTransposeIn, bool enSmallKIn,
+                       T padValueIn, bool filterSizeWIn = false, bool filterSizeHIn = false, bool fMatrixCtrlIn = false)
+        : l1H(l1HIn), l1W(l1WIn), channelSize(channelSizeIn), kExtension(kExtensionIn), mExtension(mExtensionIn),
+          kStartPt(kStartPtIn), mStartPt(mStartPtIn), strideW(strideWIn), strideH(strideHIn), filterW(filterWIn),
+          filterH(filterHIn), dilationFilterW(dilationFilterWIn), dilationFilterH(dilationFilterHIn),
+          enTranspose(enTransposeIn), enSmallK(enSmallKIn), padValue(padValueIn), filterSizeW(filterSizeWIn),
+          filterSizeH(filterSizeHIn), fMatrixCtrl(fMatrixCtrlIn) {
+        for (int32_t i = 0; i < PAD_SIZE; ++i) padList[i] = padListIn[i];
+    }
+    uint8_t padList[PAD_SIZE] = {0, 0, 0, 0};  // left, right, top, bottom
+    uint16_t l1H = 0;          // feature map height
+    uint16_t l1W = 0;          // feature map width
+    uint16_t channelSize = 0;  // channels
+    uint16_t kExtension = 0;   // columns of the img2col matrix to load
+    uint16_t mExtension = 0;   // rows of it
+    uint16_t kStartPt = 0;     // its first column
+    uint16_t mStartPt = 0;     // its first row
+    uint8_t strideW = 1;
+    uint8_t strideH = 1;
+    uint8_t filterW = 1;
+    uint8_t filterH = 1;
+    uint8_t dilationFilterW = 1;
+    uint8_t dilationFilterH = 1;
+    bool enTranspose = false;  // L0A: load the transposed matrix
+    bool enSmallK = false;
+    T padValue = T(0);
+    bool filterSizeW = false;  // filterW + 256
+    bool filterSizeH = false;  // filterH + 256
+    bool fMatrixCtrl = false;
+};
+
+struct LoadDataRepeatParam {
+    LoadDataRepeatParam() = default;
+    LoadDataRepeatParam(uint16_t repeatStrideIn, uint8_t repeatTimeIn, uint8_t repeatModeIn)
+        : repeatStride(repeatStrideIn), repeatTime(repeatTimeIn), repeatMode(repeatModeIn) {}
+    uint16_t repeatStride = 0;
+    uint8_t repeatTime = 1;
+    uint8_t repeatMode = 0;
+    uint8_t reserved = 0;
 };
 
 struct MmadParams {
@@ -138,6 +199,22 @@ struct CubeOperand {
 void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd2NzParams& p);
 void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2DParams& p);
 void CubeLoadTranspose(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2dTransposeParams& p);
+// LoadData with LoadData3DParamsV2, its type-free part (Note [LoadData 3D v2] in runtime/src/cube_load3d.cpp).
+struct Load3DArgs {
+    const uint8_t* padList;  // the parameters' padList, l1H, l1W when setFmatrix
+    uint16_t l1H, l1W, channelSize, kExtension, mExtension, kStartPt, mStartPt;
+    uint8_t strideW, strideH, filterW, filterH, dilationFilterW, dilationFilterH;
+    bool enTranspose, enSmallK, filterSizeW, filterSizeH, fMatrixCtrl;
+    uint32_t padBits;  // the parameters' padValue, its bytes
+    bool setFmatrix, setPadding;
+};
+void CubeLoad3DV2(const CubeOperand& dst, const CubeOperand& src, const Load3DArgs& a);
+// The load3d registers of the calling core: SetFmatrix, SetLoadDataPaddingValue, SetLoadDataRepeat,
+// SetLoadDataBoundary.
+void SetFmatrixState(uint16_t l1H, uint16_t l1W, const uint8_t padList[4], uint8_t mode);
+void SetLoad3DPadding(uint32_t bits);
+void SetLoad3DRepeat(uint16_t repeatStride, uint8_t repeatTime, uint8_t repeatMode);
+void SetLoad3DBoundary(uint32_t bytes);
 // `bias`: the bias-table (C2) operand of the bias form of Mmad (C starts as the bias row), or null.
 void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
               const CubeOperand* bias = nullptr);
@@ -189,6 +266,32 @@ __aicore__ inline void LoadDataWithTranspose(const LocalTensor<T>& dst, const Lo
                                              const LoadData2dTransposeParams& loadDataParams) {
     opkit::rt::CubeLoadTranspose(detail::Cube(dst), detail::Cube(src), loadDataParams);
 }
+
+// L1 (A1/B1) -> L0A (A2) / L0B (B2), img2col of an NC1HWC0 feature map (910B).
+template <typename T, const IsResetLoad3dConfig& defaultConfig = IS_RESER_LOAD3D_DEFAULT_CONFIG, typename U = T,
+          typename std::enable_if<std::is_same<T, U>::value, bool>::type = true>
+__aicore__ inline void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LoadData3DParamsV2<U>& p) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &p.padValue, sizeof(U) < 4 ? sizeof(U) : 4);
+    const opkit::rt::Load3DArgs a{p.padList, p.l1H, p.l1W, p.channelSize, p.kExtension, p.mExtension, p.kStartPt,
+                                  p.mStartPt, p.strideW, p.strideH, p.filterW, p.filterH, p.dilationFilterW,
+                                  p.dilationFilterH, p.enTranspose, p.enSmallK, p.filterSizeW, p.filterSizeH,
+                                  p.fMatrixCtrl, bits, defaultConfig.isSetFMatrix, defaultConfig.isSetPadding};
+    opkit::rt::CubeLoad3DV2(detail::Cube(dst), detail::Cube(src), a);
+}
+__aicore__ inline void SetFmatrix(uint16_t l1H, uint16_t l1W, const uint8_t padList[4], const FmatrixMode& fmatrixMode) {
+    opkit::rt::SetFmatrixState(l1H, l1W, padList, uint8_t(fmatrixMode));
+}
+template <typename T>
+__aicore__ inline void SetLoadDataPaddingValue(const T padValue) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &padValue, sizeof(T) < 4 ? sizeof(T) : 4);
+    opkit::rt::SetLoad3DPadding(bits);
+}
+__aicore__ inline void SetLoadDataRepeat(const LoadDataRepeatParam& repeatParams) {
+    opkit::rt::SetLoad3DRepeat(repeatParams.repeatStride, repeatParams.repeatTime, repeatParams.repeatMode);
+}
+__aicore__ inline void SetLoadDataBoundary(uint32_t boundaryValue) { opkit::rt::SetLoad3DBoundary(boundaryValue); }
 
 // C (CO1) = A (A2) x B (B2) [+ C].
 template <typename T, typename U, typename S>
