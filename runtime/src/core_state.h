@@ -75,6 +75,16 @@ struct CoreState {
     DType atomicType = DType::F32;
     int64_t gatherMaskCount = 0;   // the last GatherMask's rsvdCnt (GetGatherMaskRemainCount)
     uint16_t mrgSortCount[4] = {};  // elements the last MrgSort took from each list (GetMrgSortResult)
+    // The load3d registers (Note [LoadData 3D v2], runtime/src/cube_load3d.cpp): the feature map
+    // (SetFmatrix or a LoadData that sets it), the padding value's bits, the repeat and the L1 boundary.
+    struct Load3D {
+        uint16_t l1H = 0, l1W = 0;
+        uint8_t pad[4] = {};
+        uint32_t padBits = 0;
+        uint16_t repeatStride = 0;
+        uint8_t repeatTime = 1, repeatMode = 0;
+        uint32_t boundary = 0;
+    } load3d;
 };
 CoreState* CurrentCoreOrNull();
 void SetCurrentCore(CoreState* c);  // the core this thread runs now (Note [Cores on fibers], xcore.cpp)

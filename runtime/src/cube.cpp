@@ -19,6 +19,8 @@
 //     source fractal number startIndex + r*srcStride (minus, with addrMode 1) to destination
 //     fractal r*(1 + dstGap); with ifTranspose each 16x16 b16 fractal is transposed (b16 only, L1
 //     source only). repeatTimes 0 is a no-op. L0A/L0B addresses 512-byte aligned, L1 32-byte.
+//     8- and 32-bit transposes: LoadDataWithTranspose, Note [LoadDataWithTranspose] in cube_load.cpp.
+//     img2col (LoadData with LoadData3DParamsV2): Note [LoadData 3D v2] in cube_load3d.cpp.
 //   - L0A holds A (M x K) "Zz": fractal (mb, kb) at (mb*kBlocks + kb)*512 bytes, element (i, j) of
 //     it at i*C0 + j (row-major 16 x C0). L0B holds B (K x N) "Zn": fractal (kb, nb) at
 //     (kb*nBlocks + nb)*512 bytes, element (j, i) (k j, n i) at i*C0 + j (C0 x 16, column-major).
@@ -35,7 +37,8 @@
 //     is read at src + i*srcNdStride*256 + (c/16)*srcStride*16 + j*16 + c%16 (elements) and written
 //     to dst + i*dstNdStride + j*dstStride + c (elements). Exactly nSize columns are written (the
 //     official load_data_l12l0 sample writes n = 50 with dstStride = 50, so a row cannot spill into
-//     the next). The fp32 -> fp16/bf16 casts (F322F16/F322BF16) round to nearest even (CAST_RINT).
+//     the next). The fp32 -> fp16/bf16 casts (F322F16/F322BF16) round to nearest even (CAST_RINT);
+//     the quantising modes: Note [Fixpipe quantisation] in cube_fixpipe.cpp.
 //     Only on arch 2201 (910B); 910A and 310P move results out through UB instead.
 #include "cube_internal.h"
 

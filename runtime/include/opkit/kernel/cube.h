@@ -1,11 +1,15 @@
 // opkit: the cube (matrix) path of the basic API: GM -> L1 with ND->NZ conversion, L1 -> L0A/L0B
-// (LoadData), the matrix multiply-accumulate (Mmad), L0C -> GM (Fixpipe, 910B) and L0C -> UB
-// (DataCopy with DataCopyEnhancedParams, 910A/310P).
+// (LoadData), the matrix multiply-accumulate (Mmad), L0C -> GM (Fixpipe, 910B; its quantising modes:
+// Note [Fixpipe quantisation] in runtime/src/cube_fixpipe.cpp) and L0C -> UB (DataCopy with
+// DataCopyEnhancedParams, 910A/310P).
 //
 // The headers keep the typed API and hand each instruction to runtime/src/cube.cpp, which checks
 // it, moves the data fractal by fractal and reports it to the npu_simulator model. The layouts and
 // the facts behind them are in Note [Cube layouts] there.
 #pragma once
+
+#include <cstring>
+#include <type_traits>
 
 #include "opkit/kernel/tensor.h"
 
@@ -50,6 +54,79 @@ struct LoadData2DParams {
     uint8_t addrMode = 0;  // 0: source index increments, 1: decrements
 };
 using LoadData2dParams = LoadData2DParams;
+
+// LoadDataWithTranspose (Note [LoadDataWithTranspose] in runtime/src/cube_load.cpp).
+struct LoadData2dTransposeParams {
+    LoadData2dTransposeParams() = default;
+    LoadData2dTransposeParams(uint16_t startIndexIn, uint8_t repeatTimesIn, uint16_t srcStrideIn, uint16_t dstGapIn,
+                              uint16_t dstFracGapIn, uint8_t addrModeIn = 0)
+        : startIndex(startIndexIn), repeatTimes(repeatTimesIn), srcStride(srcStrideIn), dstGap(dstGapIn),
+          dstFracGap(dstFracGapIn), addrMode(addrModeIn) {}
+    uint16_t startIndex = 0;  // first source square
+    uint8_t repeatTimes = 0;  // squares to move
+    uint16_t srcStride = 0;   // squares between the starts of consecutive source squares
+    uint16_t dstGap = 0;      // 512-byte units from one repeat's first destination fractal's end to the next one's start
+    uint16_t dstFracGap = 0;  // 512-byte units between a square's two destination fractals (8/32-bit types)
+    uint8_t addrMode = 0;     // 0: source index increments, 1: decrements
+};
+
+// LoadData 3D v2, the img2col load (Note [LoadData 3D v2] in runtime/src/cube_load3d.cpp).
+constexpr int32_t PAD_SIZE = 4;
+enum class FmatrixMode : uint8_t { FMATRIX_LEFT = 0, FMATRIX_RIGHT = 1 };
+// Whether LoadData with LoadData3DParamsV2 sets the feature map (l1H, l1W, padList) and the padding
+// value from its parameters (true) or uses those SetFmatrix / SetLoadDataPaddingValue set (false).
+struct IsResetLoad3dConfig {
+    bool isSetFMatrix = true;
+    bool isSetPadding = true;
+};
+constexpr IsResetLoad3dConfig IS_RESER_LOAD3D_DEFAULT_CONFIG = {true, true};
+
+template <typename T>
+struct LoadData3DParamsV2 {
+    LoadData3DParamsV2() = default;
+    LoadData3DParamsV2(const uint8_t padListIn[PAD_SIZE], uint16_t l1HIn, uint16_t l1WIn, uint16_t channelSizeIn,
+                       uint16_t kExtensionIn, uint16_t mExtensionIn, uint16_t kStartPtIn, uint16_t mStartPtIn,
+                       uint8_t strideWIn, uint8_t strideHIn, uint8_t filterWIn, uint8_t filterHIn,
+                       uint8_t dilationFilterWIn, uint8_t dilationFilterHIn, bool enTransposeIn, bool enSmallKIn,
+                       T padValueIn, bool filterSizeWIn = false, bool filterSizeHIn = false, bool fMatrixCtrlIn = false)
+        : l1H(l1HIn), l1W(l1WIn), channelSize(channelSizeIn), kExtension(kExtensionIn), mExtension(mExtensionIn),
+          kStartPt(kStartPtIn), mStartPt(mStartPtIn), strideW(strideWIn), strideH(strideHIn), filterW(filterWIn),
+          filterH(filterHIn), dilationFilterW(dilationFilterWIn), dilationFilterH(dilationFilterHIn),
+          enTranspose(enTransposeIn), enSmallK(enSmallKIn), padValue(padValueIn), filterSizeW(filterSizeWIn),
+          filterSizeH(filterSizeHIn), fMatrixCtrl(fMatrixCtrlIn) {
+        for (int32_t i = 0; i < PAD_SIZE; ++i) padList[i] = padListIn[i];
+    }
+    uint8_t padList[PAD_SIZE] = {0, 0, 0, 0};  // left, right, top, bottom
+    uint16_t l1H = 0;          // feature map height
+    uint16_t l1W = 0;          // feature map width
+    uint16_t channelSize = 0;  // channels
+    uint16_t kExtension = 0;   // columns of the img2col matrix to load
+    uint16_t mExtension = 0;   // rows of it
+    uint16_t kStartPt = 0;     // its first column
+    uint16_t mStartPt = 0;     // its first row
+    uint8_t strideW = 1;
+    uint8_t strideH = 1;
+    uint8_t filterW = 1;
+    uint8_t filterH = 1;
+    uint8_t dilationFilterW = 1;
+    uint8_t dilationFilterH = 1;
+    bool enTranspose = false;  // L0A: load the transposed matrix
+    bool enSmallK = false;
+    T padValue = T(0);
+    bool filterSizeW = false;  // filterW + 256
+    bool filterSizeH = false;  // filterH + 256
+    bool fMatrixCtrl = false;
+};
+
+struct LoadDataRepeatParam {
+    LoadDataRepeatParam() = default;
+    LoadDataRepeatParam(uint16_t repeatStrideIn, uint8_t repeatTimeIn, uint8_t repeatModeIn)
+        : repeatStride(repeatStrideIn), repeatTime(repeatTimeIn), repeatMode(repeatModeIn) {}
+    uint16_t repeatStride = 0;
+    uint8_t repeatTime = 1;
+    uint8_t repeatMode = 0;
+    uint8_t reserved = 0;
+};
 
 struct MmadParams {
     MmadParams() = default;
@@ -121,14 +198,33 @@ struct CubeOperand {
 };
 void CubeNd2Nz(const CubeOperand& dst, const CubeOperand& src, const AscendC::Nd2NzParams& p);
 void CubeLoad2D(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2DParams& p);
+void CubeLoadTranspose(const CubeOperand& dst, const CubeOperand& src, const AscendC::LoadData2dTransposeParams& p);
+// LoadData with LoadData3DParamsV2, its type-free part (Note [LoadData 3D v2] in runtime/src/cube_load3d.cpp).
+struct Load3DArgs {
+    const uint8_t* padList;  // the parameters' padList, l1H, l1W when setFmatrix
+    uint16_t l1H, l1W, channelSize, kExtension, mExtension, kStartPt, mStartPt;
+    uint8_t strideW, strideH, filterW, filterH, dilationFilterW, dilationFilterH;
+    bool enTranspose, enSmallK, filterSizeW, filterSizeH, fMatrixCtrl;
+    uint32_t padBits;  // the parameters' padValue, its bytes
+    bool setFmatrix, setPadding;
+};
+void CubeLoad3DV2(const CubeOperand& dst, const CubeOperand& src, const Load3DArgs& a);
+// The load3d registers of the calling core: SetFmatrix, SetLoadDataPaddingValue, SetLoadDataRepeat,
+// SetLoadDataBoundary.
+void SetFmatrixState(uint16_t l1H, uint16_t l1W, const uint8_t padList[4], uint8_t mode);
+void SetLoad3DPadding(uint32_t bits);
+void SetLoad3DRepeat(uint16_t repeatStride, uint8_t repeatTime, uint8_t repeatMode);
+void SetLoad3DBoundary(uint32_t bytes);
 // `bias`: the bias-table (C2) operand of the bias form of Mmad (C starts as the bias row), or null.
 void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
               const CubeOperand* bias = nullptr);
 // L1 (C1) -> bias table (C2), DataCopy with DataCopyParams (blockLen and dstGap in 64-byte units).
 void CubeBiasCopy(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p);
 
+// `quantTable`: the per-column parameters (L1, uint64_t) of the VDEQF16/VQF322B8_PRE/VREQ8 modes, or null
+// (Note [Fixpipe quantisation] in runtime/src/cube_fixpipe.cpp).
 void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::FixpipeParamsV220& p,
-                 AscendC::CO2Layout layout);
+                 AscendC::CO2Layout layout, const CubeOperand* quantTable = nullptr);
 // L0C (CO1) -> UB (CO2) on 910A/310P, DataCopy with DataCopyEnhancedParams (Note [CO1 -> CO2 copy]
 // in runtime/src/cube_co2.cpp).
 void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyParams& p,
@@ -164,6 +260,40 @@ template <typename T>
 __aicore__ inline void LoadData(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const LoadData2DParams& loadDataParams) {
     opkit::rt::CubeLoad2D(detail::Cube(dst), detail::Cube(src), loadDataParams);
 }
+
+// L1 (A1/B1) -> L0A (A2) / L0B (B2), transposing square blocks of one or two fractals (910B).
+// soc: 910B
+template <typename T>
+__aicore__ inline void LoadDataWithTranspose(const LocalTensor<T>& dst, const LocalTensor<T>& src,
+                                             const LoadData2dTransposeParams& loadDataParams) {
+    opkit::rt::CubeLoadTranspose(detail::Cube(dst), detail::Cube(src), loadDataParams);
+}
+
+// L1 (A1/B1) -> L0A (A2) / L0B (B2), img2col of an NC1HWC0 feature map (910B).
+template <typename T, const IsResetLoad3dConfig& defaultConfig = IS_RESER_LOAD3D_DEFAULT_CONFIG, typename U = T,
+          typename std::enable_if<std::is_same<T, U>::value, bool>::type = true>
+__aicore__ inline void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>& src, const LoadData3DParamsV2<U>& p) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &p.padValue, sizeof(U) < 4 ? sizeof(U) : 4);
+    const opkit::rt::Load3DArgs a{p.padList, p.l1H, p.l1W, p.channelSize, p.kExtension, p.mExtension, p.kStartPt,
+                                  p.mStartPt, p.strideW, p.strideH, p.filterW, p.filterH, p.dilationFilterW,
+                                  p.dilationFilterH, p.enTranspose, p.enSmallK, p.filterSizeW, p.filterSizeH,
+                                  p.fMatrixCtrl, bits, defaultConfig.isSetFMatrix, defaultConfig.isSetPadding};
+    opkit::rt::CubeLoad3DV2(detail::Cube(dst), detail::Cube(src), a);
+}
+__aicore__ inline void SetFmatrix(uint16_t l1H, uint16_t l1W, const uint8_t padList[4], const FmatrixMode& fmatrixMode) {
+    opkit::rt::SetFmatrixState(l1H, l1W, padList, uint8_t(fmatrixMode));
+}
+template <typename T>
+__aicore__ inline void SetLoadDataPaddingValue(const T padValue) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &padValue, sizeof(T) < 4 ? sizeof(T) : 4);
+    opkit::rt::SetLoad3DPadding(bits);
+}
+__aicore__ inline void SetLoadDataRepeat(const LoadDataRepeatParam& repeatParams) {
+    opkit::rt::SetLoad3DRepeat(repeatParams.repeatStride, repeatParams.repeatTime, repeatParams.repeatMode);
+}
+__aicore__ inline void SetLoadDataBoundary(uint32_t boundaryValue) { opkit::rt::SetLoad3DBoundary(boundaryValue); }
 
 // C (CO1) = A (A2) x B (B2) [+ C].
 template <typename T, typename U, typename S>
@@ -235,11 +365,21 @@ template <typename T>
 __aicore__ inline void SetAtomicMin() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::MIN, opkit::DTypeOf<T>::value); }
 __aicore__ inline void SetAtomicNone() { opkit::rt::SetAtomic(opkit::rt::AtomicOp::NONE, opkit::DType::F32); }
 
-// L0C (CO1) -> GM, with NZ -> ND conversion and the fp32 -> fp16/bf16 cast on the way (910B).
+// L0C (CO1) -> GM, with NZ -> ND conversion and, on the way, ReLU, the fp32 -> fp16/bf16 cast or a
+// quantising mode with the scalar deqScalar (910B).
 // soc: 910B
 template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR>
 __aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const FixpipeParamsV220& intriParams) {
     opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format);
+}
+// The same with a per-column quantising mode (VDEQF16, VQF322B8_PRE, VREQ8): cbufWorkspace holds one
+// uint64_t parameter per output column, in L1 (C1).
+template <typename T, typename U, const FixpipeConfig& config = CFG_ROW_MAJOR, typename S = uint64_t,
+          typename std::enable_if<std::is_same<S, uint64_t>::value, bool>::type = true>
+__aicore__ inline void Fixpipe(const GlobalTensor<T>& dst, const LocalTensor<U>& src, const LocalTensor<S>& cbufWorkspace,
+                               const FixpipeParamsV220& intriParams) {
+    const opkit::rt::CubeOperand table = detail::Cube(cbufWorkspace);
+    opkit::rt::CubeFixpipe(detail::Cube(dst), detail::Cube(src), intriParams, config.format, &table);
 }
 
 }  // namespace AscendC
