@@ -8,13 +8,13 @@ Run: pytest tests/runtime/test_proposals.py -q
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+import test_sort_gather as sort_gather
+from test_sort_gather import assert_rule_broken, check_ok
 
 pytestmark = pytest.mark.modes("cpu")  # each test runs the program in both modes itself
 
@@ -23,16 +23,7 @@ SEED = 20261130
 
 
 def run(exe: Path, case: str, d: Path | str, mode: str, soc: str = "Ascend910A") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_MODE", "OPKIT_SOC", "OPKIT_FINDINGS")}
-    env["OPKIT_MODE"] = mode
-    env["OPKIT_SOC"] = soc
-    return subprocess.run([str(exe), case, str(d)], check=False, capture_output=True, text=True, env=env, timeout=300)
-
-
-def check_ok(proc: subprocess.CompletedProcess, mode: str) -> None:
-    assert proc.returncode == 0, f"status {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
-    if mode == "npu_simulator":
-        assert "findings    none" in proc.stderr, f"npu_simulator reported findings:\n{proc.stderr}"
+    return sort_gather.run(exe, case, d, mode, soc)
 
 
 def params(*values: int) -> np.ndarray:
@@ -204,16 +195,7 @@ BROKEN = {
 @pytest.mark.parametrize("which", list(BROKEN))
 def test_rule_broken(programs: dict[str, Path], which: int, mode: str) -> None:
     kind, words = BROKEN[which]
-    proc = run(programs["proposals"], f"broken_{which}", ".", mode)
-    assert proc.returncode == 1, f"expected status 1, got {proc.returncode}\nstderr: {proc.stderr}"
-    if kind is not None and mode == "npu_simulator":
-        line = next((ln for ln in proc.stderr.splitlines() if f"[{kind}]" in ln), "")
-        assert line, f"no [{kind}] finding:\n{proc.stderr}"
-    else:
-        line = proc.stderr.strip().splitlines()[-1]
-        assert re.match(r"opkit: error: broken core 0: ", line), line
-    missing = [w for w in words if w not in line]
-    assert not missing, f"message lacks {missing}: {line!r}"
+    assert_rule_broken(run(programs["proposals"], f"broken_{which}", ".", mode), kind, words, mode)
 
 
 @pytest.mark.parametrize("op", ["sort_f16"])

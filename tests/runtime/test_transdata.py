@@ -8,12 +8,12 @@ Run: pytest tests/runtime/test_transdata.py -q
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+import test_sort_gather as sort_gather
 
 pytestmark = pytest.mark.modes("cpu")  # each test runs the program in both modes itself
 
@@ -22,10 +22,7 @@ SEED = 20261130
 
 
 def run(exe: Path, case: str, d: Path, mode: str, soc: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_MODE", "OPKIT_SOC", "OPKIT_FINDINGS")}
-    env["OPKIT_MODE"] = mode
-    env["OPKIT_SOC"] = soc
-    return subprocess.run([str(exe), case, str(d)], check=False, capture_output=True, text=True, env=env, timeout=300)
+    return sort_gather.run(exe, case, d, mode, soc)
 
 
 def transdata(programs: dict[str, Path], tmp_path: Path, case: str, mode: str, soc: str) -> tuple[np.ndarray, np.ndarray]:
