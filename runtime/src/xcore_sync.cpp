@@ -301,16 +301,19 @@ void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const vo
     if (clash.first != nullptr) {  // Note [Overlapping GM writes] (sim.cpp)
         const uint8_t* from = std::max(addr, clash.first);
         const uint64_t end = std::min<uint64_t>(reinterpret_cast<uintptr_t>(addr) + bytes, clash.second.end);
-        const std::string otherSite = sim::KernelSite(clash.second.ret);
-        model_->AddFinding(core, "gm-overlap",
-                           "cores " + std::to_string(std::min(clash.second.core, core)) + " and " +
-                               std::to_string(std::max(clash.second.core, core)) +
+        // Named after the write that starts higher (then the higher core), whichever ran first here:
+        // the host's order of the two is not the NPU's, and a report must not change from run to run.
+        const bool theirs = clash.first > addr || (clash.first == addr && clash.second.core > core);
+        const int at = theirs ? clash.second.core : core, other = theirs ? core : clash.second.core;
+        const std::string otherSite = sim::KernelSite(theirs ? ret : clash.second.ret);
+        model_->AddFinding(at, "gm-overlap",
+                           "cores " + std::to_string(std::min(at, other)) + " and " + std::to_string(std::max(at, other)) +
                                " both write the GM bytes at " + Hex(from) + " (" +
                                std::to_string(end - reinterpret_cast<uintptr_t>(from)) + " bytes) in one launch" +
-                               (otherSite.empty() ? "" : " (core " + std::to_string(clash.second.core) + " at " + otherSite + ")") +
+                               (otherSite.empty() ? "" : " (core " + std::to_string(other) + " at " + otherSite + ")") +
                                ", with no CrossCoreSetFlag/WaitFlag, SyncAll, IBSet/IBWait or RunOnCube ordering the two "
                                "writes; on the NPU the result depends on which core writes last",
-                           ret);
+                           theirs ? clash.second.ret : ret, false);
     }
 }
 
