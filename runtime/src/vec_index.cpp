@@ -112,8 +112,7 @@ void VecTranspose16(DType t, void* dst, const void* src) {
 //   Ascend910A: 1- and 2-byte elements only. Cost: one cycle per repeat, like a simple vector
 //   instruction (assumed; no figure found).
 void VecTransData5HD(uint32_t elemBytes, const uint64_t dst[16], const uint64_t src[16], bool dstHighHalf,
-                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride, bool allowF32) {
-    (void)allowF32;
+                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride) {
     const void* ret = __builtin_return_address(0);
     if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     const SocInfo* soc = Core().soc;

@@ -23,7 +23,7 @@ void VecGather(DType t, void* dst, const void* src, const uint32_t* offset, uint
 void VecTranspose16(DType t, void* dst, const void* src);
 // TransDataTo5HD (Note [TransDataTo5HD]): lists of 16 UB byte offsets, element size 1, 2 or 4.
 void VecTransData5HD(uint32_t elemBytes, const uint64_t dst[16], const uint64_t src[16], bool dstHighHalf,
-                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride, bool allowF32);
+                     bool srcHighHalf, uint8_t repeat, uint16_t dstRepStride, uint16_t srcRepStride);
 }  // namespace rt
 }  // namespace opkit
 
@@ -185,10 +185,8 @@ void TransData5HD(const uint64_t dst[16], const uint64_t src[16], const TransDat
     static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4,
                   "TransDataTo5HD takes 1-, 2- or 4-byte elements (int8_t, uint8_t, int16_t, uint16_t, half, "
                   "int32_t, uint32_t, float)");
-    constexpr bool isFloatish = std::is_same<T, float>::value || std::is_same<T, int32_t>::value ||
-                                std::is_same<T, uint32_t>::value;
     opkit::rt::VecTransData5HD(uint32_t(sizeof(T)), dst, src, p.dstHighHalf, p.srcHighHalf, p.repeatTimes,
-                               p.dstRepStride, p.srcRepStride, isFloatish);
+                               p.dstRepStride, p.srcRepStride);
 }
 }  // namespace detail
 
