@@ -12,6 +12,11 @@
 //     ifExhaustedSuspension it stops when the first list runs out; GetMrgSortResult then tells how
 //     many records it took from each list. repeatTimes > 1 merges consecutive groups of 4
 //     equal-length lists stored one after another.
+//   - NaN ranks above every number, +inf included, and NaNs tie with each other (so keep source or
+//     list order). The basic-API pages say nothing about NaN; TopK.md, whose 910B implementation is
+//     Sort32 + MrgSort on the scores (negated for the smallest k), says NaN comes first whether the
+//     largest or the smallest are asked for, which only this ranking gives (a NaN stays a NaN when
+//     negated). Comparing with a plain `>` would also make the order depend on where the NaN sits.
 //   - Neither instruction allows dst to overlap a source (MrgSort.md: 不支持源操作数和目的操作数地址重叠).
 //   - Cost: 2 elements per cycle for both (Vector指令理论性能汇总.md, 排序组合类), i.e. 16 cycles per
 //     32 records (the "repeats" passed to the model count 32-record units).
@@ -21,7 +26,8 @@
 //   - A region proposal is 8 elements of T, [x1, y1, x2, y2, score, label, reserved, reserved]: 16
 //     bytes of half (score in bytes 8..9) or 32 of float (score in bytes 16..19).
 //   - RpSort16 sorts each repeat's 16 proposals by score, highest first; of equal scores the
-//     earlier proposal comes first. MrgSort4 merges up to 4 sorted lists of proposals as MrgSort
+//     earlier proposal comes first; NaN ranks as in Note [Sort regions] (TopK.md's NaN rule covers
+//     the 310P TopK, built on these). MrgSort4 merges up to 4 sorted lists of proposals as MrgSort
 //     does its records (the same validBit, repeat and exhaustion rules; equal scores keep list order).
 //   - ProposalConcat writes 16 consecutive elements into field modeNumber (0..5) of 16 proposals and
 //     leaves the other fields alone; ProposalExtract gathers that field of 16 proposals into 16
@@ -34,6 +40,7 @@
 //     per cycle: RpSort16 8 cycles per repeat, MrgSort4 16 cycles per 32 proposals; ProposalConcat
 //     and ProposalExtract one cycle per repeat like a simple vector instruction.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <string>
@@ -57,6 +64,12 @@ float ScoreOf(DType t, const uint8_t* p) {
     uint16_t h;
     std::memcpy(&h, p, 2);
     return HalfBitsToFloat(h);
+}
+
+// a sorts strictly before b (Note [Sort regions]: NaN above everything, NaNs equal).
+bool SortsBefore(float a, float b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    return !std::isnan(b) && a > b;
 }
 
 bool Overlap(const void* a, uint64_t an, const void* b, uint64_t bn) {
@@ -104,7 +117,7 @@ void VecSort32(DType t, void* dst, const void* score, const uint32_t* index, uin
         const uint8_t* s = static_cast<const uint8_t*>(score) + uint64_t(r) * 32 * size;
         for (int i = 0; i < 32; ++i) key[i] = ScoreOf(t, s + i * size);
         std::iota(order, order + 32, 0);
-        std::stable_sort(order, order + 32, [&](int a, int b) { return key[a] > key[b]; });
+        std::stable_sort(order, order + 32, [&](int a, int b) { return SortsBefore(key[a], key[b]); });
         for (int i = 0; i < 32; ++i) {
             uint8_t* rec = res.data() + uint64_t(r) * 256 + i * 8;
             std::memcpy(rec, s + order[i] * size, size);
@@ -155,7 +168,7 @@ void VecMrgSort(DType t, const char* op, uint32_t recBytes, uint32_t scoreAt, vo
                     exhausted = true;
                     continue;
                 }
-                if (best < 0 || head[i] > head[best]) best = i;
+                if (best < 0 || SortsBefore(head[i], head[best])) best = i;
             }
             if (best < 0 || (exhaustedSuspension && exhausted)) break;
             const uint8_t* rec = p[best] + uint64_t(pos[best]) * recBytes;
@@ -189,7 +202,7 @@ void VecRpSort16(DType t, void* dst, const void* src, uint32_t repeat) {
         std::memcpy(in, static_cast<const uint8_t*>(src) + uint64_t(r) * bytes, bytes);
         for (int i = 0; i < 16; ++i) key[i] = ScoreOf(t, in + i * rec + 4 * size);
         std::iota(order, order + 16, 0);
-        std::stable_sort(order, order + 16, [&](int a, int b) { return key[a] > key[b]; });
+        std::stable_sort(order, order + 16, [&](int a, int b) { return SortsBefore(key[a], key[b]); });
         uint8_t* d = static_cast<uint8_t*>(dst) + uint64_t(r) * bytes;
         for (int i = 0; i < 16; ++i) std::memcpy(d + i * rec, in + order[i] * rec, rec);
     }

@@ -118,15 +118,22 @@ def records(raw: bytes | np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray
     return score, r[:, 4:].copy().view(np.uint32)[:, 0]
 
 
+def sort_key(v: float) -> tuple[bool, float]:
+    """Note [Sort regions]: NaN above every number (+inf included), NaNs equal to each other."""
+    return (bool(np.isnan(v)), 0.0 if np.isnan(v) else float(v))
+
+
 def stable_desc(s: np.ndarray) -> np.ndarray:
-    return np.argsort(-s.astype(np.float64), kind="stable")
+    nan = np.isnan(s)
+    return np.lexsort((-np.where(nan, 0, s).astype(np.float64), ~nan))  # lexsort is stable
 
 
-MRG_CASES = {  # validBit, ifExhaustedSuspension, lengths
-    "four": (15, 0, (32, 32, 32, 32)),
-    "two": (3, 0, (32, 32, 0, 0)),
-    "three_uneven": (7, 0, (32, 5, 17, 0)),
-    "suspend": (15, 1, (32, 3, 32, 32)),
+MRG_CASES = {  # validBit, ifExhaustedSuspension, lengths, NaN and inf among the scores
+    "four": (15, 0, (32, 32, 32, 32), False),
+    "two": (3, 0, (32, 32, 0, 0), False),
+    "three_uneven": (7, 0, (32, 5, 17, 0), False),
+    "suspend": (15, 1, (32, 3, 32, 32), False),
+    "four_nan_inf": (15, 0, (32, 32, 32, 32), True),
 }
 
 
@@ -134,9 +141,11 @@ MRG_CASES = {  # validBit, ifExhaustedSuspension, lengths
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("case", list(MRG_CASES))
 def test_sort32_mrgsort(programs: dict[str, Path], tmp_path: Path, case: str, dtype: str, mode: str) -> None:
-    valid, suspend, lens = MRG_CASES[case]
+    valid, suspend, lens, special = MRG_CASES[case]
     rng = np.random.default_rng(SEED)
     s = rng.integers(-8, 8, 128).astype(dtype) / 4  # few distinct values: many equal scores
+    if special:
+        s[rng.choice(128, 24, replace=False)] = np.array([np.nan, np.inf, -np.inf], dtype)[np.arange(24) % 3]
     idx = rng.permutation(1000)[:128].astype(np.uint32)
     s.tofile(tmp_path / "s.bin")
     idx.tofile(tmp_path / "idx.bin")
@@ -158,7 +167,7 @@ def test_sort32_mrgsort(programs: dict[str, Path], tmp_path: Path, case: str, dt
         heads = [i for i in range(nlists) if pos[i] < lens[i]]
         if not heads or (suspend and len(heads) < nlists):
             break
-        best = max(heads, key=lambda i: (float(lists[i][0][pos[i]]), -i))
+        best = max(heads, key=lambda i: (*sort_key(lists[i][0][pos[i]]), -i))
         want_s.append(lists[best][0][pos[best]])
         want_i.append(lists[best][1][pos[best]])
         pos[best] += 1
