@@ -1,4 +1,4 @@
-// hl_scan: LogSoftMax and CumSum (first axis) on one core, against numpy in tests/hlapi/test_scan.py.
+// hl_scan: LogSoftMax and CumSum (both axes) on one core, against numpy in tests/hlapi/test_scan.py.
 //
 //   logsoftmax {half|float} M K TMP DIR   x [M, K] -> y [M, K], sum/max [M, one block]; the tiling from
 //                                         LogSoftMaxTilingFunc({M, K}, sizeof(T), TMP), the
@@ -6,6 +6,8 @@
 //   cumsum {half|float} {shared|framework} M K TMP DIR
 //                                         x [M, K] -> y [M, K] (first axis), last [K] (outputLastRow);
 //                                         shared: a TBuf of TMP bytes; framework: TMP bytes left free.
+//   cumsum_last {half|float} {shared|framework} M K TMP DIR
+//                                         the same along the last axis (isLastAxis = true).
 //   query M K TYPESIZE                    prints GetCumSumMaxMinTmpSize (first and last axis) and
 //                                         GetLogSoftMaxMax/MinTmpSize.
 //
@@ -48,8 +50,9 @@ __global__ __aicore__ void hl_logsoftmax(GM_ADDR x, GM_ADDR y, GM_ADDR sum, GM_A
 }
 
 constexpr CumSumConfig FIRST_AXIS = {false, false, true, CumSumAlgorithm::CUMSUM_ALGORITHM_LINEBYLINE};
+constexpr CumSumConfig LAST_AXIS = {true, false, true, CumSumAlgorithm::CUMSUM_ALGORITHM_LINEBYLINE};
 
-template <typename T>
+template <typename T, const CumSumConfig& config>
 __global__ __aicore__ void hl_cumsum(GM_ADDR x, GM_ADDR y, GM_ADDR last, uint32_t m, uint32_t k, int32_t shared,
                                      uint32_t tmpBytes) {
     TPipe pipe;
@@ -70,9 +73,9 @@ __global__ __aicore__ void hl_cumsum(GM_ADDR x, GM_ADDR y, GM_ADDR last, uint32_
     const CumSumInfo info{m, k};
     if (shared) {
         LocalTensor<uint8_t> tmp = tmpBuf.Get<uint8_t>();
-        CumSum<T, FIRST_AXIS>(yl, ll, xl, tmp, info);
+        CumSum<T, config>(yl, ll, xl, tmp, info);
     } else {
-        CumSum<T, FIRST_AXIS>(yl, ll, xl, info);
+        CumSum<T, config>(yl, ll, xl, info);
     }
     SetFlag<HardEvent::V_MTE3>(EVENT_ID0);
     WaitFlag<HardEvent::V_MTE3>(EVENT_ID0);
@@ -99,13 +102,13 @@ int LogSoftMaxRun(uint32_t m, uint32_t k, uint32_t tmp, const char* dir) {
     return 0;
 }
 
-template <typename T>
+template <typename T, const CumSumConfig& config>
 int CumSumRun(const char* form, uint32_t m, uint32_t k, uint32_t tmp, const char* dir) {
     uint8_t* x = (uint8_t*)GmAlloc(m * k * sizeof(T));
     uint8_t* y = (uint8_t*)GmAlloc(m * k * sizeof(T));
     uint8_t* l = (uint8_t*)GmAlloc(k * sizeof(T));
     ReadBin(dir, "x.bin", x, m * k * sizeof(T));
-    ICPU_RUN_KF(hl_cumsum<T>, 1, x, y, l, m, k, int32_t(!std::strcmp(form, "shared")), tmp);
+    ICPU_RUN_KF((hl_cumsum<T, config>), 1, x, y, l, m, k, int32_t(!std::strcmp(form, "shared")), tmp);
     WriteBin(dir, "y.bin", y, m * k * sizeof(T));
     WriteBin(dir, "last.bin", l, k * sizeof(T));
     GmFree(x); GmFree(y); GmFree(l);
@@ -133,13 +136,18 @@ int main(int argc, char* argv[]) {
         }
         if (argc == 8 && !std::strcmp(argv[1], "cumsum")) {
             const uint32_t m = uint32_t(std::stoul(argv[4])), k = uint32_t(std::stoul(argv[5])), t = uint32_t(std::stoul(argv[6]));
-            if (!std::strcmp(argv[2], "half")) return CumSumRun<half>(argv[3], m, k, t, argv[7]);
-            if (!std::strcmp(argv[2], "float")) return CumSumRun<float>(argv[3], m, k, t, argv[7]);
+            if (!std::strcmp(argv[2], "half")) return CumSumRun<half, FIRST_AXIS>(argv[3], m, k, t, argv[7]);
+            if (!std::strcmp(argv[2], "float")) return CumSumRun<float, FIRST_AXIS>(argv[3], m, k, t, argv[7]);
+        }
+        if (argc == 8 && !std::strcmp(argv[1], "cumsum_last")) {
+            const uint32_t m = uint32_t(std::stoul(argv[4])), k = uint32_t(std::stoul(argv[5])), t = uint32_t(std::stoul(argv[6]));
+            if (!std::strcmp(argv[2], "half")) return CumSumRun<half, LAST_AXIS>(argv[3], m, k, t, argv[7]);
+            if (!std::strcmp(argv[2], "float")) return CumSumRun<float, LAST_AXIS>(argv[3], m, k, t, argv[7]);
         }
     } catch (const opkit::KernelError& e) {
         std::fprintf(stderr, "opkit: error: %s\n", e.what());
         return 1;
     }
-    std::fprintf(stderr, "usage: %s {logsoftmax T M K TMP DIR | cumsum T FORM M K TMP DIR | query M K TYPESIZE}\n", argv[0]);
+    std::fprintf(stderr, "usage: %s {logsoftmax T M K TMP DIR | cumsum[_last] T FORM M K TMP DIR | query M K TYPESIZE}\n", argv[0]);
     return 2;
 }

@@ -6,14 +6,17 @@
 // A half input is cast to float into the temporary buffer first (outter*inner*4 bytes, CANN's
 // GetCumSumMaxMinTmpSize), accumulated there and cast back once, so each row sum rounds to half
 // once; float accumulates in dst. outputLastRow copies dst's last row to lastRowTensor.
-// Last axis (isLastAxis = true, the default): CANN transposes 16 rows at a time with
-// TransDataTo5HD; opkit does not implement that instruction yet, so the last-axis form fails to
-// compile with a message saying so (no silent substitute).
+// Last axis (isLastAxis = true, the default): dst row i is the running sum along row i of src, by
+// transposing 16-row groups with TransDataTo5HD, summing down the columns and transposing back
+// (Note [CumSum along the last axis] in lib/math/opkit_cumsum_last.h); the temporary buffer sets
+// how many rows go per pass. outputLastRow copies dst's last row (inner elements) on both axes:
+// see the Note for why not the last column.
 //
-// Tested by: pytest tests/hlapi/test_cumsum.py
+// Tested by: pytest tests/hlapi/test_scan.py -k cumsum
 #pragma once
 
 #include "lib/math/cumsum_tiling.h"
+#include "lib/math/opkit_cumsum_last.h"
 #include "opkit/kernel/hl_tmp.h"
 #include "opkit/kernel/sync.h"
 
@@ -46,8 +49,6 @@ template <typename T, const CumSumConfig& config>
 void CumSumImpl(LocalTensor<T>& dst, LocalTensor<T>& lastRow, const LocalTensor<T>& src, const LocalTensor<uint8_t>* shared,
                 const CumSumInfo& info) {
     RequireFloatType<T>("CumSum");
-    static_assert(!config.isLastAxis, "opkit does not implement CumSum along the last axis (config.isLastAxis = true) "
-                                      "yet: it needs TransDataTo5HD; see runtime/include/lib/math/cumsum.h");
     static_assert(config.algorithm == CumSumAlgorithm::CUMSUM_ALGORITHM_LINEBYLINE,
                   "CumSum: the Sklansky algorithm exists on Ascend 950 only");
     const uint32_t outter = info.outter, inner = info.inner;
@@ -60,7 +61,7 @@ void CumSumImpl(LocalTensor<T>& dst, LocalTensor<T>& lastRow, const LocalTensor<
     if (config.outputLastRow && lastRow.GetSize() < inner)
         opkit::rt::Fail("CumSum: lastRowTensor holds " + HlNum(lastRow.GetSize()) + " elements, the last row has " +
                         HlNum(inner));
-    const uint32_t need = CumSumTmpMin(outter, inner, sizeof(T), false);
+    const uint32_t need = CumSumTmpMin(outter, inner, sizeof(T), config.isLastAxis);
     LocalTensor<uint8_t> tmp;
     if (need != 0) {
         if (shared != nullptr) {
@@ -70,7 +71,9 @@ void CumSumImpl(LocalTensor<T>& dst, LocalTensor<T>& lastRow, const LocalTensor<
             tmp = FrameworkTmp("CumSum", need);
         }
     }
-    if constexpr (std::is_same<T, half>::value) {
+    if constexpr (config.isLastAxis) {
+        CumSumLastAxis(dst, src, tmp, outter, inner, need);
+    } else if constexpr (std::is_same<T, half>::value) {
         LocalTensor<float> f = tmp.ReinterpretCast<float>();
         Cast(f, src, RoundMode::CAST_NONE, outter * inner);
         for (uint32_t i = 1; i < outter; ++i) {

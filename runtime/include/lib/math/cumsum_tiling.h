@@ -1,8 +1,9 @@
 // opkit's lib/math/cumsum_tiling.h: CumSum's host-side temporary-buffer query
 // (高阶API/数学计算/CumSum接口/GetCumSumMaxMinTmpSize.md). The sizes are CANN's (asc-devkit
 // impl/adv_api/tiling/math/cumsum_tiling.cpp): along the first axis a half input is accumulated in
-// float (outter*inner*4 bytes), a float one needs nothing; along the last axis CANN transposes 16
-// rows at a time (TransDataTo5HD), which opkit does not implement yet (lib/math/cumsum.h).
+// float (outter*inner*4 bytes), a float one needs nothing; along the last axis 16 rows are
+// transposed at a time, and the minimum serves one such group (Note [CumSum along the last axis] in
+// lib/math/opkit_cumsum_last.h), the maximum all rows at once.
 #pragma once
 
 #include <string>
