@@ -168,18 +168,26 @@ void VecCopy(DType t, void* dst, const void* src, const RepeatShape& s) {
         return static_cast<const uint8_t*>(base) + (uint64_t(r) * rep + uint64_t(l / perBlock) * blk) * 32 +
                (l % perBlock) * size;
     };
-    // Overlap inside one repeat must be complete (dst == src with equal strides) or absent.
+    // Overlap inside one repeat must be complete (dst == src with equal strides) or absent. Only the
+    // blocks the mask touches count: CANN's own TopK copies 4 blocks of indices to the 4 blocks right
+    // after them (impl/adv_api/detail/sort/topk, the NSMALL index rows), which a whole-repeat span
+    // would call overlapping.
     const bool same = dst == src && s.dstBlk == s.src0Blk && s.dstRep == s.src0Rep;
-    if (!same) {
-        for (uint32_t r = 0; r < s.repeat; ++r)
-            if (Overlap(at(dst, r, 0, s.dstBlk, s.dstRep), 256ull * std::max<uint16_t>(s.dstBlk, 1),
-                        at(src, r, 0, s.src0Blk, s.src0Rep), 256ull * std::max<uint16_t>(s.src0Blk, 1))) {
-                RuleBroken("vector-overlap", std::string("Copy: repeat " + std::to_string(r) + " writes dst blocks that overlap the src blocks it "
-                           "reads, at a different offset; the NPU needs operands of a repeat to be the same "
-                           "address or apart (通用地址重叠约束)").c_str(),
-                           ret);
-                break;
-            }
+    bool used[8] = {};
+    for (uint32_t l = 0; l < lanes; ++l) used[l / perBlock] |= ((s.mask[l / 64] >> (l % 64)) & 1u) != 0;
+    for (uint32_t r = 0; r < s.repeat && !same; ++r) {
+        bool hit = false;
+        for (uint32_t a = 0; a < 8 && !hit; ++a)
+            for (uint32_t b = 0; b < 8 && !hit; ++b)
+                hit = used[a] && used[b] &&
+                      Overlap(at(dst, r, a * perBlock, s.dstBlk, s.dstRep), 32, at(src, r, b * perBlock, s.src0Blk, s.src0Rep), 32);
+        if (hit) {
+            RuleBroken("vector-overlap", std::string("Copy: repeat " + std::to_string(r) + " writes dst blocks that overlap the src blocks it "
+                       "reads, at a different offset; the NPU needs operands of a repeat to be the same "
+                       "address or apart (通用地址重叠约束)").c_str(),
+                       ret);
+            break;
+        }
     }
     ModelVector("Copy", s.repeat);
     ModelRepeatAccess(src, s, s.src0Blk, s.src0Rep, size, false, "Copy", ret);
