@@ -20,4 +20,5 @@
 #include "lib/normalization/rmsnorm_tiling.h"
 #include "lib/reduce/mean_tiling.h"
 #include "lib/reduce/sum_tiling.h"
+#include "lib/sort/topk_tiling.h"
 #include "lib/not_implemented_tiling.h"  // the queries opkit does not implement yet

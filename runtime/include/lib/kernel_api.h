@@ -22,3 +22,4 @@
 #include "lib/normalization/rmsnorm.h"
 #include "lib/reduce/mean.h"
 #include "lib/reduce/sum.h"
+#include "lib/sort/topk.h"
