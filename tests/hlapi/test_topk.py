@@ -238,6 +238,10 @@ def test_kernel_refuses(hl_programs: dict[str, Path], tmp_path: Path, mode: str)
     proc = run_topk(prog, tmp_path, "float32", "normal", "shared", 2, 64, 40, 50, True, False, None, x, None,
                     run_mode=mode)
     kernel_error(proc, "TopK: k 50 is outside 1..n", "n 40")
+    # the values written over the source (TopK.md: no overlap)
+    proc = run_topk(prog, tmp_path, "float32", "normal", "overlap", 2, 64, 64, 5, True, False, None, x, None,
+                    run_mode=mode)
+    kernel_error(proc, "TopK: srcLocal overlaps dstValueLocal or dstIndexLocal")
     # NSMALL sorts every row with one Sort32: at most 255 rows
     proc = run_topk(prog, tmp_path, "float32", "small", "shared", 256, 32, 32, 4, True, False, None,
                     np.zeros((256, 32), np.float32), None, run_mode=mode)

@@ -1,11 +1,12 @@
 // hl_topk: TopK on one core, against numpy in tests/hlapi/test_topk.py.
 //
-//   run {half|float} {normal|small} {shared|framework} OUTTER INNER N K LARGEST INIT FINISH TMP TILEK DIR
+//   run {half|float} {normal|small} {shared|framework|overlap} OUTTER INNER N K LARGEST INIT FINISH TMP TILEK DIR
 //       x.bin [OUTTER, INNER] (rows padded by the test) -> val.bin [OUTTER, kPad], idx.bin
 //       [OUTTER, kPadIndex] (small: [OUTTER, K]); INIT 1 reads sidx.bin (NORMAL [INNER], small
 //       [OUTTER, INNER] int32), FINISH 1 reads fin.bin (OUTTER bools). The tiling comes from
 //       TopKTilingFunc for TILEK (= K unless a test wants a mismatched tiling); shared: a TBuf of TMP
-//       bytes as tmpLocal; framework: TMP bytes left free after the TPipe's buffers.
+//       bytes as tmpLocal; framework: TMP bytes left free after the TPipe's buffers; overlap: as shared,
+//       with dstValueLocal = srcLocal (refused).
 //   query SOC INNER OUTTER K TYPESIZE INIT {normal|small} LARGEST
 //       prints GetTopKMaxMinTmpSize's max and min, then every TopkTiling field TopKTilingFunc gives.
 //
@@ -66,7 +67,10 @@ __global__ __aicore__ void hl_topk(GM_ADDR x, GM_ADDR sidx, GM_ADDR finish, GM_A
     SetFlag<HardEvent::MTE2_S>(EVENT_ID0);
     WaitFlag<HardEvent::MTE2_S>(EVENT_ID0);
     const TopKInfo info{int32_t(a.outter), int32_t(a.inner), int32_t(a.n)};
-    if (a.shared) {
+    if (a.shared == 2) {  // a misuse: the values written over the source
+        TopK<T, init, fin, false, mode>(xl, il, xl, sl, fl, tmpBuf.Get<uint8_t>(), int32_t(a.k), tiling, info,
+                                        a.largest != 0);
+    } else if (a.shared) {
         TopK<T, init, fin, false, mode>(vl, il, xl, sl, fl, tmpBuf.Get<uint8_t>(), int32_t(a.k), tiling, info,
                                         a.largest != 0);
     } else {
@@ -144,7 +148,7 @@ int main(int argc, char* argv[]) {
         if (argc == 15 && !std::strcmp(argv[1], "run")) {
             const bool half_ = !std::strcmp(argv[2], "half"), small = !std::strcmp(argv[3], "small");
             Args a{};
-            a.shared = !std::strcmp(argv[4], "shared");
+            a.shared = !std::strcmp(argv[4], "shared") ? 1 : !std::strcmp(argv[4], "overlap") ? 2 : 0;
             a.outter = uint32_t(std::stoul(argv[5]));
             a.inner = uint32_t(std::stoul(argv[6]));
             a.n = uint32_t(std::stoul(argv[7]));
