@@ -281,6 +281,8 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
             core.maskHi = core.maskLo = ~0ull;
             core.pipe = nullptr;
             core.lastMmadC = nullptr;
+            core.unitFlags.assign(soc.memBytes[static_cast<int>(Mem::L0C)] / 512, 0);  // Note [UnitFlag]
+            core.unitMmadSeq = 0;
             core.mBarrierSinceMmad = true;
             core.atomicOp = AtomicOp::NONE;  // each core starts with plain GM writes, whatever the slot ran before
             core.buffers.clear();

@@ -69,6 +69,10 @@ struct CoreState {
     // (Note [Mmad barrier] in runtime/src/cube_mmad.cpp).
     const uint8_t* lastMmadC = nullptr;
     bool mBarrierSinceMmad = true;
+    // Note [UnitFlag] (runtime/src/cube_mmad.cpp): one flag per 512-byte unit of L0C (1: an Mmad with
+    // unitFlag 3 finished it, a Fixpipe may read it), and the model's sequence number of that Mmad.
+    std::vector<uint8_t> unitFlags;
+    uint32_t unitMmadSeq = 0;
     std::vector<PipeBuffer> buffers;  // the live TPipe's buffers, in the order it gave them out
     // SetAtomicAdd/Max/Min: the GM write mode of FIX and MTE3 (Note [Atomic GM writes], cube.h).
     AtomicOp atomicOp = AtomicOp::NONE;

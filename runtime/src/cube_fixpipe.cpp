@@ -309,7 +309,15 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     const uint64_t dstSpan = (uint64_t(p.ndNum - 1) * p.dstNdStride + uint64_t(p.mSize - 1) * p.dstStride + p.nSize) * ed;
     CheckLocal(src, Mem::L0C, "source (CO1)", srcSpan, what, ret);
     CheckGlobal(dst, dstSpan, what, ret);
+    sim::CoreModel::Units units;
+    // Note [UnitFlag]: a Fixpipe takes the flags of the whole 16-row fractals it reads from, as the Mmad
+    // that wrote them set them (the docs do not say how a read of mSize rows, not a multiple of 16,
+    // treats the unit it reads part of; CANN's Matmul reads tail blocks out with unit flags on).
+    const uint64_t unitSpan =
+        (uint64_t(p.ndNum - 1) * p.srcNdStride * 256 + (nBlocks - 1) * p.srcStride * 16 + CeilDiv(p.mSize, 16) * 256) * es;
+    const bool unitFlags = UseUnitFlags(what, false, p.unitFlag, src.addr, std::min(unitSpan, std::max(srcSpan, unitSpan)), units);
     if (auto* m = Model()) {
+        if (unitFlags) m->Synced(sim::M, sim::FIX, Core().unitMmadSeq);  // the unit flags order the read
         // The V modes: CANN's Fixpipe moves the table to the fixpipe buffer and issues one FIX
         // instruction per piece of 256 columns (128 when nSize > 256); each table copy is costed like a
         // Fixpipe of its entries (assumption: no public rate for L1 -> FB).
@@ -322,7 +330,7 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
                 ModelAccess(table->addr + uint64_t(c0) * 8, uint64_t(cols) * 8, false, what, ret, sim::FIX);
             }
             const uint64_t elems = uint64_t(p.ndNum) * p.mSize * cols;
-            m->Fixpipe(what, elems, elems * ed, true);
+            m->Fixpipe(what, elems, elems * ed, true, unitFlags ? &units : nullptr);
         }
         for (uint32_t i = 0; i < p.ndNum; ++i)
             for (uint32_t b = 0; b < nBlocks; ++b)

@@ -54,6 +54,12 @@ void Transpose16x16(const uint16_t* in, uint16_t* out);
 // The integer ceiling of a / b.
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+// Note [UnitFlag] (cube_mmad.cpp): checks and hands over the L0C unit flags of an Mmad (`write`) or a
+// Fixpipe reading the L0C bytes [addr, addr + bytes) with `unitFlag`; false when unitFlag is 0 (off).
+// Fills `units` for the model.
+bool UseUnitFlags(const char* what, bool write, uint8_t unitFlag, const uint8_t* addr, uint64_t bytes,
+                  sim::CoreModel::Units& units);
+
 }  // namespace cube
 }  // namespace rt
 }  // namespace opkit

@@ -58,6 +58,52 @@ MmadShape ShapeOf(DType in, const AscendC::MmadParams& p) {
 
 }  // namespace
 
+// Note [UnitFlag]: Mmad and Fixpipe on 910B can hand the 512-byte units of L0C to each other without
+// SetFlag/WaitFlag (UnitFlag.md): each unit has a flag, 1 when an Mmad with unitFlag 3 has finished
+// writing it and 0 when a Fixpipe with unitFlag 3 has read it. An Mmad with unitFlag 2 or 3 writes a
+// unit only while its flag is 0, a Fixpipe with unitFlag 2 or 3 reads one only while it is 1; 2
+// leaves the flag as it is (the K loop's Mmads before the last, a block read out twice), 3 hands it
+// over. Functionally the flags are program-order synchronisation, which the CPU gives anyway, so
+// opkit checks the hand-over instead: an Mmad that would have to wait for a Fixpipe issued after it
+// (the flag is still 1), or a Fixpipe that would wait for a later Mmad (the flag is 0), is an
+// error, because on the NPU the later instruction's data would be the one read or overwritten.
+// Turning the flags on for one side only is that error too (a Fixpipe with unitFlag 0 leaves them
+// set). A Fixpipe reading units whose flags are set is ordered after the Mmad that set them, with no
+// flag in between (Note [Cross-pipe order]); the model lets the two pipes overlap unit by unit
+// (Note [UnitFlag] timing, sim.cpp). 910B-class SoCs only.
+bool cube::UseUnitFlags(const char* what, bool write, uint8_t unitFlag, const uint8_t* addr, uint64_t bytes,
+                        sim::CoreModel::Units& units) {
+    if (unitFlag == 0) return false;
+    const SocInfo& soc = CoreSoc();
+    if (!Is910B(soc))
+        Fail(std::string(what) + ": unitFlag " + std::to_string(unitFlag) + " is a 910B-class feature (arch 2201); " +
+             soc.name + " has no L0C unit flags: set unitFlag = 0 and synchronise M and the copy out with flags");
+    if (unitFlag != 2 && unitFlag != 3)
+        Fail(std::string(what) + ": unitFlag " + std::to_string(unitFlag) +
+             " is not 0 (off), 2 (on, the flags stay) or 3 (on, the flags are handed over); see UnitFlag.md");
+    CoreState& core = Core();
+    const uint64_t off = uint64_t(addr - MemBase(Mem::L0C));
+    const size_t lo = size_t(off / 512), hi = std::min(core.unitFlags.size(), size_t(CeilDiv(off + bytes, 512)));
+    for (size_t u = lo; u < hi; ++u) {
+        if (write && core.unitFlags[u] == 1)
+            Fail(std::string(what) + ": unitFlag " + std::to_string(unitFlag) + " writes the L0C unit at offset " +
+                 std::to_string(u * 512) + ", whose flag is 1: an Mmad with unitFlag 3 finished it and no Fixpipe with "
+                 "unitFlag 3 has read it since. On the NPU this Mmad waits for a Fixpipe that comes after it in the "
+                 "program, which would then read this Mmad's result. Read the block out first (Fixpipe with unitFlag 3); "
+                 "a Fixpipe with unitFlag 0 leaves the flags set (turn unit flags on for both or for neither)");
+        if (!write && core.unitFlags[u] == 0)
+            Fail(std::string(what) + ": unitFlag " + std::to_string(unitFlag) + " reads the L0C unit at offset " +
+                 std::to_string(u * 512) + ", whose flag is 0: no Mmad with unitFlag 3 has finished it since it was "
+                 "last read out. On the NPU this Fixpipe waits for an Mmad that comes after it in the program. Give the "
+                 "last Mmad of the K loop unitFlag 3 (the ones before it 2), or turn unit flags off for both");
+    }
+    if (unitFlag == 3) std::fill(core.unitFlags.begin() + long(lo), core.unitFlags.begin() + long(hi), uint8_t(write ? 1 : 0));
+    units.lo = reinterpret_cast<uintptr_t>(addr);
+    units.hi = units.lo + bytes;
+    units.flag = unitFlag;
+    return true;
+}
+
 void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, const AscendC::MmadParams& p,
               const CubeOperand* bias) {
     const char* what = bias != nullptr ? "Mmad(with bias)" : "Mmad";
@@ -93,6 +139,8 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
     CheckLocal(c, Mem::L0C, "result (CO1)", cBytes, what, ret);
     if (bias != nullptr) CheckLocal(*bias, Mem::BT, "bias (C2)", uint64_t(p.n) * ec, what, ret);
     const bool accumulate = bias == nullptr && (!p.cmatrixInitVal || p.isBias);
+    sim::CoreModel::Units units;
+    const bool unitFlags = UseUnitFlags(what, true, p.unitFlag, c.addr, cBytes, units);  // Note [UnitFlag]
     if (auto* m = Model()) {
         const uint64_t cOff = uint64_t(c.addr - MemBase(Mem::L0C));
         if (cOff % 1024 != 0)
@@ -102,7 +150,8 @@ void CubeMmad(const CubeOperand& c, const CubeOperand& a, const CubeOperand& b, 
                     ret);
         const auto& prm = Core().launch->params;
         const double cycles = sim::MmadCycles(prm, a.type, p.m, p.n, p.k, p.kDirectionAlign);
-        m->Mmad(what, cycles, cycles - prm.mmadIssue);
+        m->Mmad(what, cycles, cycles - prm.mmadIssue, unitFlags ? &units : nullptr);
+        if (unitFlags && p.unitFlag == 3) Core().unitMmadSeq = m->Seq();
         // Reads: only the rows that hold data (Note [Cube layouts]); the padding may never have been written.
         const uint32_t kValid = uint32_t(CeilDiv(s.k, s.c0));
         if (s.gemv) ModelAccess(a.addr, uint64_t(s.k) * ea, false, what, ret, sim::M);

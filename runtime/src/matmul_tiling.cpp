@@ -6,7 +6,7 @@
 // L1/UB/BT sizes (or the smaller SetBufferSpace ones), and returns -1 with a reason when none does.
 //   1. Split (multi-core only). M and N are cut into mDim x nDim shares, mDim * nDim <= SetDim;
 //      each share is ceil(M / mDim) rounded up to 16 (so NZ tiles and base blocks line up), and,
-//      once the base block is known, rounded up to a whole number of baseM if that keeps mDim
+//      once the base block is known, rounded up to a whole number of baseM if that keeps mDim and costs no more
 //      (same for N). usedCoreNum = ceil(M / singleCoreM) * ceil(N / singleCoreN). K is not split:
 //      singleCoreK = K. Every split is scored by the cost model below for one full share; the
 //      cheapest wins, then the one using fewer cores.
@@ -42,9 +42,11 @@
 //      as for CANN's default NORM config); 2 * transLength must fit UB. On 910B transLength = 0.
 //   5. iterateOrder: SetTraverse's, else the order that reloads less from GM (0: M moves first,
 //      the B column block stays in L1; 1: N first, the A row block stays).
-// Cost model (assumptions, not measured on hardware): the cube does 16 x 16 x C0 MACs a cycle;
-// each Mmad costs 32 cycles more; L1 -> L0 moves 256 bytes a cycle; GM -> L1 64 bytes a cycle per
-// core plus 64 cycles per copy; the time is the slowest of the three. Fields the docs call reserved
+// Cost model (the simulator's figures where it has them, Note [Cube model parameters] in sim.cpp;
+// not measured on hardware): the cube does 16 x 16 x C0 MACs a cycle; each Mmad costs 60 cycles
+// more; L1 -> L0A moves 256 bytes a cycle and L1 -> L0B 128, with 20 cycles per LoadData; GM -> L1
+// 64 bytes a cycle per core (between the L2's and HBM's rates) plus 64 cycles per copy; the time is
+// the slowest of them. A share is rounded up to whole base blocks only when that costs no more. Fields the docs call reserved
 // are 0 except batchM/batchN/singleBatchM/singleBatchN (1), shareL1Size (the L1 bytes used) and
 // shareL0CSize (the L0C bytes used).
 // For the kernel-side Matmul: tails are the kernel's (the last core's share and the last block of
@@ -174,8 +176,13 @@ double Cost(const Problem& p, const Block& b, const Steps& s, int64_t sM, int64_
     const int64_t nM = CeilDiv(sM, b.m), nN = CeilDiv(sN, b.n), nK = CeilDiv(p.K, b.k);
     const double mmads = double(nM) * nN * nK;
     const int64_t c0k = 32 / p.sA;
-    double cube = double(AlignUp(sM, 16) / 16) * (AlignUp(sN, 16) / 16) * CeilDiv(p.K, c0k) + 32.0 * mmads;
-    double mte1 = (double(AlignUp(sM, 16)) * p.K * p.sA * nN + double(AlignUp(sN, 16)) * p.K * p.sB * nM) / 256.0;
+    // The simulator's cube (Note [Cube model parameters], sim.cpp): fractal cycles plus 60 per Mmad.
+    double cube = double(AlignUp(sM, 16) / 16) * (AlignUp(sN, 16) / 16) * CeilDiv(p.K, c0k) + 60.0 * mmads;
+    // L1 -> L0A at 256 bytes a cycle, L0B at 128, 20 cycles per LoadData; the Matmul API loads a block
+    // with one LoadData per row or per column of fractals, whichever is fewer (Note [Fewer LoadData]).
+    const int64_t mBl = CeilDiv(b.m, 16), nBl = CeilDiv(b.n, 16), kBl = CeilDiv(b.k, 16);
+    double mte1 = double(AlignUp(sM, 16)) * p.K * p.sA * nN / 256.0 + double(AlignUp(sN, 16)) * p.K * p.sB * nM / 128.0 +
+                  20.0 * mmads * double(std::min(mBl, kBl) + std::min(nBl, kBl));
     double copies = double(nM) * nN * (CeilDiv(nK, s.stepKa) + CeilDiv(nK, s.stepKb));
     double mte2 = double(GmBytes(p, b, s, sM, sN, order)) / 64.0 + 64.0 * copies;
     double out = double(sM) * sN * p.sC / 64.0;
@@ -271,9 +278,16 @@ bool ChooseSplit(const Problem& p, Plan& best, std::string& why) {
             }
             Plan c;
             if (!ChooseBlock(p, sM, sN, c, why)) continue;
+            // Shares rounded up to whole base blocks, unless the rounding makes the largest share
+            // dearer (its extra rows cost a whole block's Mmads where a short last block costs less).
+            const Steps plain = c.steps;
+            const double plainCost = Cost(p, c.block, plain, sM, sN, ChooseOrder(p, c.block, plain, sM, sN));
             int64_t rM = p.fixSM > 0 ? sM : RoundShare(p.M, sM, c.block.m);
             int64_t rN = p.fixSN > 0 ? sN : RoundShare(p.N, sN, c.block.n);
-            if ((rM != sM || rN != sN) && !ChooseSteps(p, c.block, rM, rN, c.steps)) rM = sM, rN = sN;
+            if ((rM != sM || rN != sN) && !ChooseSteps(p, c.block, rM, rN, c.steps)) rM = sM, rN = sN, c.steps = plain;
+            if ((rM != sM || rN != sN) &&
+                Cost(p, c.block, c.steps, rM, rN, ChooseOrder(p, c.block, c.steps, rM, rN)) > plainCost)
+                rM = sM, rN = sN, c.steps = plain;
             c.sM = rM, c.sN = rN, c.mDim = CeilDiv(p.M, rM), c.nDim = CeilDiv(p.N, rN);
             c.order = ChooseOrder(p, c.block, c.steps, rM, rN);
             c.cost = Cost(p, c.block, c.steps, rM, rN, c.order);

@@ -159,27 +159,49 @@ void CoreModel::Load(const char* name, uint64_t bytes, double bytesPerCycle) {
     Run(MTE1, name, p_.mte1Issue + double(bytes) / bytesPerCycle, p_.vecLatency, bytes);
 }
 
-void CoreModel::Mmad(const char* name, double cycles, double work) {
+// Note [UnitFlag] timing: M and FIX hand 512-byte L0C units to each other one at a time, in the same
+// order (UnitFlag.md, figure 1), so the follower may start one unit after the leader starts and ends
+// one unit after the leader ends: a Fixpipe trails the last Mmad of a block, and the next block's
+// first Mmad trails that Fixpipe, where a flag between the pipes would wait for the whole instruction.
+void CoreModel::Mmad(const char* name, double cycles, double work, const Units* units) {
     Tick();
     cubeWork_ += work;
-    Run(M, name, cycles, p_.cubeLatency, 0);
+    if (units != nullptr && Overlap(unitRead_, *units)) {
+        const double share = std::max(1.0, double(units->hi - units->lo) / 512.0);
+        const double readUnit = (unitRead_.end - unitRead_.start) / std::max(1.0, double(unitRead_.hi - unitRead_.lo) / 512.0);
+        WaitOn(M, unitRead_.start + readUnit);
+        const double start = std::max({free_[M], wait_[M], issue_});
+        cycles = std::max(cycles, unitRead_.end + cycles / share - start);
+    }
+    const double start = std::max({free_[M], wait_[M], issue_});
+    const double end = Run(M, name, cycles, p_.cubeLatency, 0);
+    if (units != nullptr && units->flag == 3) unitWrite_ = {units->lo, units->hi, start, end};
 }
 
-void CoreModel::Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm) {
+void CoreModel::Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm, const Units* units) {
     Tick();
     const double rate = elems > 0 && bytes / elems >= 4 ? p_.fixElemsPerCycle / 2 : p_.fixElemsPerCycle;
     double duration = p_.fixIssue + double(elems) / rate;
-    if (!toGm) {
-        Run(FIX, name, duration, p_.vecLatency, bytes);
-        return;
-    }
     // The result leaves through the core's GM port: no faster than an MTE3 copy of the same bytes.
     const double port = p_.l2WriteBytesPerCycleCore > 0 ? p_.l2WriteBytesPerCycleCore : gmRate_;  // Note [L2 model]
-    duration = std::max(duration, p_.mteIssue + double(bytes) / port);
-    const double ready = std::max({free_[FIX], wait_[FIX], issue_});
-    wait_[FIX] = std::max(wait_[FIX], ReservePort(ready, duration));
-    Run(FIX, name, duration, p_.mteLatency, bytes);
-    gmWritten_ += bytes;
+    if (toGm) duration = std::max(duration, p_.mteIssue + double(bytes) / port);
+    if (units != nullptr && Overlap(unitWrite_, *units)) {  // Note [UnitFlag] timing
+        const double share = std::max(1.0, double(units->hi - units->lo) / 512.0);
+        const double writeUnit = (unitWrite_.end - unitWrite_.start) / std::max(1.0, double(unitWrite_.hi - unitWrite_.lo) / 512.0);
+        WaitOn(FIX, unitWrite_.start + writeUnit);
+        const double ready = std::max({free_[FIX], wait_[FIX], issue_});
+        duration = std::max(duration, unitWrite_.end + duration / share - ready);
+    }
+    double end;
+    if (!toGm) {
+        end = Run(FIX, name, duration, p_.vecLatency, bytes);
+    } else {
+        const double ready = std::max({free_[FIX], wait_[FIX], issue_});
+        wait_[FIX] = std::max(wait_[FIX], ReservePort(ready, duration));
+        end = Run(FIX, name, duration, p_.mteLatency, bytes);
+        gmWritten_ += bytes;
+    }
+    if (units != nullptr && units->flag == 3) unitRead_ = {units->lo, units->hi, end - duration, end};
 }
 
 void CoreModel::Scalar(const char* name, double cycles) {
@@ -247,10 +269,11 @@ CoreModel* LaunchModel::Core(int core) { return &cores[core]; }
 // costs its MTE2 pipe mteIssue + (bytes of the lines it missed, whole lines) / (HBM share) + (the
 // other bytes) / l2_read_rate. So a
 // tile that several cores read, or one core reads again (a matmul's A and B panels), comes from HBM
-// once. Which core's read misses first depends on the order the host runs the cores in, so times can
-// differ slightly from run to run when cores share data, and the core the host runs first pays most
-// of the shared misses (on the NPU the cores that share a tile share its misses): pessimistic for
-// kernels whose cores read the same data. GM writes (MTE3, Fixpipe) land in the L2 at l2_write_rate;
+// once. Which core's read misses first is the one that reads first in the model's time: the host
+// keeps the cores of a one-wave launch with cube cores in step (Note [Cores paced in simulated time],
+// xcore.cpp), so cores that share a tile share its misses as on the NPU. Vector-only launches and
+// launches of several waves are not paced: there the core the host runs first pays most of the
+// shared misses (pessimistic). GM writes (MTE3, Fixpipe) land in the L2 at l2_write_rate;
 // contiguous ones leave their lines there. HBM write-back is not modelled beyond the chip-peak bound
 // of a MIX launch (Summarise).
 namespace {

@@ -10,6 +10,7 @@
 // one pass, at a few nanoseconds per instruction, with no trace to replay.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <deque>
@@ -88,9 +89,15 @@ public:
     // `elems` L0C elements writing `bytes` (to GM when `toGm`: it shares the core's GM port).
     void Load(const char* name, uint64_t bytes, double bytesPerCycle);
     // `work`: of `cycles`, the cube's MAC cycles (the peak's share; the rest is the Mmad's head overhead).
-    void Mmad(const char* name, double cycles, double work);
+    // Note [UnitFlag] (cube_mmad.cpp): an Mmad or Fixpipe with unitFlag 2/3 on the L0C bytes [lo, hi)
+    // follows the other pipe's last unit-flagged instruction on the same units instead of a flag.
+    struct Units {
+        uintptr_t lo = 0, hi = 0;
+        int flag = 0;
+    };
+    void Mmad(const char* name, double cycles, double work, const Units* units = nullptr);
     double CubeWork() const { return cubeWork_; }
-    void Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm);
+    void Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool toGm, const Units* units = nullptr);
     // Synchronisation (Note [Online pipe model]).
     double DoneOn(Pipe p) const { return done_[p]; }
     void WaitOn(Pipe p, double t) {
@@ -124,6 +131,8 @@ public:
     uint64_t HbmRead() const { return hbmRead_; }
     uint64_t GmWritten() const { return gmWritten_; }
     double issue() const { return issue_; }
+    // When an instruction issued now on `pipe` could start (its queue and the scalar unit allowing).
+    double ReadyOn(Pipe pipe) const { return std::max({free_[pipe], wait_[pipe], issue_}); }
 
     uint64_t gmRead_ = 0, gmWritten_ = 0, hbmRead_ = 0;
     double cubeWork_ = 0;
@@ -143,6 +152,13 @@ private:
     double busy_[PIPE_COUNT] = {};
     std::map<int, std::pair<double, uint32_t>> flags_;  // (event, id) -> when it was set, its sequence number
     uint32_t seq_ = 1;
+    struct UnitSpan {  // the last unit-flagged Mmad (unitFlag 3) or Fixpipe (unitFlag 3): its units and times
+        uintptr_t lo = 0, hi = 0;
+        double start = 0, end = 0;
+    };
+    UnitSpan unitWrite_, unitRead_;
+    // Lower bounds (start, end) an instruction of `cycles` on `units` gets from the other pipe's `span`.
+    static bool Overlap(const UnitSpan& span, const Units& u) { return span.hi > u.lo && u.hi > span.lo; }
     uint32_t synced_[PIPE_COUNT][PIPE_COUNT] = {};
     std::vector<std::pair<double, double>> port_;  // busy intervals of the core's GM port, sorted
 };

@@ -24,6 +24,7 @@ void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr,
                uint64_t srcStride) {
     CoreState* c = CurrentCoreOrNull();
     if (c == nullptr || c->model == nullptr) return;
+    if (gmSrc && c->sync != nullptr) c->sync->Pace(*c);  // Note [Cores paced in simulated time] (xcore.cpp)
     if (gmSrc && gmSrcAddr != nullptr && c->sync != nullptr)  // another core's unordered write? (xcore.cpp)
         c->sync->GmRead(*c, gmSrcAddr, gmSrcSpan, ret != nullptr ? ret : __builtin_return_address(0));
     uint64_t hbm = bytes;  // Note [L2 model] (sim.cpp)

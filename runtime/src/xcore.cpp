@@ -26,6 +26,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 #include <system_error>
@@ -102,6 +103,10 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
                        const std::vector<GmRegion>* gm)
     : shape_(shape), soc_(soc), model_(model), cores_(shape.total), gm_(gm) {
     for (int w = 0; w < std::max(workers, 1); ++w) workers_.push_back(std::make_unique<Worker>());
+    // Note [Cores paced in simulated time]: only where it changes a figure (an L2 whose misses go to
+    // whoever reads first) and the cores all start at time 0 (one wave).
+    paced_ = model_ != nullptr && model_->params.l2Bytes > 0 && shape.total > 1 && shape.blockDim <= model_->physicalCores &&
+             (shape.ratio > 0 || shape.kind == CoreKind::AIC);
     groups_.resize(shape.blockDim);
     for (uint32_t id = 0; id < shape.total; ++id) {
         Group& g = groups_[id / shape.perBlock];
@@ -160,6 +165,7 @@ std::string LaunchSync::NameOf(int id) const {
 }
 
 void LaunchSync::Finished(const CoreState& c) {
+    cores_[c.blockIdx].paceClock.store(HUGE_VAL);
     cores_[c.blockIdx].finished.store(true);
     if (shape_.ratio > 0 || synced_.load()) {
         std::lock_guard<LaunchMutex> lock(mu_);
@@ -248,11 +254,12 @@ void LaunchSync::RunWorker(int index, const std::function<void(bool)>& body) {
                 continue;
             }
         }
-        Task* pick = nullptr;
+        Task* pick = nullptr;  // paced: the runnable core furthest behind (Note [Cores paced in simulated time])
         for (const auto& t : w.tasks)
-            if (t->waiting >= 0 && Runnable(cores_[size_t(t->waiting)])) {
+            if (t->waiting >= 0 && Runnable(cores_[size_t(t->waiting)]) &&
+                (pick == nullptr || cores_[size_t(t->waiting)].paceClock.load() < cores_[size_t(pick->waiting)].paceClock.load())) {
                 pick = t.get();
-                break;
+                if (!paced_) break;
             }
         if (pick == nullptr && Deadlocked())  // a parked core of this worker finds it and reports it
             for (const auto& t : w.tasks)
@@ -293,6 +300,12 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
         Fail("internal error: " + CoreName(c) + " waits " + what + " outside its launch's fibers");
     synced_.store(true);
     PerCore& pc = cores_[c.blockIdx];
+    // A core waiting for another holds nobody back in simulated time (Note [Cores paced in simulated time]).
+    const double paceBefore = pc.paceClock.load();
+    if (!pc.pacing) {
+        pc.paceClock.store(HUGE_VAL);
+        if (paceParked_.load() > 0) Wake();  // the floor may have risen
+    }
     pc.blocked = true;
     pc.abortProof = abortProof;
     pc.ready = &ready;
@@ -302,6 +315,7 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
     task->waiting = c.blockIdx;
     if (Unstarted(*tWorker) && !aborted_) tWorker->spawn = true;  // its worker goes on with other cores
     auto leave = [&] {
+        if (!pc.pacing) pc.paceClock.store(std::max(paceBefore, c.model != nullptr ? c.model->issue() : 0.0));
         pc.blocked = false;
         pc.abortProof = false;
         pc.ready = nullptr;
@@ -348,6 +362,65 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
         SetCurrentCore(&c);
     }
     leave();
+}
+
+// Note [Cores paced in simulated time]: the host runs a launch's cores on a few threads, one after
+// another, so in host order one core can run far ahead of the others in the model's time. The L2
+// model (Note [L2 model], sim.cpp) charges a line's HBM miss to the first core that reads it in host
+// order: the core run first paid the misses of every line its neighbours share (a 4096^3 matmul's
+// core 0 read 13 MB from HBM where the average was 2.7 MB, and ended 45% after the cores that only
+// hit), where on the NPU the cores run at once and whichever asks first in time misses. So, where
+// that matters (910B's L2, one wave of cores, launches with cube cores: AIC-only and MIX), a GM read is made in the model's time order: the core
+// first publishes when the read could start on its MTE2 (CoreModel::ReadyOn), and while another core
+// that can go on is earlier (by more than kPaceWindow cycles, 0) it parks its fiber until that core
+// catches up. Cores that wait for another core, or have finished, hold nobody back; cores not yet
+// started hold the floor at 0, so a parked core's worker starts them (Note [Cores on fibers]). A
+// worker resumes its runnable core furthest behind first. Pacing never deadlocks a launch: the
+// core furthest behind can always go on. A looser window was tried: with it the core furthest
+// behind ran ahead of the others and read the next shared tile first, so it kept paying the misses.
+// The price is host time: every read may switch fibers, and the two workers often wait for each
+// other (a 4096^3 matmul_custom under npu_simulator: 9.8 s -> ~20 s of wall time on 2 cores). That
+// is why vector-only launches are not paced: their cores rarely share lines (an elementwise op's
+// never do) and their reads are many and small (add_custom at 1.6e7 on 48 AIVs took 1.85 s paced
+// against 0.21 s). A vector kernel whose cores do read shared data keeps the host-order charge:
+// the core run first pays the shared misses (pessimistic for it). Nothing else in the model changes: a core's figures are its own instructions' either
+// way, and the numbers a kernel computes are never affected.
+namespace {
+constexpr double kPaceWindow = 0;       // cycles a read may run ahead of the floor
+constexpr double kPaceWakeStep = 2000;  // a running core wakes paced cores every this many cycles
+}
+
+double LaunchSync::PaceFloor() const {
+    double floor = HUGE_VAL;
+    for (const PerCore& pc : cores_) floor = std::min(floor, pc.paceClock.load(std::memory_order_relaxed));
+    return floor;
+}
+
+void LaunchSync::Pace(CoreState& c) {
+    if (!paced_ || c.model == nullptr || tTask == nullptr || tWorker == nullptr) return;
+    PerCore& pc = cores_[c.blockIdx];
+    const double t = c.model->ReadyOn(sim::MTE2);  // when this read could start
+    pc.paceClock.store(t, std::memory_order_relaxed);
+    if (t <= PaceFloor() + kPaceWindow) {
+        if (paceParked_.load(std::memory_order_relaxed) > 0 && t - pc.paceWoke >= kPaceWakeStep) {
+            std::lock_guard<LaunchMutex> lock(mu_);
+            pc.paceWoke = t;
+            Wake();
+        }
+        return;
+    }
+    LaunchLock lk(mu_);
+    pc.pacing = true;
+    ++paceParked_;
+    struct Unpace {
+        PerCore& pc;
+        std::atomic<int>& parked;
+        ~Unpace() { pc.pacing = false, --parked; }
+    } unpace{pc, paceParked_};
+    pc.paceWoke = t;
+    Wake();  // this core's clock rose: the floor may have too
+    WaitFor(lk, c, [this, &pc] { return pc.paceClock.load(std::memory_order_relaxed) <= PaceFloor() + kPaceWindow; },
+            "for the other cores to catch up in simulated time (Note [Cores paced in simulated time])");
 }
 
 std::string LaunchSync::DeadlockReport(const std::vector<int>& stuck, std::vector<std::pair<int, std::string>>& sites) {

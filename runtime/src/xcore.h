@@ -90,6 +90,10 @@ public:
     void GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret);
     // Whether GmWrite/GmRead check with vector clocks (npu_simulator, and few enough cores).
     bool OrdersGmAccesses() const;
+    // npu_simulator, before a core's GM read: keep the cores near each other in simulated time, so
+    // the core that reads a line first in the model's time is the one that misses the L2 (Note
+    // [Cores paced in simulated time]). Parks the core while it is too far ahead.
+    void Pace(CoreState& c);
 
 private:
     struct Signal {
@@ -123,6 +127,11 @@ private:
         void* frames[24];        // where it waits: taken only for a deadlock report (Note [Deadlock sites])
         int nframes = 0;
         bool siteWanted = false;  // a deadlock was found: take the backtrace, then abort
+        // Note [Cores paced in simulated time]: its scalar clock as of its last GM read; +infinity
+        // while it waits for another core or once it has finished (then it holds nobody back).
+        std::atomic<double> paceClock{0.0};
+        double paceWoke = 0;  // paceClock when it last woke paced cores
+        bool pacing = false;  // its wait is Pace's
     };
     struct Scope {  // who must set a flag before whom it releases
         std::vector<int> parts, recv;
@@ -166,6 +175,7 @@ private:
     void WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
                  bool abortProof = false);
     bool Runnable(const PerCore& pc) const;  // with mu_ held: a blocked core whose wait can end now
+    double PaceFloor() const;  // the lowest paceClock of the cores that can go on (not waiting, not finished)
     bool Deadlocked() const;
     void Wake();  // with mu_ held: after any change a waiter may be waiting for
     // `stuck`: the cores that waited when the deadlock was found; fills each one's kernel line
@@ -194,6 +204,8 @@ private:
     std::atomic<int> live_{0}, claimed_{0};  // claimed_: Note [Blocks stay on one worker]
     std::atomic<bool> aborted_{false}, synced_{false};
     int blocked_ = 0, sitesPending_ = 0;
+    bool paced_ = false;             // Note [Cores paced in simulated time]
+    std::atomic<int> paceParked_{0};  // cores parked by Pace now
     std::string NameOf(int id) const;  // CoreName of simulated core `id`
     const std::vector<GmRegion>* gm_ = nullptr;
     std::mutex gmMu_;
