@@ -168,7 +168,7 @@ def _matmul_text(m: OpModel, cpp: str, host: str) -> list[str]:
             "on the cube, before the epilogue." if m.bias is not None else "")
     return [
         f"In {cpp}, block `OPKIT: COMPUTE`: the epilogue `cLocal[0, n) = f(cLocal[0, n))`, in fp32 and in place, "
-        f"on one base block of `{x.name} @ {w.name}` (e.g. `LeakyRelu(cLocal, cLocal, alpha_, n);`, or nothing for "
+        f"on one base block of `{x.name} @ {w.name}` (e.g. `LeakyRelu(cLocal, cLocal, 0.1f, n);`, or nothing for "
         f"the bare product); the kernel then casts it to `{y.name}`'s dtype, rounded once. InferShape: "
         f"`{x.name}` is `[..., M, K]` (its leading dims fold into M), {shape}, and `{y.name}` is `[..., M, N]`."
         + bias + " The Matmul API (`lib/matmul_intf.h`) does the cube work; the split over the cores, double "
@@ -178,9 +178,10 @@ def _matmul_text(m: OpModel, cpp: str, host: str) -> list[str]:
         "to fit).",
         "**910B-class SoCs only** (Ascend910B1-4, 910_93): the kernel is MIX (`KERNEL_TYPE_MIX_AIC_1_2`, one "
         "cube core and two vector cores per block), on the Matmul API's 910B path; op_host registers it for "
-        "those SoCs only. On another SoC the tiling stops with a message (`OPKIT_SOC=Ascend910A pytest ...` fails at once), and a CANN build for one "
-        "stops at an `#error` in the kernel. x and w: float16 or bfloat16 (one dtype), fp32 accumulation; "
-        "y: float32, float16 or bfloat16; bias: float32. The test's "
+        "those SoCs only. On another SoC the tiling stops with a message (`OPKIT_SOC=Ascend910A pytest ...` "
+        "fails at once), and a CANN build for one "
+        f"stops at an `#error` in the kernel. `{x.name}` and `{w.name}`: float16 or bfloat16 (one dtype), fp32 "
+        f"accumulation; `{y.name}`: float32, float16 or bfloat16; a bias: float32. The test's "
         "`OPKIT: TOLERANCE` block starts with a float32 tolerance for fp32 accumulation over K in the cube's "
         "order (raise it for a much longer K)."]
 

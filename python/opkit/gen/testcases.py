@@ -7,6 +7,7 @@ SoCs without DataCopyPad, where a row must be whole 32-byte blocks (Note [Row sp
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from . import kinds
@@ -116,9 +117,9 @@ def _matmul(m: OpModel) -> Cases:
     what = f"{x.name}'s shape ([..., M, K]: the leading dims fold into M) and N" + (
         f", {w.name} as [K, N] (w_kn) or [N, K] (w_nk, {t.attr.name})" if t is not None else "") + (
         f", with or without {b.name}" if b is not None and b.param_type == "optional" else "")
-    block = (f"# {what}: aligned blocks over several cores, tails of M, N and K (no\n"
-             "# multiples of 16), a one-row x (GEMV), leading dims, several blocks per core. 910B-class SoCs only.\n"
-             f"CASES = {rows!r}")
+    text = (f"The cases: {what}. They cover aligned blocks over several cores, tails of M, N and K (no multiples "
+            "of 16), a one-row x (GEMV), leading dims and several blocks per core. 910B-class SoCs only.")
+    block = "\n".join("# " + line for line in textwrap.wrap(text, 100)) + f"\nCASES = {rows!r}"
     make = ["x_shape, n = case[0], case[1]",
             ("w_shape = (n, x_shape[-1]) if 'w_nk' in case else (x_shape[-1], n)" if t is not None
              else "w_shape = (x_shape[-1], n)"),
