@@ -161,8 +161,12 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
     } else {
         opkit::rt::CheckGm(p.src, srcSpan, what);
     }
-    opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, p.dst, dstSpan, what,
-                         __builtin_return_address(0), p.src, srcSpan, p.blocks, p.runBytes, p.srcStep);
+    // A strided GM write is recorded run by run (Note [Overlapping GM writes]): two cores writing the
+    // columns of one row band each (a matmul's shares side by side) write no byte twice.
+    const bool gmRuns = dstMem == GM_MEM && p.blocks > 1 && p.dstStep != p.runBytes;
+    opkit::rt::ModelCopy(srcMem == GM_MEM, dstMem == GM_MEM, uint64_t(p.blocks) * p.runBytes, gmRuns ? nullptr : p.dst,
+                         dstSpan, what, __builtin_return_address(0), p.src, srcSpan, p.blocks, p.runBytes, p.srcStep);
+    if (gmRuns) opkit::rt::RecordGmRuns(p.dst, p.blocks, p.runBytes, p.dstStep, __builtin_return_address(0));
     if (srcMem != GM_MEM && opkit::rt::Model() != nullptr)
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.src + b * p.srcStep, p.runBytes, false, what, __builtin_return_address(0),

@@ -353,7 +353,9 @@ void LaunchModel::RecordGmWrite(int core, const uint8_t* addr, uint64_t bytes, c
 // tile to its neighbour and back this way. Where the launch keeps vector clocks (LaunchSync::GmWrite,
 // xcore_sync.cpp) each write is checked against the earlier writes it is not ordered after, as it
 // happens; launches too large for clocks get the order-blind check below, which reports any two
-// cores writing the same bytes. Atomic writes are not recorded: they do not race.
+// cores writing the same bytes. Atomic writes are not recorded: they do not race. A strided write is
+// recorded run by run (RecordGmRuns), so cores writing side-by-side column blocks of the same rows (a
+// matmul's shares) are not taken for writers of the bytes in each other's gaps.
 void LaunchModel::Finish() {
     if (writesOrdered) return;
     std::sort(writes_.begin(), writes_.end(),

@@ -37,6 +37,12 @@ void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr,
         c->launch->RecordGmWrite(c->blockIdx, gmDstAddr, gmDstSpan, ret != nullptr ? ret : __builtin_return_address(0));
 }
 
+void RecordGmRuns(const uint8_t* addr, uint32_t runs, uint64_t runBytes, uint64_t step, const void* ret) {
+    CoreState* c = CurrentCoreOrNull();
+    if (c == nullptr || c->model == nullptr) return;
+    for (uint32_t r = 0; r < runs; ++r) c->launch->RecordGmWrite(c->blockIdx, addr + r * step, runBytes, ret);
+}
+
 void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what, const void* ret, int pipe) {
     CoreState* c = CurrentCoreOrNull();
     if (c == nullptr || c->model == nullptr || bytes == 0) return;

@@ -90,7 +90,7 @@ def test_unfilled_golden_fails_naming_the_file(tmp_path):
 @needs_load
 def test_unfilled_skeleton_tiling_fails_loudly(tmp_path):
     out = tmp_path / "P"
-    assert run_gen(str(TRICKY), "--op", "MatmulLikeCustom", "-o", str(out)).returncode == 0
+    assert run_gen(str(TRICKY), "--op", "MatmulLikeCustom", "-o", str(out), "--kind", "custom").returncode == 0
     r = run_generated_tests(out)
     assert r.returncode == 1
     assert "write the tiling in op_host/matmul_like_custom.cpp (marked OPKIT: TILING)" in r.stdout

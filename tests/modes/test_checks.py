@@ -100,6 +100,13 @@ def test_gm_overlap_names_both_cores_and_the_bytes(run_program) -> None:
     assert "cores 1 and 2 both write the GM bytes at 0x" in found[0] and "(6144 bytes)" in found[0], found
 
 
+def test_strided_writes_of_side_by_side_column_blocks_do_not_overlap(run_program, summary_of) -> None:
+    # each core's rows sit in the gaps of the others' (Note [Overlapping GM writes]): no byte is written twice
+    proc = run_program("sim_checks", "column_blocks", mode=SIM)
+    assert proc.returncode == 0, proc.stderr
+    assert summary_of(proc.stderr).findings_none, proc.stderr
+
+
 def test_correct_kernel_has_no_findings(run_program, summary_of) -> None:
     proc = run_program("sim_checks", "well_behaved", mode=SIM)
     assert proc.returncode == 0, proc.stderr

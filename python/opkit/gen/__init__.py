@@ -7,8 +7,8 @@
 
 The project has msopgen's layout (op_host/, op_kernel/, CMakeLists.txt, CMakePresets.json) plus the
 spec, tests/test_<op>.py and a README. Each op gets a kind (Note [Gen kinds] in gen/kinds.py):
-elementwise, broadcast, reduce and rownorm ops get a complete kernel and tiling with one marked block
-to write (``OPKIT: COMPUTE``); custom ops get skeletons that fail loudly until written.
+elementwise, broadcast, reduce, rownorm and matmul ops get a complete kernel and tiling with one marked
+block to write (``OPKIT: COMPUTE``); custom ops get skeletons that fail loudly until written.
 """
 
 from __future__ import annotations

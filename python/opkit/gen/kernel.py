@@ -267,4 +267,8 @@ def kernel_source(m: OpModel, spec_file: str) -> str:
         return kernel_rows.reduce_kernel(m, spec_file)
     if m.kind == "rownorm":
         return kernel_rows.rownorm_kernel(m, spec_file)
+    if m.kind == "matmul":
+        from . import kernel_matmul
+
+        return kernel_matmul.kernel_source(m, spec_file)
     return _skeleton(m, spec_file)

@@ -126,7 +126,8 @@ class OpModel:
                 raise SpecError(f"{self.spec.path}: {self.spec.op_type}: tensor name \"{t.name}\" is a C++ keyword "
                                 "or a parameter of the generated kernel entry (workspace, tiling); rename the "
                                 "tensor in the spec")
-        fields = {"elementwise": SPLIT_FIELDS, "custom": ("totalLength",)}.get(self.kind, kinds.ROW_FIELDS)
+        fields = {"elementwise": SPLIT_FIELDS, "custom": ("totalLength",), "matmul": kinds.MATMUL_FIELDS}.get(
+            self.kind, kinds.ROW_FIELDS)
         for a in self.scalar_attrs:
             if a.attr.name in fields:
                 raise SpecError(f"{self.spec.path}: {self.spec.op_type}: attr \"{a.attr.name}\" clashes "
@@ -192,6 +193,17 @@ class OpModel:
         """reduce: the keep_dims attr's index among the registered attrs (-1: none)."""
         a = kinds.keep_dims_attr(self.spec)
         return -1 if a is None else self.registered_attrs.index(a)
+
+    @property
+    def bias(self) -> Tensor | None:
+        """matmul: the bias input (the third), if the spec has one."""
+        return self.spec.inputs[2] if len(self.spec.inputs) == 3 else None
+
+    @property
+    def transpose(self) -> ScalarAttr | None:
+        """matmul: the bool attr saying w is [N, K], as the kernel and tiling carry it."""
+        a = kinds.transpose_attr(self.spec)
+        return next((s for s in self.scalar_attrs if s.attr is a), None)
 
     @property
     def dtype_names(self) -> list[str]:

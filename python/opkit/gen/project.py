@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import spec as spec_mod
-from ..errors import OpkitError
+from ..errors import OpkitError, SpecError
 from . import kinds, msopgen
 from .host import host_source, tiling_header
 from .kernel import kernel_source
@@ -36,6 +36,7 @@ KIND_FILES = {
     "broadcast": ("elementwise", "rows", "broadcast"),
     "reduce": ("elementwise", "rows", "reduce"),
     "rownorm": ("elementwise", "rows", "rownorm"),
+    "matmul": (),  # its kernel and tiling are written out in the op's own files
     "custom": (),
 }
 
@@ -108,7 +109,7 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     files = project.files
     files[spec_file] = _raw_spec(spec_path, [m.op_type for m in models])
     for m in models:
-        files[f"op_host/{m.name}.cpp"] = host_source(m, short, spec_file)
+        files[f"op_host/{m.name}.cpp"] = host_source(m, _socs_for(m, records, project.warnings), spec_file)
         files[f"op_host/{m.name}_tiling.h"] = tiling_header(m)
         files[f"op_kernel/{m.name}.cpp"] = kernel_source(m, spec_file)
         files[f"tests/test_{m.name}.py"] = test_source(m, spec_file)
@@ -119,6 +120,24 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     files["CMakePresets.json"] = presets(short)
     files["README.md"] = readme(models, spec_file, [s["name"] for s in records])
     return project
+
+
+def _socs_for(m: OpModel, records: list[dict], warnings: list[str]) -> list[str]:
+    """The SoCs (short names) op_host registers the op for: all of them, except that a matmul-kind op
+    runs on 910B-class SoCs only (a MIX kernel on the Matmul API's path there)."""
+    short = list(dict.fromkeys(s["short_name"] for s in records))
+    if m.kind != "matmul":
+        return short
+    other = [s["name"] for s in records if s["arch"] != 2201]
+    mine = list(dict.fromkeys(s["short_name"] for s in records if s["arch"] == 2201))
+    if not mine:
+        raise SpecError(f"{m.op_type}: kind matmul runs on 910B-class SoCs only (a MIX kernel on the Matmul API, with "
+                        f"separate cube and vector cores), and --soc {' '.join(other)} has none: add one (e.g. "
+                        "Ascend910B1), or choose another kind")
+    if other:
+        warnings.append(f"{m.op_type}: kind matmul runs on 910B-class SoCs only: registered for {', '.join(mine)}, "
+                        f"not for {', '.join(other)}")
+    return mine
 
 
 def check(project: Project, force: bool = False) -> None:
@@ -210,7 +229,10 @@ def _next_steps(project: Project) -> list[str]:
     d = project.out_dir
     lines = ["next steps:"]
     for m in project.models:
-        if m.complete:
+        if m.kind == "matmul":
+            lines.append(f"  write the epilogue in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE; 910B-class "
+                         "SoCs only)")
+        elif m.complete:
             lines.append(f"  write the {m.kind} compute in {d / 'op_kernel' / (m.name + '.cpp')} (OPKIT: COMPUTE)")
         else:
             lines.append(f"  write the tiling in {d / 'op_host' / (m.name + '.cpp')} (OPKIT: TILING) and the kernel "
@@ -248,9 +270,10 @@ kernel and tiling with one OPKIT: COMPUTE block to write):
 """
 _INFERENCE = """
 
-Without --kind, gen picks the kind from the spec (a list_int attr named axes/axis/dims -> reduce, an
-op type naming Softmax or Norm -> rownorm, naming Broadcast -> broadcast, a same-shaped signature ->
-elementwise, else custom) and says which it chose and why.
+Without --kind, gen picks the kind from the spec (an op type naming MatMul/Gemm/Linear/Dense or
+inputs x, w/weight, bias -> matmul, a list_int attr named axes/axis/dims -> reduce, an op type
+naming Softmax or Norm -> rownorm, naming Broadcast -> broadcast, a same-shaped signature ->
+elementwise, else custom) and says which it chose and why. matmul is for 910B-class SoCs only.
 """
 
 

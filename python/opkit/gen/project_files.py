@@ -149,6 +149,7 @@ def _what_to_fill(m: OpModel) -> list[str]:
             "and checks the others are `[cols]`. " + done,
             "A row must fit the UB with its scratch (a longer last axis needs `--kind custom`); on 910A/310P (no "
             "DataCopyPad) a row must be whole 32-byte blocks: the tiling says so otherwise."],
+        "matmul": _matmul_text(m, cpp, host) if k == "matmul" else [],
         "custom": [
             f"{m.op_type} is a custom kind, so its kernel and tiling are skeletons: write the tiling in {host} "
             f"(`OPKIT: TILING`, fields in `op_host/{m.name}_tiling.h`), InferShape there (`OPKIT: INFER_SHAPE`: it "
@@ -156,6 +157,33 @@ def _what_to_fill(m: OpModel) -> list[str]:
             "and the kernel fail loudly until written."],
     }[k]
     return text
+
+
+def _matmul_text(m: OpModel, cpp: str, host: str) -> list[str]:
+    x, w = m.spec.inputs[:2]
+    y = m.spec.outputs[0]
+    t = m.transpose
+    shape = f"`{w.name}` is `[K, N]`" + (f", or `[N, K]` with `{t.attr.name}`" if t is not None else "")
+    bias = (f" `{m.bias.name}` (`[N]`, {'optional' if m.bias.param_type == 'optional' else 'required'}) is added "
+            "on the cube, before the epilogue." if m.bias is not None else "")
+    return [
+        f"In {cpp}, block `OPKIT: COMPUTE`: the epilogue `cLocal[0, n) = f(cLocal[0, n))`, in fp32 and in place, "
+        f"on one base block of `{x.name} @ {w.name}` (e.g. `LeakyRelu(cLocal, cLocal, 0.1f, n);`, or nothing for "
+        f"the bare product); the kernel then casts it to `{y.name}`'s dtype, rounded once. InferShape: "
+        f"`{x.name}` is `[..., M, K]` (its leading dims fold into M), {shape}, and `{y.name}` is `[..., M, N]`."
+        + bias + " The Matmul API (`lib/matmul_intf.h`) does the cube work; the split over the cores, double "
+        "buffering, tails of any M, N and K and the tiling (`MultiCoreMatmulTiling`, a `TCubeTiling` in the "
+        f"op's tiling data) are complete. The epilogue fails loudly (an ASSERT naming the file) until written. "
+        f"Scratch: a TBuf in the kernel's Init and `SCRATCH_BYTES_PER_ELEM` in {host} (the base block shrinks "
+        "to fit).",
+        "**910B-class SoCs only** (Ascend910B1-4, 910_93): the kernel is MIX (`KERNEL_TYPE_MIX_AIC_1_2`, one "
+        "cube core and two vector cores per block), on the Matmul API's 910B path; op_host registers it for "
+        "those SoCs only. On another SoC the tiling stops with a message (`OPKIT_SOC=Ascend910A pytest ...` "
+        "fails at once), and a CANN build for one "
+        f"stops at an `#error` in the kernel. `{x.name}` and `{w.name}`: float16 or bfloat16 (one dtype), fp32 "
+        f"accumulation; `{y.name}`: float32, float16 or bfloat16; a bias: float32. The test's "
+        "`OPKIT: TOLERANCE` block starts with a float32 tolerance for fp32 accumulation over K in the cube's "
+        "order (raise it for a much longer K)."]
 
 
 def readme(models: list[OpModel], spec_file: str, socs: list[str]) -> str:
@@ -188,7 +216,8 @@ def readme(models: list[OpModel], spec_file: str, socs: list[str]) -> str:
         "   python -m opkit build .",
         "   pytest tests --mode=cpu",
         "   pytest tests --mode=npu_simulator          # the AI Core model: any hardware-rule finding fails",
-        "   OPKIT_SOC=Ascend910A pytest tests --mode=cpu  # another SoC's rules (no DataCopyPad there)",
+        "   OPKIT_SOC=Ascend910A pytest tests --mode=cpu  # another SoC's rules (no DataCopyPad there)"
+        + ("; matmul ops stop there" if any(m.kind == "matmul" for m in models) else ""),
         "   ```",
         "",
         "   Until a marked block is written, running the op fails with a message naming the file to edit.",

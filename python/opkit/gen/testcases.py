@@ -7,6 +7,7 @@ SoCs without DataCopyPad, where a row must be whole 32-byte blocks (Note [Row sp
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from . import kinds
@@ -20,6 +21,7 @@ class Cases:
     make: str  # the body of make_inputs
     attrs: str  # the attrs of one call
     example: str  # the golden example
+    tolerance: str = "TOLERANCE = {}"  # the OPKIT: TOLERANCE block's starting value
 
 
 def _random(name: str, shape: str) -> str:
@@ -90,6 +92,52 @@ def _rownorm(m: OpModel) -> Cases:
                  "shape = case\n    return [" + ", ".join(make) + "]", "ATTRS", example)
 
 
+# x's shape and N of the matmul kind: aligned blocks over several cores, tails of M, N and K (no multiples
+# of 16), a one-row x (GEMV), leading dims, and shares of several blocks per core.
+_MATMUL_CASES = [((128, 256), 256), ((300, 64), 520), ((17, 33), 15), ((1, 100), 40), ((2, 3, 37, 45), 70),
+                 ((2000, 128), 600)]
+# fp32 accumulation over K in the cube's order, against a float64 golden: ~K * 6e-8 of the partial sums.
+MATMUL_TOLERANCE = ('# Matmul: float32 outputs carry the fp32 accumulation over K in the cube\'s order (sized for K up to\n'
+                    '# ~1000 with inputs in [-1, 1]; raise it for longer K); float16/bfloat16 outputs use the table\'s\n'
+                    '# tolerance, since half an ulp of the output dominates.\n'
+                    'TOLERANCE = {"float32": {"rtol": 1e-4, "atol": 1e-4}}')
+
+
+def _matmul(m: OpModel) -> Cases:
+    x, w = m.spec.inputs[:2]
+    b, t = m.bias, m.transpose
+    rows = []
+    for i, (shape, n) in enumerate(_MATMUL_CASES):
+        flags = []
+        if t is not None:
+            flags.append("w_nk" if i % 2 else "w_kn")
+        if b is not None and b.param_type == "optional":
+            flags.append("no_bias" if i % 3 == 2 else "bias")
+        rows.append((shape, n, *flags))
+    what = f"{x.name}'s shape ([..., M, K]: the leading dims fold into M) and N" + (
+        f", {w.name} as [K, N] (w_kn) or [N, K] (w_nk, {t.attr.name})" if t is not None else "") + (
+        f", with or without {b.name}" if b is not None and b.param_type == "optional" else "")
+    text = (f"The cases: {what}. They cover aligned blocks over several cores, tails of M, N and K (no multiples "
+            "of 16), a one-row x (GEMV), leading dims and several blocks per core. 910B-class SoCs only.")
+    block = "\n".join("# " + line for line in textwrap.wrap(text, 100)) + f"\nCASES = {rows!r}"
+    make = ["x_shape, n = case[0], case[1]",
+            ("w_shape = (n, x_shape[-1]) if 'w_nk' in case else (x_shape[-1], n)" if t is not None
+             else "w_shape = (x_shape[-1], n)"),
+            f'ins = [_random(rng, x_shape, column["{x.name}"], 1.0), _random(rng, w_shape, column["{w.name}"], 1.0)]']
+    if b is not None:
+        one = f'_random(rng, (n,), column["{b.name}"])'
+        make.append(f"ins.append({one} if 'bias' in case else None)" if b.param_type == "optional"
+                    else f"ins.append({one})")
+    make.append("return ins")
+    prod = f"{x.name} @ ({w.name}.T if {t.attr.name} else {w.name})" if t is not None else f"{x.name} @ {w.name}"
+    if b is not None:
+        prod += f" + ({b.name} if {b.name} is not None else 0)" if b.param_type == "optional" else f" + {b.name}"
+    floats = [a.name for a in m.registered_attrs if a.type == "float"]
+    example = f"y = {prod}; return np.where(y > 0, y, {floats[0] if floats else 0.1} * y)"
+    attrs = f"{{**ATTRS, {t.attr.name!r}: 'w_nk' in case}}" if t is not None else "ATTRS"
+    return Cases(block, "CASES", "\n    ".join(make), attrs, example, MATMUL_TOLERANCE)
+
+
 def cases(m: OpModel, make: list[str]) -> Cases:
     """The test's cases for the op's kind; ``make``: elementwise's input expressions over ``shape``."""
     if m.kind == "broadcast":
@@ -98,4 +146,6 @@ def cases(m: OpModel, make: list[str]) -> Cases:
         return _reduce(m)
     if m.kind == "rownorm":
         return _rownorm(m)
+    if m.kind == "matmul":
+        return _matmul(m)
     return _elementwise(m, make)

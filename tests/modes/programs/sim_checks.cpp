@@ -9,6 +9,9 @@
 //                           ├─ Add ─> outZ ─DataCopy─> GM z      (2 buffers per queue)
 //     GM y ─DataCopy─> inY ─┘
 //
+//   column_blocks (a control) views z as [64 rows, 4 x 96 halves]: core b writes column block b of
+//   every row with one strided DataCopyPad; the four writes' spans interleave but share no byte.
+//
 //   Only core 2 (BAD_CORE) breaks its kernel's rule; cores 0, 1 and 3 behave, so the finding must
 //   name core 2. The offending line carries a `// CHECK: <kind>` marker that the test searches for.
 //
@@ -148,6 +151,23 @@ extern "C" __global__ __aicore__ void fatal(GM_ADDR x, GM_ADDR y, GM_ADDR z) {
     Run<Case::FATAL>(x, y, z);
 }
 
+extern "C" __global__ __aicore__ void column_blocks(GM_ADDR x, GM_ADDR y, GM_ADDR z) {
+    constexpr uint32_t ROWS = 64, COLS = 96;  // per core: [64, 96] halves, 192-byte rows
+    (void)x, (void)y;
+    TPipe pipe;
+    TQue<QuePosition::VECOUT, 1> outZ;
+    pipe.InitBuffer(outZ, 1, ROWS * COLS * sizeof(half));
+    LocalTensor<half> zLocal = outZ.AllocTensor<half>();
+    Duplicate(zLocal, half(1.0f), ROWS * COLS);
+    outZ.EnQue(zLocal);
+    zLocal = outZ.DeQue<half>();
+    GlobalTensor<half> zGm;
+    zGm.SetGlobalBuffer((__gm__ half*)z, ROWS * COLS * BLOCK_DIM);
+    DataCopyPad(zGm[GetBlockIdx() * COLS], zLocal,
+                DataCopyExtParams(ROWS, COLS * sizeof(half), 0, (BLOCK_DIM - 1) * COLS * sizeof(half), 0));
+    outZ.FreeTensor(zLocal);
+}
+
 int main(int argc, char* argv[]) {
     AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 2) {
@@ -167,6 +187,7 @@ int main(int argc, char* argv[]) {
     else if (c == "held_tensor") ICPU_RUN_KF(held_tensor, BLOCK_DIM, x, y, z);
     else if (c == "gm_overlap") ICPU_RUN_KF(gm_overlap, BLOCK_DIM, x, y, z);
     else if (c == "fatal") ICPU_RUN_KF(fatal, BLOCK_DIM, x, y, z);
+    else if (c == "column_blocks") ICPU_RUN_KF(column_blocks, BLOCK_DIM, x, y, z);
     else {
         std::fprintf(stderr, "%s: unknown case '%s'\n", argv[0], argv[1]);
         return 2;

@@ -153,6 +153,9 @@ void SetAtomic(AtomicOp op, DType t);
 void ModelCopy(bool gmSrc, bool gmDst, uint64_t bytes, const uint8_t* gmDstAddr, uint64_t gmDstSpan, const char* what,
                const void* ret = nullptr, const uint8_t* gmSrcAddr = nullptr, uint64_t gmSrcSpan = 0,
                uint32_t srcRows = 0, uint64_t srcRowBytes = 0, uint64_t srcStride = 0);
+// A GM write of `runs` runs of `runBytes`, `step` bytes apart, recorded run by run for the GM race
+// checks (Note [Overlapping GM writes]): cores writing interleaved columns of the same rows do not overlap.
+void RecordGmRuns(const uint8_t* addr, uint32_t runs, uint64_t runBytes, uint64_t step, const void* ret);
 void ModelVector(const char* name, uint64_t repeats);
 void ModelScalar(bool gm);  // a GetValue/SetValue: scalar unit time (GM accesses go through the data cache)
 bool Simulating();  // is this core running under the npu_simulator model

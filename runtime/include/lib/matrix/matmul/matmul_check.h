@@ -56,8 +56,13 @@ inline void CheckTiling(const TCubeTiling& tl, const MatmulTypes& t) {
     const char* names[] = {"M", "N", "Ka", "Kb", "singleCoreM", "singleCoreN", "singleCoreK", "baseM", "baseN",
                            "baseK", "depthA1", "depthB1", "stepM", "stepN", "stepKa", "stepKb"};
     for (int i = 0; i < 16; ++i) need(pos[i] > 0, Field(names[i], pos[i]) + " must be > 0");
-    need(tl.usedCoreNum >= 1 && tl.usedCoreNum <= soc.aicCores,
-         Field("usedCoreNum", tl.usedCoreNum) + " must be in [1, " + std::to_string(soc.aicCores) + "] on " + soc.name);
+    // A MIX kernel's Matmul clients are its AIVs, and CANN's tiling counts them (SetDim.md: in MIX mode
+    // on a split-architecture SoC SetDim is the number of AIVs, blockDim the number of AIC + 2 AIV groups).
+    const bool mixClient = opkit::rt::CubeIsRemote();
+    const int32_t cores = mixClient ? soc.aivCores : soc.aicCores;
+    need(tl.usedCoreNum >= 1 && tl.usedCoreNum <= cores,
+         Field("usedCoreNum", tl.usedCoreNum) + " must be in [1, " + std::to_string(cores) + "] on " + soc.name +
+             (mixClient ? " (the AIVs of a MIX launch)" : ""));
     need(tl.isBias == 0 || tl.isBias == 1, Field("isBias", tl.isBias) + " must be 0 or 1");
     need(tl.iterateOrder == 0 || tl.iterateOrder == 1, Field("iterateOrder", tl.iterateOrder) + " must be 0 or 1");
     for (auto [n, v] : {std::pair<const char*, int32_t>{"dbL0A", tl.dbL0A}, {"dbL0B", tl.dbL0B}, {"dbL0C", tl.dbL0C}})
