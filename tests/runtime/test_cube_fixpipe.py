@@ -243,7 +243,7 @@ def fixpipe_nz(programs: dict[str, Path], tmp_path: Path, case: str, m: int, n: 
     for blk in range(n // w):
         part = np.ascontiguousarray(out[:, blk * w:(blk + 1) * w]).view(np.uint8).ravel()
         golden[blk * stride * 32:blk * stride * 32 + part.size] = part
-    r = (tmp_path / "r.bin").read_bytes() if proc.returncode == 0 else b""
+    r = (tmp_path / "r.bin").read_bytes()[:golden.size] if proc.returncode == 0 else b""
     return r, golden.tobytes(), proc
 
 
@@ -279,3 +279,10 @@ def test_nz_and_placement_rules(programs: dict[str, Path], tmp_path: Path, case:
                                 words: list[str]) -> None:
     proc = fixpipe_nz(programs, tmp_path, case, 32, 48, 64, np.zeros(1, np.uint64))[2]
     kernel_error(proc, kernel, *words)
+
+
+@pytest.mark.parametrize("case, what", [("tight_f32", "[fixpipe-stride]"), ("skewdst_f32", "[fixpipe-align]")],
+                         ids=["overlapping-fractal-columns", "misaligned-destination"])
+def test_nz_findings(programs: dict[str, Path], tmp_path: Path, case: str, what: str) -> None:
+    findings = sim_findings(fixpipe_nz(programs, tmp_path, case, 32, 48, 64, np.zeros(1, np.uint64), mode=SIM)[2])
+    assert len(findings) == 1 and what in findings[0], findings

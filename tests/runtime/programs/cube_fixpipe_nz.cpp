@@ -17,7 +17,9 @@
 //   deqScalar = q[0]), vqf322b8 (VQF322B8_PRE to int8, table in L1); relu: reluEn; split:
 //   isChannelSplit; gap: dstStride one block more than a fractal column. Broken cases: misaligned
 //   (the L0C tensor at byte 16), beyond (the L1 tensor of B ending past L1), ragged (nSize not a
-//   multiple of 16), unitsplit (isChannelSplit with unitFlag 3).
+//   multiple of 16), unitsplit (isChannelSplit with unitFlag 3), and for npu_simulator's findings tight
+//   (dstStride one block short of a fractal column) and skewdst (R 16 bytes into its buffer). R has 32
+//   spare bytes at its end.
 // Tested by: pytest tests/runtime/test_cube_fixpipe.py
 #include <cstring>
 #include <string>
@@ -34,14 +36,14 @@ enum Kind : uint8_t { F32, F16, REQ, VQ };
 struct Shape {
     uint32_t m, n, k;
     uint8_t kind;
-    bool relu, split, gap, misaligned, beyond, ragged, unitSplit;
+    bool relu, split, gap, misaligned, beyond, ragged, unitSplit, tight, skewDst;
 };
 
 uint32_t OutBytes(uint8_t kind) { return kind == F32 ? 4 : kind == F16 ? 2 : 1; }
 // The destination stride in 32-byte blocks: one fractal column (M rows of W elements), plus one with gap.
 uint32_t DstStride(const Shape& s) {
     const uint32_t w = s.split ? 8 : 16;
-    return (s.m * w * OutBytes(s.kind) + 31) / 32 + (s.gap ? 1 : 0);
+    return (s.m * w * OutBytes(s.kind) + 31) / 32 + (s.gap ? 1 : 0) - (s.tight ? 1 : 0);
 }
 
 template <typename In, typename Acc, typename Out>
@@ -95,7 +97,7 @@ __aicore__ inline void Run(GM_ADDR a, GM_ADDR bt, GM_ADDR q, GM_ADDR r, const Sh
         Fixpipe<Out, Acc, CFG_NZ>(rGm, c, table, p);
     } else {
         if (s.kind == REQ) p.deqScalar = qGm.GetValue(0);
-        Fixpipe<Out, Acc, CFG_NZ>(rGm, c, p);
+        Fixpipe<Out, Acc, CFG_NZ>(s.skewDst ? rGm[16 / sizeof(Out)] : rGm, c, p);
     }
 }
 
@@ -124,7 +126,7 @@ int main(int argc, char* argv[]) {
         return true;
     };
     Shape s{uint32_t(std::atoi(argv[3])), uint32_t(std::atoi(argv[4])), uint32_t(std::atoi(argv[5])), F32,
-            false, false, false, false, false, false, false};
+            false, false, false, false, false, false, false, false, false};
     for (bool more = true; more;) {
         more = false;
         if (take("relu")) more = s.relu = true;
@@ -133,6 +135,8 @@ int main(int argc, char* argv[]) {
         if (take("misaligned")) more = s.misaligned = true;
         if (take("beyond")) more = s.beyond = true;
         if (take("ragged")) more = s.ragged = true;
+        if (take("tight")) more = s.tight = true;
+        if (take("skewdst")) more = s.skewDst = true;
         if (take("unitsplit")) more = s.unitSplit = s.split = true;
     }
     if (c == "f32") s.kind = F32;
@@ -143,7 +147,7 @@ int main(int argc, char* argv[]) {
     const char* dir = argv[2];
     const size_t in = s.kind == REQ ? 1 : 2;
     const size_t aBytes = size_t(s.m) * s.k * in, bBytes = size_t(s.n) * s.k * in;
-    const size_t rBytes = size_t(s.n / (s.split ? 8 : 16)) * DstStride(s) * 32;
+    const size_t rBytes = size_t(s.n / (s.split ? 8 : 16)) * DstStride(s) * 32 + 32;
     uint8_t* a = (uint8_t*)GmAlloc(aBytes);
     uint8_t* bt = (uint8_t*)GmAlloc(bBytes);
     uint8_t* q = (uint8_t*)GmAlloc(size_t(s.n) * 8);
