@@ -1,5 +1,5 @@
 // opkit: the cube's way out on 910B-class SoCs: Fixpipe, L0C (CO1) -> GM with the NZ -> ND
-// conversion and, on the way, ReLU, the float32 -> float16/bfloat16 casts and the quantising modes
+// conversion (CFG_ROW_MAJOR) or keeping NZ (CFG_NZ, Note [Fixpipe NZ output]) and, on the way, ReLU, the float32 -> float16/bfloat16 casts and the quantising modes
 // (pipe FIX). Layouts: Note [Cube layouts] in cube.cpp.
 //
 // Note [Fixpipe quantisation]: the facts, from the asc-devkit docs (L0C到GM数据搬运（Fixpipe）.md,
@@ -38,6 +38,25 @@
 //     scripts apply it. The NPU does not check the sign bit against the destination type, nor that
 //     M1 is finite and normal (the doc forbids inf/NaN/denormal parameters): npu_simulator findings.
 //   - Under SetAtomicAdd/Max/Min only the non-quantising modes are implemented.
+//
+// Note [Fixpipe NZ output]: with CFG_NZ (NZ2NZ) the result keeps the fractal layout (facts from the
+// asc-devkit docs, L0C到GM数据搬运（Fixpipe）.md, NZ2NZ.md and F32-Channel-Split.md, and the shape of
+// CANN's arch 2201 implementation; our words). On 910B-class SoCs:
+//   - the destination is a column of fractals per 16 output columns: row j of fractal column b holds
+//     columns 16b .. 16b+15 of row j, 16 elements of the destination type, contiguous; fractal column
+//     b starts dstStride * 32 bytes after column b - 1 (FixpipeParamsV220's unit is the 32-byte block,
+//     Arch3510's, not modelled, the element). The rows of one fractal column are contiguous: mSize rows
+//     (not rounded up to 16). nSize must be a multiple of 16; mSize is at most 65535 (8192 is the
+//     NZ2ND limit); ndNum, srcNdStride and dstNdStride belong to NZ2ND and are not used, except that
+//     ndNum = 0 still makes the instruction a no-op, as the docs say of every mode.
+//   - quantPre and reluEn act on each element as in NZ2ND (Note [Fixpipe quantisation]); a V mode's
+//     column c still takes parameter c.
+//   - isChannelSplit (float32 -> float32, NoQuant only, not with unitFlag) splits each 16x16 fractal
+//     into two 16x8 ones: the same as above with 8 columns per fractal column, nSize a multiple of 8.
+//   - the destination should be 32-byte aligned (an npu_simulator finding, fixpipe-align); a dstStride
+//     smaller than one fractal column (mSize * 16 elements) overlaps them (fixpipe-stride).
+//   - cost and unit flags (Note [UnitFlag] in cube_mmad.cpp) are as for NZ2ND: the same elements leave
+//     L0C and the same fractals are read.
 #include "cube_internal.h"
 
 #include <algorithm>
@@ -211,7 +230,7 @@ void QuantRow(QuantMode_t mode, const uint8_t* src, uint64_t blockStride, uint8_
 
 }  // namespace
 
-// ---- L0C -> GM (Fixpipe, NZ2ND) -------------------------------------------------------------------
+// ---- L0C -> GM (Fixpipe, NZ2ND and NZ2NZ) --------------------------------------------------------
 namespace {
 
 // The checks on the mode, the types and the quantisation parameters; the decoded parameters (one,
@@ -287,26 +306,48 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
         Fail(std::string("Fixpipe does not exist on ") + soc.name +
              " (it is the FIX pipe of 910B-class SoCs, arch 2201); on 910A and 310P the results leave L0C through UB "
              "(DataCopy CO1 -> CO2 with DataCopyEnhancedParams)");
-    if (layout != AscendC::CO2Layout::ROW_MAJOR)
-        Fail("Fixpipe: opkit implements the NZ2ND output (CFG_ROW_MAJOR) only; CFG_NZ / CFG_COLUMN_MAJOR are not implemented");
+    if (layout == AscendC::CO2Layout::COLUMN_MAJOR)
+        Fail(std::string("Fixpipe: CFG_COLUMN_MAJOR (NZ2DN) does not exist on ") + soc.name +
+             " (the documentation gives it to Ascend 950 only); use CFG_ROW_MAJOR (NZ2ND) or CFG_NZ");
     if (!IsGm(dst)) Fail(std::string("Fixpipe: opkit implements L0C -> GM only; this destination is in ") + WhereName(dst));
-    if (p.isChannelSplit) Fail("Fixpipe: isChannelSplit cannot be combined with NZ2ND (CFG_ROW_MAJOR)");
+    const bool nz = layout == AscendC::CO2Layout::NZ;  // Note [Fixpipe NZ output]
+    if (p.isChannelSplit && !nz) Fail("Fixpipe: isChannelSplit cannot be combined with NZ2ND (CFG_ROW_MAJOR); use CFG_NZ");
+    if (p.isChannelSplit && (src.type != DType::F32 || dst.type != DType::F32 || p.quantPre != NoQuant))
+        Fail(std::string("Fixpipe: isChannelSplit needs a float32 source and a float32 destination with quantPre NoQuant; "
+                         "this is ") + DTypeName(src.type) + " -> " + DTypeName(dst.type) + " with " + QuantName(p.quantPre));
+    if (p.isChannelSplit && p.unitFlag != 0)
+        Fail("Fixpipe: isChannelSplit cannot be combined with unitFlag " + std::to_string(p.unitFlag) +
+             " (the documentation forbids it); set unitFlag to 0 and synchronise M -> FIX with flags");
     const std::vector<Quant> quant = CheckMode(dst, src, p, table, what, ret);
     CheckCubeCore(what, ret);
     if (p.ndNum == 0 || p.mSize == 0 || p.nSize == 0) return;  // a no-op on the NPU
-    if (p.nSize > 4095 || p.mSize > 8192 || p.dstStride == 0)
-        Fail("Fixpipe: nSize " + std::to_string(p.nSize) + " (at most 4095), mSize " + std::to_string(p.mSize) +
-             " (at most 8192 with NZ2ND), dstStride " + std::to_string(p.dstStride) + " (not 0): out of range");
-    if (Model() != nullptr && (p.srcStride < p.mSize || p.dstStride < p.nSize))
+    const uint32_t w = p.isChannelSplit ? 8 : 16;  // NZ: columns per destination fractal
+    if (p.nSize > 4095 || (!nz && p.mSize > 8192) || p.dstStride == 0 || (nz && p.nSize % w != 0))
+        Fail("Fixpipe: nSize " + std::to_string(p.nSize) + " (at most 4095" +
+             (nz ? std::string(", a multiple of ") + std::to_string(w) + " with CFG_NZ" + (p.isChannelSplit ? " and isChannelSplit" : "")
+                 : std::string()) +
+             "), mSize " + std::to_string(p.mSize) + (nz ? "" : " (at most 8192 with NZ2ND)") + ", dstStride " +
+             std::to_string(p.dstStride) + " (not 0): out of range");
+    const uint32_t es = DTypeSize(src.type), ed = DTypeSize(dst.type);
+    const uint32_t nd = nz ? 1 : p.ndNum;  // CFG_NZ moves one matrix: ndNum and its strides are not used
+    const uint64_t nzBlockBytes = uint64_t(p.mSize) * w * ed;  // one destination fractal column with CFG_NZ
+    if (Model() != nullptr && (p.srcStride < p.mSize || (nz ? uint64_t(p.dstStride) * 32 < nzBlockBytes : p.dstStride < p.nSize)))
         Finding("fixpipe-stride",
                 "Fixpipe: srcStride " + std::to_string(p.srcStride) + " rows is less than mSize " + std::to_string(p.mSize) +
-                    " or dstStride " + std::to_string(p.dstStride) + " elements is less than nSize " + std::to_string(p.nSize) +
-                    ": source column blocks or destination rows overlap (srcStride is normally mSize rounded up to 16)",
+                    (nz ? " or dstStride " + std::to_string(p.dstStride) + " (32-byte blocks) is less than the " +
+                              std::to_string(nzBlockBytes) + " bytes of one destination fractal column (mSize * " +
+                              std::to_string(w) + " elements)"
+                        : " or dstStride " + std::to_string(p.dstStride) + " elements is less than nSize " + std::to_string(p.nSize)) +
+                    ": source column blocks or destination " + (nz ? "fractals" : "rows") +
+                    " overlap (srcStride is normally mSize rounded up to 16)",
                 ret);
-    const uint32_t es = DTypeSize(src.type), ed = DTypeSize(dst.type);
+    if (nz && Model() != nullptr && reinterpret_cast<uintptr_t>(dst.addr) % 32 != 0)
+        Finding("fixpipe-align", "Fixpipe: the CFG_NZ destination is not 32-byte aligned (the documentation requires it)", ret);
     const uint64_t nBlocks = CeilDiv(p.nSize, 16);
-    const uint64_t srcSpan = (uint64_t(p.ndNum - 1) * p.srcNdStride * 256 + (nBlocks - 1) * p.srcStride * 16 + uint64_t(p.mSize) * 16) * es;
-    const uint64_t dstSpan = (uint64_t(p.ndNum - 1) * p.dstNdStride + uint64_t(p.mSize - 1) * p.dstStride + p.nSize) * ed;
+    const uint64_t dBlocks = CeilDiv(p.nSize, w);  // NZ: destination fractal columns
+    const uint64_t srcSpan = (uint64_t(nd - 1) * p.srcNdStride * 256 + (nBlocks - 1) * p.srcStride * 16 + uint64_t(p.mSize) * 16) * es;
+    const uint64_t dstSpan = nz ? (dBlocks - 1) * p.dstStride * 32 + nzBlockBytes
+                                : (uint64_t(nd - 1) * p.dstNdStride + uint64_t(p.mSize - 1) * p.dstStride + p.nSize) * ed;
     CheckLocal(src, Mem::L0C, "source (CO1)", srcSpan, what, ret);
     CheckGlobal(dst, dstSpan, what, ret);
     sim::CoreModel::Units units;
@@ -314,7 +355,7 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     // that wrote them set them (the docs do not say how a read of mSize rows, not a multiple of 16,
     // treats the unit it reads part of; CANN's Matmul reads tail blocks out with unit flags on).
     const uint64_t unitSpan =
-        (uint64_t(p.ndNum - 1) * p.srcNdStride * 256 + (nBlocks - 1) * p.srcStride * 16 + CeilDiv(p.mSize, 16) * 256) * es;
+        (uint64_t(nd - 1) * p.srcNdStride * 256 + (nBlocks - 1) * p.srcStride * 16 + CeilDiv(p.mSize, 16) * 256) * es;
     const bool unitFlags = UseUnitFlags(what, false, p.unitFlag, src.addr, std::min(unitSpan, std::max(srcSpan, unitSpan)), units);
     if (auto* m = Model()) {
         if (unitFlags) m->Synced(sim::M, sim::FIX, Core().unitMmadSeq);  // the unit flags order the read
@@ -329,20 +370,35 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
                 m->Fixpipe("Fixpipe: quantisation table L1->FB", cols, tableBytes, false);
                 ModelAccess(table->addr + uint64_t(c0) * 8, uint64_t(cols) * 8, false, what, ret, sim::FIX);
             }
-            const uint64_t elems = uint64_t(p.ndNum) * p.mSize * cols;
+            const uint64_t elems = uint64_t(nd) * p.mSize * cols;
             m->Fixpipe(what, elems, elems * ed, true, unitFlags ? &units : nullptr);
         }
-        for (uint32_t i = 0; i < p.ndNum; ++i)
+        for (uint32_t i = 0; i < nd; ++i)
             for (uint32_t b = 0; b < nBlocks; ++b)
                 ModelAccess(src.addr + (uint64_t(i) * p.srcNdStride * 256 + b * p.srcStride * 16) * es,
                             uint64_t(p.mSize) * 16 * es, false, what, ret, sim::FIX);
         CoreState& core = Core();
-        for (uint32_t i = 0; core.atomicOp == AtomicOp::NONE && i < p.ndNum; ++i)  // atomic writes do not race
+        for (uint32_t b = 0; nz && core.atomicOp == AtomicOp::NONE && b < dBlocks; ++b)  // atomic writes do not race
+            core.launch->RecordGmWrite(core.blockIdx, dst.addr + b * p.dstStride * 32, nzBlockBytes, ret);
+        for (uint32_t i = 0; !nz && core.atomicOp == AtomicOp::NONE && i < nd; ++i)
             for (uint32_t j = 0; j < p.mSize; ++j)
                 core.launch->RecordGmWrite(core.blockIdx, dst.addr + (uint64_t(i) * p.dstNdStride + uint64_t(j) * p.dstStride) * ed,
                                            uint64_t(p.nSize) * ed, ret);
     }
     const uint64_t blockStride = uint64_t(p.srcStride) * 16 * es;  // bytes between L0C column blocks
+    // CFG_NZ: row j of destination fractal column b comes from columns b*w .. b*w+w-1 of source row j.
+    auto nzSrc = [&](uint32_t j, uint32_t b) {
+        const uint32_t col = b * w;
+        return src.addr + (uint64_t(col / 16) * p.srcStride * 16 + uint64_t(j) * 16 + col % 16) * es;
+    };
+    auto nzDst = [&](uint32_t j, uint32_t b) { return dst.addr + uint64_t(b) * p.dstStride * 32 + uint64_t(j) * w * ed; };
+    if (nz && IsQuantising(p.quantPre)) {
+        for (uint32_t b = 0; b < dBlocks; ++b)
+            for (uint32_t j = 0; j < p.mSize; ++j)
+                QuantRow(p.quantPre, nzSrc(j, b), blockStride, nzDst(j, b), w, p.reluEn,
+                         quant.data() + (table != nullptr ? b * w : 0), table != nullptr);
+        return;
+    }
     if (IsQuantising(p.quantPre)) {
         for (uint32_t i = 0; i < p.ndNum; ++i)
             for (uint32_t j = 0; j < p.mSize; ++j)
@@ -356,6 +412,11 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
         auto* row = src.type == DType::I32 ? FixRow<int32_t, int32_t>
                     : dst.type == DType::F32 ? FixRow<float, float>
                     : dst.type == DType::F16 ? FixRow<float, half> : FixRow<float, bfloat16_t>;
+        if (nz) {
+            for (uint32_t b = 0; b < dBlocks; ++b)
+                for (uint32_t j = 0; j < p.mSize; ++j) row(nzSrc(j, b), blockStride, nzDst(j, b), w, p.reluEn);
+            return;
+        }
         for (uint32_t i = 0; i < p.ndNum; ++i)
             for (uint32_t j = 0; j < p.mSize; ++j)
                 row(src.addr + (uint64_t(i) * p.srcNdStride * 256 + j * 16) * es, blockStride,
@@ -365,11 +426,12 @@ void CubeFixpipe(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     if (Core().atomicType != dst.type)
         Fail(std::string("Fixpipe: the atomic mode was set for ") + DTypeName(Core().atomicType) +
              " but the destination is " + DTypeName(dst.type) + "; call SetAtomicAdd<T>() with the output type");
-    for (uint32_t i = 0; i < p.ndNum; ++i)
+    for (uint32_t i = 0; i < nd; ++i)
         for (uint32_t j = 0; j < p.mSize; ++j)
             for (uint32_t col = 0; col < p.nSize; ++col) {
                 const uint8_t* in = src.addr + (uint64_t(i) * p.srcNdStride * 256 + (col / 16) * uint64_t(p.srcStride) * 16 + j * 16 + col % 16) * es;
-                uint8_t* out = dst.addr + (uint64_t(i) * p.dstNdStride + uint64_t(j) * p.dstStride + col) * ed;
+                uint8_t* out = nz ? nzDst(j, col / w) + (col % w) * ed
+                                  : dst.addr + (uint64_t(i) * p.dstNdStride + uint64_t(j) * p.dstStride + col) * ed;
                 if (src.type == DType::I32) {
                     int32_t v;
                     std::memcpy(&v, in, 4);

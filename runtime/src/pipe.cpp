@@ -53,6 +53,35 @@ void CheckAligned(const void* addr, Mem mem, const char* what) {
              std::to_string(align) + " bytes)");
 }
 
+// Note [LocalTensor at an address]: LocalTensor<T>(pos, addr, tileSize) is Ascend C's static tensor
+// programming: no TPipe, the kernel names the byte offset `addr` into the memory of `pos` (A1/B1/C1/
+// TSCM: L1, A2: L0A, B2: L0B, CO1: L0C, C2: BT, C2PIPE2GM: FB, the others UB) and the tensor holds
+// tileSize elements from there. The documentation asks for a 32-byte aligned address in
+// [0, memory size) and for addr + tileSize * sizeof(T) to stay inside the memory; opkit fails on
+// each, naming the call, as on the NPU the tensor would reach another memory's data or nothing.
+// GM and MAX are not on-chip positions and are refused too. Several tensors may share bytes (the
+// official samples put A1 and C1 both at 0): nothing tracks ownership, as on the NPU. The per-
+// instruction alignment rules (512 bytes in L0A/L0B, 64 in L0C) are checked where the tensor is used;
+// CANN's CPU debug build also asserts tileSize > 0 and a length that is a multiple of 32 bytes, which
+// the documentation does not ask for, so opkit does not.
+void* PlaceLocal(TPosition pos, uint32_t addr, uint64_t bytes, uint32_t tileSize) {
+    const std::string call = "LocalTensor(TPosition::" + std::string(PositionName(pos)) + ", " + std::to_string(addr) +
+                             ", " + std::to_string(tileSize) + ")";
+    if (pos == TPosition::GM || pos >= TPosition::MAX)
+        Fail(call + ": the position must be an on-chip one (A1, B1, C1, A2, B2, CO1, C2, VECIN, ...), not GM or MAX; "
+                    "GM data goes in a GlobalTensor");
+    const Mem mem = MemOf(pos);
+    const uint64_t size = opkit::rt::MemSize(mem);
+    if (addr % 32 != 0)
+        Fail(call + ": the address " + std::to_string(addr) + " is not 32-byte aligned; the NPU requires it (round it to a "
+                    "multiple of 32)");
+    if (uint64_t(addr) + bytes > size)
+        Fail(call + ": " + std::to_string(bytes) + " bytes from offset " + std::to_string(addr) + " run past the end of the "
+                    "core's " + opkit::rt::MemName(mem) + " (" + std::to_string(size) +
+                    " bytes); lower the address or tileSize");
+    return opkit::rt::MemBase(mem) + addr;
+}
+
 void CheckVecOperand(const void* addr, TPosition pos, uint64_t bytes, const char* op) {
     Mem m = MemOf(pos);
     if (m != Mem::UB)

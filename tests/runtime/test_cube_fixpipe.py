@@ -203,3 +203,86 @@ def test_table_read_before_its_copy_lands_is_found(programs: dict[str, Path], tm
                                     mode=SIM)[2])
     assert len(findings) == 1 and "[unsynced-read]" in findings[0], findings
     assert re.search(r"on pipe FIX reads L1 .* that pipe MTE2 wrote", findings[0]), findings
+
+
+# ---- CFG_NZ output and tensors at an address -----------------------------------------------------
+# programs/cube_fixpipe_nz.cpp places every on-chip tensor with LocalTensor(TPosition, addr, tileSize)
+# (Note [LocalTensor at an address], runtime/src/pipe.cpp) and moves C out with Fixpipe<..., CFG_NZ>
+# (Note [Fixpipe NZ output], runtime/src/cube_fixpipe.cpp).
+
+NZ_OUT = {"f32": np.float32, "f16": np.float16, "req8": np.int8, "vqf322b8": np.int8}
+
+
+def fixpipe_nz(programs: dict[str, Path], tmp_path: Path, case: str, m: int, n: int, k: int, params: np.ndarray,
+               mode: str = "cpu", seed: int = 5) -> tuple[bytes, bytes, subprocess.CompletedProcess]:
+    """Run cube_fixpipe_nz; return (R's bytes, the bytes numpy expects, process)."""
+    kind = case.rsplit("_", 1)[-1]
+    flags = case.split("_")[:-1]
+    rng = np.random.default_rng(seed)
+    dtype = np.int8 if kind == "req8" else np.float16
+    a = rng.integers(-12, 13, (m, k)).astype(dtype)
+    b = rng.integers(-12, 13, (k, n)).astype(dtype)
+    a.tofile(tmp_path / "a.bin")
+    np.ascontiguousarray(b.T).tofile(tmp_path / "bt.bin")
+    q = np.zeros(n, dtype=np.uint64)
+    q[:len(params)] = params
+    q.tofile(tmp_path / "q.bin")
+    proc = run(programs["cube_fixpipe_nz"], case, tmp_path, m, n, k, mode=mode, soc="Ascend910B1")
+    c = a.astype(np.int64) @ b.astype(np.int64)  # exact in int32 and float32 at these sizes
+    relu = "relu" in flags
+    if kind == "req8":
+        out = quant(c.astype(np.int32), "req8", "i8", np.full(n, params[0], dtype=np.uint64), relu)
+    elif kind == "vqf322b8":
+        out = quant(c.astype(np.float32), "vqf322b8", "i8", q, relu)
+    else:
+        x = c.astype(np.float32)
+        out = (np.where(x < 0, np.float32(0), x) if relu else x).astype(NZ_OUT[kind])
+    w = 8 if "split" in flags else 16
+    stride = -(-m * w * out.itemsize // 32) + ("gap" in flags)  # dstStride, 32-byte blocks
+    golden = np.full(n // w * stride * 32, 0x5A, dtype=np.uint8)
+    for blk in range(n // w):
+        part = np.ascontiguousarray(out[:, blk * w:(blk + 1) * w]).view(np.uint8).ravel()
+        golden[blk * stride * 32:blk * stride * 32 + part.size] = part
+    r = (tmp_path / "r.bin").read_bytes()[:golden.size] if proc.returncode == 0 else b""
+    return r, golden.tobytes(), proc
+
+
+NZ_CASES = [("f32", 32, 48, 64), ("relu_f32", 16, 32, 32), ("f16", 48, 32, 16), ("gap_f16", 32, 48, 64),
+            ("split_f32", 32, 48, 64), ("relu_split_gap_f32", 16, 64, 32), ("req8", 32, 48, 64),
+            ("relu_gap_req8", 16, 32, 64), ("vqf322b8", 32, 48, 32), ("relu_vqf322b8", 16, 32, 32)]
+
+
+@pytest.mark.parametrize("case, m, n, k", NZ_CASES, ids=[f"{v[0]}-{v[1]}x{v[2]}x{v[3]}" for v in NZ_CASES])
+@pytest.mark.parametrize("mode", MODES)
+def test_nz_output_keeps_the_fractals(programs: dict[str, Path], tmp_path: Path, mode: str, case: str, m: int, n: int,
+                                      k: int) -> None:
+    params = column_params(n, "i8") if case.endswith("vqf322b8") else np.array([param(0.0371, offset=-5)], np.uint64)
+    r, golden, proc = fixpipe_nz(programs, tmp_path, case, m, n, k, params, mode=mode)
+    no_findings(proc, mode)
+    assert r == golden  # the gaps a larger dstStride leaves are untouched
+
+
+def test_nz_output_is_costed_on_fix(programs: dict[str, Path], tmp_path: Path) -> None:
+    proc = fixpipe_nz(programs, tmp_path, "f32", 32, 48, 64, np.zeros(1, np.uint64), mode=SIM)[2]
+    no_findings(proc, SIM)
+    assert summary(proc.stderr)["util"]["FIX"] > 0, proc.stderr
+
+
+@pytest.mark.parametrize("case, kernel, words", [
+    ("misaligned_f32", "fixnz_f32", ["LocalTensor(TPosition::CO1, 16, ", "not 32-byte aligned"]),
+    ("beyond_f32", "fixnz_f32", ["LocalTensor(TPosition::B1, ", "run past the end of the core's L1"]),
+    ("ragged_f32", "fixnz_f32", ["nSize 40", "a multiple of 16 with CFG_NZ"]),
+    ("split_f16", "fixnz_f16", ["isChannelSplit needs a float32 source and a float32 destination", "F322F16"]),
+    ("unitsplit_f32", "fixnz_f32", ["isChannelSplit cannot be combined with unitFlag 3"]),
+], ids=["misaligned-address", "past-the-memory", "nsize-not-fractal", "split-needs-float32", "split-no-unitflag"])
+def test_nz_and_placement_rules(programs: dict[str, Path], tmp_path: Path, case: str, kernel: str,
+                                words: list[str]) -> None:
+    proc = fixpipe_nz(programs, tmp_path, case, 32, 48, 64, np.zeros(1, np.uint64))[2]
+    kernel_error(proc, kernel, *words)
+
+
+@pytest.mark.parametrize("case, what", [("tight_f32", "[fixpipe-stride]"), ("skewdst_f32", "[fixpipe-align]")],
+                         ids=["overlapping-fractal-columns", "misaligned-destination"])
+def test_nz_findings(programs: dict[str, Path], tmp_path: Path, case: str, what: str) -> None:
+    findings = sim_findings(fixpipe_nz(programs, tmp_path, case, 32, 48, 64, np.zeros(1, np.uint64), mode=SIM)[2])
+    assert len(findings) == 1 and what in findings[0], findings

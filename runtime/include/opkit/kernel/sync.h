@@ -30,6 +30,7 @@ void DeclareTaskType(int type);
 // Note [Kernel type from the instructions]: the kernel issues work that implies this type.
 void InferTaskType(int type);
 void SetVectorMask(uint64_t hi, uint64_t lo);
+void SetLoad3DPadding(uint32_t bits);
 void LoadTiling(void* dst, size_t bytes, const void* blob, const char* type);
 uint8_t* SysWorkspace();
 void SetSysWorkspace(uint8_t* workspace);
@@ -132,6 +133,15 @@ __aicore__ inline void SetVectorMask(int32_t len) {
     else opkit::rt::SetVectorMask(0, len == 64 ? ~0ull : (1ull << len) - 1);
 }
 __aicore__ inline void ResetMask() { opkit::rt::SetVectorMask(~0ull, ~0ull); }
+// InitSocState: the core's modal state back to its defaults, as a kernel that owns no TPipe calls it
+// first: no atomic GM writes, the full vector mask (NORMAL mode, the only one opkit has), a load3d
+// padding value of 0. On 910B CANN resets the mask on vector cores and the padding on cube cores;
+// resetting both is the same on a core that uses only its own.
+__aicore__ inline void InitSocState() {
+    opkit::rt::SetAtomic(opkit::rt::AtomicOp::NONE, opkit::DType::F32);
+    opkit::rt::SetVectorMask(~0ull, ~0ull);
+    opkit::rt::SetLoad3DPadding(0);
+}
 
 namespace detail {
 // Kernel printf arguments as C varargs can take them: 16-bit floats print as double (%f).

@@ -36,6 +36,9 @@ void CheckAligned(const void* addr, opkit::rt::Mem mem, const char* what);
 // npu_simulator: `op` uses a tensor of 0 elements for data; a finding when it came from a 0-byte
 // buffer (pipe.InitBuffer(buf, 0)), see Note [Zero-length buffers] in runtime/src/ub_scratch.cpp.
 void EmptyBufferUse(const void* addr, TPosition pos, const char* op);
+// LocalTensor(pos, addr, tileSize): the byte `addr` of pos's memory on this core, after the checks of
+// Note [LocalTensor at an address] (runtime/src/pipe.cpp).
+void* PlaceLocal(TPosition pos, uint32_t addr, uint64_t bytes, uint32_t tileSize);
 
 }  // namespace detail
 
@@ -135,6 +138,12 @@ public:
     using PrimType = T;
     LocalTensor() = default;
     LocalTensor(T* addr, uint32_t count, TPosition pos) : addr_(addr), size_(count), pos_(pos) {}
+    // Static tensor programming: tileSize elements at byte `addr` of pos's memory, without TPipe
+    // (Note [LocalTensor at an address] in runtime/src/pipe.cpp).
+    __aicore__ inline LocalTensor(TPosition pos, uint32_t addr, uint32_t tileSize)
+        : addr_(static_cast<T*>(detail::PlaceLocal(pos, addr, uint64_t(tileSize) * sizeof(T), tileSize))),
+          size_(tileSize),
+          pos_(pos) {}
 
     __aicore__ inline T GetValue(uint32_t index) const {
         if (size_ == 0) detail::EmptyBufferUse(addr_, pos_, "LocalTensor::GetValue");

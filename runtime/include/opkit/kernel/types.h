@@ -22,6 +22,14 @@
 #ifndef __aicore__
 #define __aicore__
 #endif
+// __cube__ / __vector__: a kernel that runs on the cube or the vector cores only; on the CPU the
+// launch decides (SetKernelMode, or the instructions: Note [Kernel type from the instructions]).
+#ifndef __cube__
+#define __cube__
+#endif
+#ifndef __vector__
+#define __vector__
+#endif
 #ifndef __gm__
 #define __gm__
 #endif
