@@ -11,6 +11,7 @@
 
 // CANN's CPU-debug kernel headers include these (impl/basic_api/kernel_log.h and the tensor and pipe
 // headers), and kernels and mains written against CANN rely on them without including them.
+#include <cassert>  // kernels call assert() bare (the asc-devkit fixpipe_l0c2gm example does)
 #include <csignal>
 #include <cstdio>
 #include <map>
