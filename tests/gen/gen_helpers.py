@@ -86,3 +86,26 @@ def check_copies(project: Path, names: list[str]) -> None:
         first, rest = (project / copy).read_text().split("\n", 1)
         assert origin in first
         assert rest == (REPO / origin).read_text(), f"python/opkit/gen/templates is out of date with {origin}"
+
+
+def build_project(out: Path) -> None:
+    """`opkit build` a generated project (OPKIT_DEBUG unset), asserting that it builds."""
+    r = subprocess.run([sys.executable, "-m", "opkit", "build", str(out)], capture_output=True, text=True, timeout=1200,
+                       env={k: v for k, v in os.environ.items() if k != "OPKIT_DEBUG"})
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+
+
+def run_tests(project: Path, soc: str, mode: str, *args: str) -> subprocess.CompletedProcess:
+    """The generated project's own pytest suite, on `soc` in `mode`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_DEBUG", "PYTEST_ADDOPTS")}
+    env["OPKIT_SOC"] = soc
+    return subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", f"--mode={mode}",
+                           *args], check=False, cwd=project, capture_output=True, text=True, env=env, timeout=1200)
+
+
+def assert_all_passed(r: subprocess.CompletedProcess, expected: dict[str, int]) -> None:
+    """A run with -rA passed, with `expected[op]` passing tests in each tests/test_<op>.py."""
+    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
+    assert f"{sum(expected.values())} passed" in r.stdout, r.stdout[-2000:]
+    for op, n in expected.items():
+        assert len(re.findall(rf"PASSED tests/test_{op}\.py::", r.stdout)) == n, op

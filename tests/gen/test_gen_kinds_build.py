@@ -6,15 +6,11 @@ without. The generated cases cover tails, several cores and long rows (Note [Gen
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from gen_helpers import fill_block, run_gen
+from gen_helpers import assert_all_passed, build_project, fill_block, run_gen, run_tests
 
 import opkit
 
@@ -108,17 +104,8 @@ def project(tmp_path_factory) -> Path:
     r = run_gen(str(KINDS_SPEC), "-o", str(out), "--soc", "Ascend910B1", "Ascend910A")
     assert r.returncode == 0, r.stderr
     fill(out)
-    r = subprocess.run([sys.executable, "-m", "opkit", "build", str(out)], capture_output=True, text=True, timeout=1200,
-                       env={k: v for k, v in os.environ.items() if k != "OPKIT_DEBUG"})
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    build_project(out)
     return out
-
-
-def run_tests(project: Path, soc: str, mode: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPKIT_DEBUG", "PYTEST_ADDOPTS")}
-    env["OPKIT_SOC"] = soc
-    return subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", f"--mode={mode}",
-                           *args], check=False, cwd=project, capture_output=True, text=True, env=env, timeout=1200)
 
 
 @needs_load
@@ -126,10 +113,7 @@ def run_tests(project: Path, soc: str, mode: str, *args: str) -> subprocess.Comp
 @pytest.mark.parametrize("mode", ["cpu", "npu_simulator"])
 def test_filled_kinds_pass(project, soc, mode):
     r = run_tests(project, soc, mode, "-k", "not row_min", "-rA")
-    assert r.returncode == 0, r.stdout[-6000:] + r.stderr[-2000:]
-    assert f"{sum(EXPECTED.values())} passed" in r.stdout, r.stdout[-2000:]
-    for op, n in EXPECTED.items():
-        assert len(re.findall(rf"PASSED tests/test_{op}\.py::", r.stdout)) == n, op
+    assert_all_passed(r, EXPECTED)
 
 
 @needs_load
