@@ -157,7 +157,7 @@ private:
         double start = 0, end = 0;
     };
     UnitSpan unitWrite_, unitRead_;
-    // Lower bounds (start, end) an instruction of `cycles` on `units` gets from the other pipe's `span`.
+    // Whether the last unit-flagged instruction of the other pipe (`span`) touched any of `u`'s L0C bytes.
     static bool Overlap(const UnitSpan& span, const Units& u) { return span.hi > u.lo && u.hi > span.lo; }
     uint32_t synced_[PIPE_COUNT][PIPE_COUNT] = {};
     std::vector<std::pair<double, double>> port_;  // busy intervals of the core's GM port, sorted
