@@ -98,11 +98,17 @@ class Op:
         ins = ", ".join(t.name for t in op.inputs)
         self.__doc__ = (f"{op.op_type}({ins}) on the software AI Core. dtype columns: "
                         + "; ".join("(" + ", ".join(d.name for d in col.values()) + ")" for col in op.columns))
+        self._direct = library._direct_op(op, self._py)
 
     def __repr__(self) -> str:
         return f"<opkit op {self.spec.name}{self.__signature__}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray | tuple[np.ndarray, ...]:
+        direct = self._direct  # Note [Direct calls] (runtime/src/binding/direct_call.cpp)
+        if direct is not None and self.check is None and not isolation.enabled() and device.active() is None:
+            out = direct(args, kwargs)
+            if out is not None:
+                return out
         try:
             bound = self.__signature__.bind(*args, **kwargs)
         except TypeError as e:
@@ -172,7 +178,9 @@ class _Inferred:
 class OpLibrary:
     """The ops of one built op project, as attributes: ``lib.add_custom(x, y)``.
 
-    Calls go through the project's aclnn library (opkit.aclnn), the path C++ callers take.
+    Calls go through the project's aclnn library (opkit.aclnn), the path C++ callers take; a plain call
+    (arrays in, cpu mode, in this process) runs the same two phases from C++ instead (Note [Direct
+    calls] in runtime/src/binding/direct_call.cpp).
     """
 
     def __init__(self, root: Path, source: Path | None = None):
@@ -193,6 +201,29 @@ class OpLibrary:
         # Ops are instance attributes: an op named like one of this class's methods (`run`, `names`)
         # is what `lib.<name>` gives; the methods stay reachable through the class.
         self.__dict__.update(self._ops)
+
+    def _direct_op(self, op: spec_mod.OpSpec, py_names: dict[str, str]) -> Any:
+        """The C++ call of ``op`` for the plain case (Note [Direct calls]), or None where ``op`` always
+        needs the ctypes path (a dynamic input, an attr that is not a scalar)."""
+        from .aclnn import ACL_DTYPES, _MALLOC_ROOM
+
+        if any(t.param_type == "dynamic" for t in op.inputs) or \
+                any(a.type not in ("int", "float", "bool", "string") for a in op.attrs):
+            return None
+        known = {}
+        for name, code in ACL_DTYPES.items():
+            try:
+                known[name] = (_np_dtype(name), code)
+            except (TypeError, OpkitError):
+                continue
+        inputs = [(t.name, t.param_type == "optional", [known[d.name] for d in t.dtypes if d.name in known])
+                  for t in op.inputs]
+        attrs = [(a.name, py_names[a.name], a.type, a.required, a.default) for a in op.attrs]
+        index = {t.name: i for i, t in enumerate(op.inputs)}
+        refs = [index.get(o.name, -1) for o in op.outputs]
+        return self._core.DirectOp(str(self.dir), op.op_type, inputs, attrs, refs,
+                                   {code: dt for dt, code in known.values()},
+                                   _MALLOC_ROOM[0] if _MALLOC_ROOM is not None else None)
 
     def __getattr__(self, name: str) -> Op:
         ops = self.__dict__.get("_ops", {})

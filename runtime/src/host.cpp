@@ -352,14 +352,33 @@ Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, cons
 }
 
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope, const std::vector<TensorArg>* outputs) {
+             const rt::SocInfo* soc, const std::string& scope, const std::vector<TensorArg>* outputs, bool* inferred) {
     const ops::OpDef& def = Def(opType, scope);
     gert::OpLaunchInfo info;
     Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info, outputs);
+    if (inferred != nullptr) *inferred = true;
     auto tilingFn = def.AICoreDef().Tiling();
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
+    // Note [Tiling buffer]: each thread keeps its 64 KiB tiling buffer, zeroed again before each use
+    // (a fresh one per call cost a malloc, a free and the zeroing of new memory: a tenth of a small
+    // call). A TilingFunc that runs Prepare itself (nothing stops one) gets a buffer of its own.
     constexpr size_t kTilingCapacity = 64 * 1024;
-    gert::TilingContext ctx(info, kTilingCapacity);
+    thread_local std::vector<uint8_t> threadBuffer(kTilingCapacity);
+    thread_local bool threadBufferBusy = false;
+    std::vector<uint8_t> ownBuffer;
+    uint8_t* buffer = threadBuffer.data();
+    if (threadBufferBusy) {
+        ownBuffer.assign(kTilingCapacity, 0);
+        buffer = ownBuffer.data();
+    } else {
+        std::memset(buffer, 0, kTilingCapacity);
+    }
+    struct Busy {
+        bool& flag, was;
+        explicit Busy(bool& f) : flag(f), was(f) { flag = true; }
+        ~Busy() { flag = was; }
+    } busy(threadBufferBusy);
+    gert::TilingContext ctx(info, buffer, kTilingCapacity);
     ctx.SetCompileInfo(ParsedCompileInfo(def, info.soc));
     ClearMatmulTilingFailure();
     if (tilingFn(&ctx) != ge::GRAPH_SUCCESS) {

@@ -12,6 +12,8 @@
 namespace py = pybind11;
 using opkit::host::Plan;
 
+void BindDirectCall(py::module_& m);  // direct_call.cpp
+
 namespace {
 
 const std::map<std::string, ge::DataType>& DTypes() {
@@ -282,6 +284,7 @@ PYBIND11_MODULE(_core, m) {
         d["text"] = opkit::sim::Format(*s);
         return d;
     }, "The npu_simulator summary of this thread's last simulated launch (None if none).");
+    BindDirectCall(m);
     m.def("soc", [](const py::object& name) { return SocDict(*ToSoc(name)); }, py::arg("name") = py::none());
     m.def("known_socs", []() { return opkit::rt::KnownSocNames(); });
 }

@@ -223,14 +223,16 @@ private:
 
 class TilingData {
 public:
-    explicit TilingData(size_t capacity) : buf_(capacity, 0) {}
-    void* GetData() { return buf_.data(); }
-    size_t GetCapacity() const { return buf_.size(); }
+    // opkit: the runtime lends the buffer, zeroed (runtime/src/host.cpp, Note [Tiling buffer]).
+    TilingData(uint8_t* buffer, size_t capacity) : buf_(buffer), capacity_(capacity) {}
+    void* GetData() { return buf_; }
+    size_t GetCapacity() const { return capacity_; }
     size_t GetDataSize() const { return size_; }
     void SetDataSize(size_t n) { size_ = n; }
 
 private:
-    std::vector<uint8_t> buf_;
+    uint8_t* buf_;
+    size_t capacity_;
     size_t size_ = 0;
 };
 
@@ -249,8 +251,8 @@ struct OpLaunchInfo {
 
 class TilingContext {
 public:
-    TilingContext(const OpLaunchInfo& info, size_t tilingCapacity)
-        : info_(info), platform_(info.soc), tiling_(tilingCapacity) {}
+    TilingContext(const OpLaunchInfo& info, uint8_t* tilingBuffer, size_t tilingCapacity)
+        : info_(info), platform_(info.soc), tiling_(tilingBuffer, tilingCapacity) {}
     const char* GetNodeName() const { return info_.opType.c_str(); }
     const char* GetNodeType() const { return info_.opType.c_str(); }
     size_t GetComputeNodeInputNum() const { return info_.inputs.size(); }

@@ -52,8 +52,11 @@ Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, cons
            const rt::SocInfo* soc, const std::string& scope = "");
 // outputs: the caller's output tensors (aclnn): their shapes are taken as given and InferShape is
 // not run (Note [aclnn outputs are the caller's] in runtime/src/host.cpp); null: shapes are inferred.
+// inferred (optional): set once the shapes and dtypes are known, so a caller can tell an InferShape
+// failure from a TilingFunc one.
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
-             const rt::SocInfo* soc, const std::string& scope = "", const std::vector<TensorArg>* outputs = nullptr);
+             const rt::SocInfo* soc, const std::string& scope = "", const std::vector<TensorArg>* outputs = nullptr,
+             bool* inferred = nullptr);
 // The op's compile info after its TilingParse ran (once per op and SoC; null without OP_ADD's
 // compile-info type). Throws KernelError when TilingParse fails.
 const void* ParsedCompileInfo(const ops::OpDef& def, const rt::SocInfo* soc);
