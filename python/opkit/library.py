@@ -205,7 +205,7 @@ class OpLibrary:
     def _direct_op(self, op: spec_mod.OpSpec, py_names: dict[str, str]) -> Any:
         """The C++ call of ``op`` for the plain case (Note [Direct calls]), or None where ``op`` always
         needs the ctypes path (a dynamic input, an attr that is not a scalar)."""
-        from .aclnn import ACL_DTYPES, _MALLOC_ROOM
+        from .aclnn import _MALLOC_ROOM, ACL_DTYPES
 
         if any(t.param_type == "dynamic" for t in op.inputs) or \
                 any(a.type not in ("int", "float", "bool", "string") for a in op.attrs):
