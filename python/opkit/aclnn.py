@@ -106,7 +106,8 @@ def _runtime() -> ctypes.CDLL:
 # Note [Lent host memory] (runtime/src/acl_memory.cpp): an array may be lent to opkit's device instead
 # of copied when the bytes past its end up to its padded size are its own. Two kinds qualify:
 # - buffers opkit allocated with that room (library._gm_empty: outputs, also in shared memory), held
-#   weakly here by id (a stale id never matches, since the owner itself is compared);
+#   weakly here by id (a stale id never matches, since the owner itself is compared), or known by
+#   their base (_core.gm_room: Note [Output memory]);
 # - arrays that own memory from numpy's default allocator, i.e. from malloc, whose real room
 #   malloc_usable_size tells (a big array's mmap'd chunk reaches to the end of its last page). Under
 #   AddressSanitizer it tells the size asked for, so such inputs are copied there.
@@ -147,6 +148,11 @@ def _lendable_bytes(a: np.ndarray) -> int:
         return 0  # (a view that starts inside its buffer is copied: lent blocks may not overlap)
     if _LENDABLE.get(id(owner)) is owner:
         return owner.nbytes
+    from . import _core
+
+    room = _core.gm_room(owner)  # opkit's output memory (Note [Output memory])
+    if room:
+        return room
     if _MALLOC_ROOM is not None and owner.flags.owndata and _MALLOC_ROOM[0](owner) == "default_allocator":
         return int(_MALLOC_ROOM[1](owner.ctypes.data))
     return 0

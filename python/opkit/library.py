@@ -48,8 +48,10 @@ def _gm_empty(shape: list[int], dtype: np.dtype, shared: bool = False) -> np.nda
     if shared:  # Note: see opkit.isolation; the child process writes it
         owner = isolation.shared_empty(pad * dtype.itemsize)
         view = owner.view(dtype)[:n].reshape(shape)
-    else:
-        owner = np.empty(pad, dtype)
+    else:  # Note [Output memory] (runtime/src/acl_memory.cpp)
+        from . import _core
+
+        owner = _core.gm_empty(pad * dtype.itemsize).view(dtype)
         view = owner[:n].reshape(shape)
     mark_lendable(owner)  # Note [Lent host memory]: passed to the device without a copy
     return view

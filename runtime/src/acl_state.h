@@ -39,6 +39,11 @@ size_t PaddedDeviceBytes(size_t size);
 int64_t DeviceRoom(const void* p);
 // Note [Device memory cache]: free the freed blocks kept for reuse (aclrtResetDevice, aclFinalize).
 void ReleaseCachedMemory();
+// Note [Output memory]: host memory for the arrays op calls return, from the same cache of blocks:
+// at least `bytes`, 512-byte aligned, its real size in *capacity; null when out of memory. Not device
+// memory (not in DeviceRoom's table). GiveHostBlock takes it back.
+void* TakeHostBlock(size_t bytes, size_t* capacity);
+void GiveHostBlock(void* p, size_t capacity);
 void SetQuiet(bool quiet);
 bool Quiet();  // set by the Python binding, which raises errors and findings itself
 }  // namespace acl

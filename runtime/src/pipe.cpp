@@ -204,7 +204,10 @@ void RunCopy(const CopyPlan& p, Mem dstMem, Mem srcMem, const char* what) {
         for (uint32_t b = 0; b < p.blocks; ++b)
             opkit::rt::ModelAccess(p.dst + b * p.dstStep, p.runBytes, true, what, __builtin_return_address(0),
                                    srcMem == GM_MEM ? opkit::sim::MTE2 : opkit::sim::V);
-    opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
+    if (dstMem == GM_MEM && srcMem != GM_MEM)
+        opkit::rt::CopyRunsToGm(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
+    else
+        opkit::rt::CopyRuns(p.dst, p.src, p.blocks, p.runBytes, p.dstStep, p.srcStep);
 }
 
 void RequirePad(const char* what) {

@@ -353,6 +353,24 @@ static void SelectScratch(AscendC::SELMODE mode, uint32_t size, const uint8_t* m
     }
 }
 
+namespace {
+// Select's element loop on the raw bits (U: an unsigned integer of the element's size, so NaN payloads
+// move untouched), element by element in order like the instruction; bit k of `mask` picks a[k]
+// (set) or b[k] (clear; b[0] in scalar mode), the mask restarting every `period` elements.
+template <typename U>
+void SelectBits(U* d, const uint8_t* mask, const U* a, const U* b, int64_t n, int64_t period, bool scalar) {
+    auto bit = [mask](int64_t k) { return (mask[k >> 3] >> (k & 7)) & 1u; };
+    if (period < n) {
+        for (int64_t i = 0; i < n; ++i) d[i] = bit(i % period) ? a[i] : (scalar ? b[0] : b[i]);
+    } else if (scalar) {
+        const U s = b[0];
+        for (int64_t i = 0; i < n; ++i) d[i] = bit(i) ? a[i] : s;
+    } else {
+        for (int64_t i = 0; i < n; ++i) d[i] = bit(i) ? a[i] : b[i];
+    }
+}
+}  // namespace
+
 void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, const void* a, const void* b, int64_t n) {
     if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
     RequireDType("Select", t, DTYPES_FLOAT);
@@ -372,15 +390,12 @@ void VecSelect(DType t, AscendC::SELMODE mode, void* dst, const uint8_t* mask, c
     // of selMask, so every repeat reuses them; the other modes stream selMask bit by bit.
     const int64_t period = mode == AscendC::SELMODE::VSEL_CMPMASK_SPR ? 256 / size : INT64_MAX;
     const bool scalar = mode == AscendC::SELMODE::VSEL_TENSOR_SCALAR_MODE;
-    auto* d = static_cast<uint8_t*>(dst);
-    auto* pa = static_cast<const uint8_t*>(a);
-    auto* pb = static_cast<const uint8_t*>(b);
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t k = i % period;
-        const bool bit = (mask[k / 8] >> (k % 8)) & 1u;
-        const uint8_t* from = bit ? pa + i * size : (scalar ? pb : pb + i * size);
-        std::memcpy(d + i * size, from, size);
-    }
+    if (size == 4)
+        SelectBits(static_cast<uint32_t*>(dst), mask, static_cast<const uint32_t*>(a), static_cast<const uint32_t*>(b), n,
+                   period, scalar);
+    else
+        SelectBits(static_cast<uint16_t*>(dst), mask, static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b), n,
+                   period, scalar);
 }
 
 }  // namespace rt

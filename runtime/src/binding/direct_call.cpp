@@ -22,6 +22,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "../acl_state.h"
 #include "../sim.h"
@@ -59,6 +60,33 @@ struct Scratch {
         return p;
     }
 };
+
+constexpr const char* kGmCapsule = "opkit.gm";  // the base of an array in opkit's output memory
+
+// A 1-D array of `elements` of `dt` in memory from Note [Output memory], given back to the cache
+// when the array is freed. Its whole buffer is usable (Note [Lent host memory]).
+py::array GmOwner(const py::dtype& dt, int64_t elements) {
+    const size_t bytes = size_t(elements) * size_t(dt.itemsize());
+    size_t capacity = 0;
+    void* p = opkit::acl::TakeHostBlock(bytes, &capacity);
+    if (p == nullptr) throw std::bad_alloc();
+    struct Block {
+        void* p;
+        size_t capacity;
+    };
+    py::capsule base(new Block{p, capacity}, kGmCapsule, [](PyObject* o) {
+        auto* b = static_cast<Block*>(PyCapsule_GetPointer(o, kGmCapsule));
+        opkit::acl::GiveHostBlock(b->p, b->capacity);
+        delete b;
+    });
+    return py::array(dt, std::vector<py::ssize_t>{py::ssize_t(capacity / size_t(dt.itemsize()))}, p, base);
+}
+
+// Whether `a` is such an owner (its base is opkit's capsule).
+bool IsGmOwner(const py::array& a) {
+    PyObject* base = py::detail::array_proxy(a.ptr())->base;
+    return base != nullptr && PyCapsule_CheckExact(base) && std::strcmp(PyCapsule_GetName(base), kGmCapsule) == 0;
+}
 
 class DirectOp {
 public:
@@ -157,6 +185,10 @@ private:
         for (py::object base = o.base(); py::isinstance<py::array>(base); base = o.base())
             o = py::reinterpret_borrow<py::array>(base);
         if (o.data() != a.data()) return false;  // a view inside its buffer: lent blocks may not overlap
+        if (IsGmOwner(o)) {
+            bytes = o.nbytes();
+            return true;
+        }
         if (!(o.flags() & py::detail::npy_api::NPY_ARRAY_OWNDATA_) || handlerName_.is_none()) return true;
         if (handlerName_(o).cast<std::string>() != "default_allocator") return true;
         bytes = malloc_usable_size(const_cast<void*>(o.data()));
@@ -234,7 +266,7 @@ private:
             for (int64_t d : shape) n *= d;
             const int64_t item = dt.itemsize();
             const int64_t pad = (n * item + kSlack + item - 1) / item;
-            py::array owner(dt, std::vector<py::ssize_t>{pad});
+            py::array owner = GmOwner(dt, pad);
             std::vector<py::ssize_t> strides(shape.size());
             int64_t step = item;
             for (size_t d = shape.size(); d-- > 0;) {
@@ -325,6 +357,10 @@ private:
 }  // namespace
 
 void BindDirectCall(py::module_& m) {
+    m.def("gm_empty", [](int64_t bytes) { return GmOwner(py::dtype("uint8"), bytes); }, py::arg("bytes"),
+          "A uint8 array of at least `bytes` in opkit's output memory (Note [Output memory]).");
+    m.def("gm_room", [](const py::array& a) -> int64_t { return IsGmOwner(a) ? int64_t(a.nbytes()) : 0; },
+          py::arg("owner"), "The bytes usable from the start of `owner` if it is opkit's output memory, else 0.");
     py::class_<DirectOp>(m, "DirectOp")
         .def(py::init<const std::string&, const std::string&, const py::list&, const py::list&, const std::vector<int>&,
                       const py::dict&, const py::object&>(),

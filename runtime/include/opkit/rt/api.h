@@ -173,6 +173,9 @@ void ModelAccess(const void* addr, uint64_t bytes, bool write, const char* what,
 inline uint64_t Repeats(int64_t count, uint32_t elemBytes) { return (uint64_t(count) * elemBytes + 255) / 256; }
 void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
               uint64_t dstStep, uint64_t srcStep);
+// CopyRuns for a copy into GM from on-chip memory (Note [Streaming GM writes] in vec.cpp).
+void CopyRunsToGm(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes,
+                  uint64_t dstStep, uint64_t srcStep);
 void Fill(DType t, void* dst, const void* scalar, int64_t count);
 
 // --- vector instructions -----------------------------------------------------------------------
