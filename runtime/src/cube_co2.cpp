@@ -29,9 +29,42 @@
 //     exact product once to half, to nearest even (assumption: the doc names no rounding). DEQ only
 //     on 310P: CANN's 910A code never loads deqValue for DEQ, so there the scale is whatever the
 //     DEQSCALE register last held, which opkit does not model. CANN's code ignores isRelu under DEQ,
-//     so opkit refuses the combination. DEQ8, DEQ16, VDEQ, VDEQ8 and VDEQ16 (int32 -> int8, uint8,
-//     int16 or half with shifts, offsets and per-channel scale vectors) are refused as not
-//     implemented: the doc gives neither their rounding nor their saturation.
+//     so opkit refuses the combination.
+//   - Note [DEQ16 and VDEQ16]: int32 -> half with a 64-bit parameter (the doc's table 6, deqValue):
+//     bits 0..31 M, a float32 (the doc: "the 32 bits are a float"; 910B's Fixpipe reads only bits
+//     31..13, 310P's doc says nothing of a narrower format, so opkit uses all 32); 32..35 N and 36
+//     MCB (the shift, below); 47 the ReLU flag; the offset (37..45) and sign (46) are DEQ8's. DEQ16
+//     takes the parameter from deqValue; VDEQ16 from a table in UB at deqTensorAddr (a UB address,
+//     as LocalTensor::GetPhyAddr gives it, 32-byte aligned): burst b uses the 16 uint64 entries at
+//     deqTensorAddr + 128 * b, entry i scaling column i of each 16-wide row of the burst (the doc:
+//     "each burst has its own 128-byte vector, whose 16 elements are reused in turn"; the same
+//     layout as the per-column table CANN's Matmul copies to UB for VDEQF16 on 310P,
+//     quant_processor_datacopy.h). Per element x, with MCB = 0:
+//       p = float32(x) * M (each rounded to nearest even: assumption, the doc names no rounding; it
+//       is Fixpipe DEQF16's arithmetic, which CANN's Matmul maps to DEQ16 on 310P), ReLU (p < 0 ->
+//       +0; the doc: "ReLU on the final result"), then half(p), to nearest even, saturated on 310P
+//       (Note [Float saturation]).
+//     ReLU: DEQ16 applies it when isRelu is set or bit 47 is (CANN's code ORs isRelu into bit 47 of
+//     the register); VDEQ16 when isRelu is set (the doc: the table entries' ReLU flags are ignored).
+//     The doc requires isRelu and the flags to agree; a disagreement is an npu_simulator finding.
+//     Only on 310P: the doc gives the quantising modes to the Atlas inference AI Core only, and
+//     CANN's own 910A quant matmul (ops-nn, matmul/quant_batch_matmul_v3/op_kernel/arch20/
+//     pp_matmul_kernel.h) copies int32 out and dequantises with the vector unit instead.
+//   - Refused as not implemented, with what the public sources leave open (the L0C-to-UB doc, table
+//     6; Fixpipe's 随路量化.md table 1 and its fixpipe_l0c2gm reference scripts, the only executable
+//     description of the same bit layout; no public 310P golden exists):
+//       * MCB = 1 (shift int32 right by N, become int16, then float): the tables make the shift
+//         N + 1 ("b0000 is 1, b1111 is 16"), the 910B scripts shift by N (gen_data_s322s8.py and
+//         gen_data_s322f16.py with >>, gen_data_f322s8.py dividing by 2**N), and they disagree on
+//         the int16 step (s322s8 saturates to int16, s322f16 clips to the float16 range).
+//       * DEQ16/VDEQ16 int32 -> int16 (a shift by N, not by M): the same N / N + 1 question, and
+//         neither the rounding of the shift nor the int16 saturation is documented.
+//       * DEQ8/VDEQ8 (int32 -> int8/uint8, offset, sign, sidStoreMode): the doc gives p = x * M +
+//         offset but neither the rounding to an integer nor where it saturates (910B's scripts clamp
+//         p to [-256, 255] before the offset; 310P's doc is silent), and its ReLU rule ("offset must
+//         be -128 for int8, 0 for uint8") implies an order of ReLU, offset and clamp it does not give.
+//       * VDEQ (16 half scales, 32 bytes at deqTensorAddr): the doc gives the vector's size only, not
+//         which element scales which column nor whether later bursts move to the next 32 bytes.
 //   - Note [Float saturation]: 910A and 310P saturate float overflow; opkit applies it to results
 //     the copy computes (a conversion or a ReLU), as the vector unit's instructions do (assumption:
 //     the copy runs on the V pipe), and not to plain copies, which move bits.
@@ -63,7 +96,7 @@ const char* BlockModeName(BlockMode m) {
     return uint8_t(m) < 5 ? names[uint8_t(m)] : "?";
 }
 
-enum class Conv : uint8_t { COPY, F32_TO_F16, DEQ_TO_F16 };
+enum class Conv : uint8_t { COPY, F32_TO_F16, DEQ_TO_F16, DEQ16_TO_F16 };
 
 // What one element goes through, decided once per instruction.
 struct Step {
@@ -72,20 +105,75 @@ struct Step {
     bool saturate;  // Note [Float saturation], on computed results only
     double scale;   // DEQ: M
     DType src, dst;
+    float m[16];    // DEQ16/VDEQ16: the scale of each of the 16 columns of a row (one burst's, for VDEQ16)
 };
+
+uint64_t ReadU64(const uint8_t* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+// Note [DEQ16 and VDEQ16]: the scale M (bits 0..31) of a parameter.
+float ParamScale(uint64_t bits) {
+    const uint32_t m = uint32_t(bits);
+    float f;
+    std::memcpy(&f, &m, 4);
+    return f;
+}
+
+// Why a DEQ16/VDEQ16 parameter cannot be used, or "".
+std::string Deq16Refusal(uint64_t bits) {
+    if (((bits >> 36) & 1) == 0) return "";
+    return "its MCB bit (36) is set (shift the int32 input right by N, to int16, before the multiply), which opkit "
+           "does not implement: the documentation's tables make the shift N + 1 (b0000 is 1), the fixpipe_l0c2gm "
+           "reference scripts shift by N, and they disagree on the int16 step. Clear bit 36 and scale with M alone";
+}
 
 // The checks of Note [CO1 -> CO2 copy] on types and modes: the per-element step, or a failure.
 Step Decide(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataCopyEnhancedParams& e,
-            const SocInfo& soc, const char* what) {
+            const SocInfo& soc, const char* what, const void* ret) {
     const DType s = src.type, d = dst.type;
     const std::string pair = std::string(DTypeName(s)) + " -> " + DTypeName(d);
-    Step st{Conv::COPY, e.isRelu, false, 1.0, s, d};
+    Step st{Conv::COPY, e.isRelu, false, 1.0, s, d, {}};
     const DeqScale q = e.deqScale;
-    if (q == DeqScale::DEQ8 || q == DeqScale::DEQ16 || q == DeqScale::VDEQ || q == DeqScale::VDEQ8 ||
-        q == DeqScale::VDEQ16)
+    if (q == DeqScale::DEQ8 || q == DeqScale::VDEQ8)
         Fail(std::string(what) + ": deqScale " + DeqName(q) + " (" + pair +
-             ") is not implemented by opkit: its rounding and saturation are not documented. opkit implements "
-             "DEQ_NONE copies, float32 -> float16 and DEQ (int32/float16 -> float16, 310P)");
+             ") is not implemented by opkit: the documentation gives x * M + offset but neither the rounding to an "
+             "integer nor where the result saturates (before or after the offset), and its ReLU rule (offset -128 "
+             "for int8, 0 for uint8) implies an order it does not state. Copy int32 out (DEQ_NONE) and quantise "
+             "with the vector unit");
+    if (q == DeqScale::VDEQ)
+        Fail(std::string(what) + ": deqScale VDEQ (" + pair +
+             ") is not implemented by opkit: the documentation gives its 32-byte vector of 16 half scales but not "
+             "which element scales which column, nor whether later bursts move on to the next 32 bytes. Use VDEQ16 "
+             "(uint64 parameters, 16 per burst) or DEQ");
+    if ((q == DeqScale::DEQ16 || q == DeqScale::VDEQ16) && s == DType::I32 && d == DType::I16)
+        Fail(std::string(what) + ": deqScale " + DeqName(q) +
+             " int32 -> int16 is not implemented by opkit: it shifts right by N, which the documentation's table "
+             "makes N + 1 (b0000 is 1) and the reference scripts N, and neither the rounding of the shift nor the "
+             "int16 saturation is documented. Copy int32 out (DEQ_NONE) and shift with the vector unit");
+    if (q == DeqScale::DEQ16 || q == DeqScale::VDEQ16) {  // Note [DEQ16 and VDEQ16]
+        if (!(s == DType::I32 && d == DType::F16))
+            Fail(std::string(what) + ": deqScale " + DeqName(q) + " converts int32 to float16 (or int16), not " + pair);
+        if (soc.arch != 2002)
+            Fail(std::string(what) + ": deqScale " + DeqName(q) + " on " + soc.name +
+                 ": the documentation gives the quantising copy modes to the 310P AI Core only (CANN's own 910A quant "
+                 "matmul copies int32 out and dequantises with the vector unit); do that, or run on Ascend310P");
+        st.conv = Conv::DEQ16_TO_F16;
+        st.saturate = soc.floatSaturation;
+        if (q == DeqScale::DEQ16) {
+            const std::string no = Deq16Refusal(e.deqValue);
+            if (!no.empty()) Fail(std::string(what) + ": DEQ16 deqValue: " + no);
+            const bool bit = ((e.deqValue >> 47) & 1) != 0;
+            if (bit && !e.isRelu && Model() != nullptr)
+                Finding("co2-deq-relu", std::string(what) + ": DEQ16 deqValue has its ReLU bit (47) set but isRelu is "
+                        "false; the documentation requires them to agree (the NPU applies ReLU)", ret);
+            st.relu = e.isRelu || bit;
+            for (float& m : st.m) m = ParamScale(e.deqValue);
+        }
+        return st;
+    }
     if (q == DeqScale::DEQ) {
         if (!((s == DType::I32 || s == DType::F16) && d == DType::F16))
             Fail(std::string(what) + ": deqScale DEQ converts int32 or float16 to float16, not " + pair);
@@ -109,8 +197,8 @@ Step Decide(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataC
         st.conv = Conv::F32_TO_F16;
         st.saturate = soc.floatSaturation;
     } else if (s == DType::I32 && d == DType::F16) {
-        Fail(std::string(what) + ": int32 -> float16 needs a deqScale (DEQ on 310P; DEQ16, VDEQ, VDEQ16 are not "
-             "implemented by opkit); this one is DEQ_NONE");
+        Fail(std::string(what) + ": int32 -> float16 needs a deqScale (DEQ or DEQ16 with a scalar, VDEQ16 with a "
+             "table, on 310P); this one is DEQ_NONE");
     } else if (!same) {
         Fail(std::string(what) + ": " + pair +
              " is not a conversion of this copy with deqScale DEQ_NONE (same type: float16, float32, int32, uint32; "
@@ -122,6 +210,35 @@ Step Decide(const CubeOperand& dst, const CubeOperand& src, const AscendC::DataC
     return st;
 }
 
+// VDEQ16 (Note [DEQ16 and VDEQ16]): checks the table at deqTensorAddr for `bursts` bursts and
+// returns where it is in UB.
+const uint8_t* VdeqTable(const AscendC::DataCopyEnhancedParams& e, uint32_t bursts, const char* what,
+                         const void* ret) {
+    const uint64_t ub = MemSize(Mem::UB), bytes = uint64_t(bursts) * 128;
+    if (e.deqTensorAddr % 32 != 0)
+        Fail(std::string(what) + ": VDEQ16 deqTensorAddr " + std::to_string(e.deqTensorAddr) +
+             " is not 32-byte aligned (the documentation requires it); pass LocalTensor::GetPhyAddr() of a UB buffer");
+    if (e.deqTensorAddr + bytes > ub)
+        Fail(std::string(what) + ": VDEQ16 reads " + std::to_string(bytes) + " bytes of parameters (128 per burst, " +
+             std::to_string(bursts) + " bursts) at deqTensorAddr " + std::to_string(e.deqTensorAddr) +
+             ", past the end of UB (" + std::to_string(ub) + " bytes)");
+    const uint8_t* table = MemBase(Mem::UB) + e.deqTensorAddr;
+    if (Model() != nullptr) ModelAccess(table, bytes, false, what, ret, sim::V);
+    for (uint32_t i = 0; i < bursts * 16; ++i) {
+        const uint64_t bits = ReadU64(table + i * 8ull);
+        const std::string no = Deq16Refusal(bits);
+        if (!no.empty()) Fail(std::string(what) + ": VDEQ16 parameter " + std::to_string(i) + ": " + no);
+        if ((((bits >> 47) & 1) != 0) != e.isRelu && Model() != nullptr) {
+            Finding("co2-deq-relu", std::string(what) + ": VDEQ16 parameter " + std::to_string(i) +
+                    " has its ReLU bit (47) " + (e.isRelu ? "clear" : "set") + " but isRelu is " +
+                    (e.isRelu ? "true" : "false") + "; the documentation requires them to agree (the NPU follows isRelu)",
+                    ret);
+            break;  // one finding per instruction
+        }
+    }
+    return table;
+}
+
 float Relu(float v) { return v < 0 ? 0.0f : v; }  // NaN stays NaN
 
 // `n` elements from `in` (source type) to `out` (destination type); in and out never overlap (L0C, UB).
@@ -129,6 +246,18 @@ void Move(const Step& st, const uint8_t* in, uint8_t* out, uint64_t n) {
     const uint32_t es = DTypeSize(st.src), ed = DTypeSize(st.dst);
     if (st.conv == Conv::COPY && !st.relu) {
         std::memcpy(out, in, n * es);
+        return;
+    }
+    if (st.conv == Conv::DEQ16_TO_F16) {  // Note [DEQ16 and VDEQ16]: column i % 16 of each row
+        for (uint64_t i = 0; i < n; ++i) {
+            int32_t x;
+            std::memcpy(&x, in + i * 4, 4);
+            float p = float(x) * st.m[i % 16];
+            if (st.relu && p < 0) p = 0.0f;
+            const half h(p);
+            std::memcpy(out + i * 2, &h, 2);
+        }
+        if (st.saturate) SaturateFloats(st.dst, out, int64_t(n));
         return;
     }
     for (uint64_t i = 0; i < n; ++i) {
@@ -196,7 +325,7 @@ void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::
              "fractals) or BLOCK_MODE_VECTOR (the first 1x16 row of each fractal)");
     if (e.padMode != PAD_NONE)
         Fail(std::string(what) + ": padMode " + std::to_string(int(e.padMode)) + " is a reserved field; leave it PAD_NONE");
-    const Step st = Decide(dst, src, e, soc, what);
+    Step st = Decide(dst, src, e, soc, what, ret);
     CheckCubeCore(what, ret);
     if (p.blockCount == 0 || p.blockLen == 0) return;  // nothing moves
     if (p.blockCount > 4095)
@@ -213,8 +342,12 @@ void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     const uint64_t dstSpan = uint64_t(p.blockCount - 1) * dstStep + dstRun;
     CheckLocal(src, Mem::L0C, "source (CO1)", srcSpan, what, ret);
     CheckLocal(dst, Mem::UB, "destination (CO2)", dstSpan, what, ret);
+    // VDEQ16: 128 bytes of parameters per burst, read with the burst (cost: as many bytes copied).
+    const bool vdeq16 = e.deqScale == DeqScale::VDEQ16;
+    const uint8_t* table = vdeq16 ? VdeqTable(e, p.blockCount, what, ret) : nullptr;
     if (Model() != nullptr) {
-        ModelCopy(false, false, uint64_t(p.blockCount) * p.blockLen * unitElems * es, nullptr, 0, what, ret);
+        ModelCopy(false, false, uint64_t(p.blockCount) * p.blockLen * unitElems * es + (vdeq16 ? p.blockCount * 128ull : 0),
+                  nullptr, 0, what, ret);
         for (uint32_t b = 0; b < p.blockCount; ++b) {
             if (matrix)
                 ModelAccess(src.addr + b * srcStep, uint64_t(p.blockLen) * fracSrc, false, what, ret, sim::V);
@@ -227,6 +360,8 @@ void CubeL0cToUb(const CubeOperand& dst, const CubeOperand& src, const AscendC::
     for (uint32_t b = 0; b < p.blockCount; ++b) {
         const uint8_t* in = src.addr + b * srcStep;
         uint8_t* out = dst.addr + b * dstStep;
+        if (table != nullptr)
+            for (uint32_t i = 0; i < 16; ++i) st.m[i] = ParamScale(ReadU64(table + (uint64_t(b) * 16 + i) * 8));
         if (matrix) {
             Move(st, in, out, uint64_t(p.blockLen) * 256);
             continue;

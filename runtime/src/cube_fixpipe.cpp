@@ -33,9 +33,19 @@
 //         maps NaN to 0). float16 overflow follows the SoC's float mode as F322F16 does (910B:
 //         inf, the non-saturating mode opkit models; the scripts clip, i.e. the saturating mode).
 //       * ReLU gives +0 for negative inputs (x * 0 would be -0 for float16).
-//     MCB = 1 is refused as not implemented: the doc's table makes the shift N + 1 (b0000 is 1),
-//     the reference scripts shift by N, and the doc calls MCB unused in QF322B8_PRE while the
-//     scripts apply it. The NPU does not check the sign bit against the destination type, nor that
+//     MCB = 1 is refused as not implemented. What the public sources say of it, and where they part:
+//       * 随路量化.md table 1 (arch 2201): N is 4 bits "in [1, 16], b0000 is 1, b1111 is 16", so the
+//         shift is N + 1; MCB = 1 shifts the int32 input right by N "and makes it int16" before the
+//         float conversion; MCB and N are unused in (V)QF322B8_PRE. The 310P copy's table
+//         (L0C到UB数据搬运（DataCopy）.md, table 6) has the same words; the arch 3510 table marks bits
+//         32..36 unused.
+//       * the fixpipe_l0c2gm reference scripts read N as the 4-bit field itself and do three
+//         different things with it: gen_data_s322s8.py (REQ8) shifts by N and saturates to int16,
+//         gen_data_s322f16.py (DEQF16) shifts by N and clips to the float16 range, and
+//         gen_data_f322s8.py (QF322B8_PRE, where the doc calls MCB unused) divides by 2**N and rounds
+//         to int16.
+//     No public golden or hardware description settles the shift count or the int16 step, so
+//     opkit does not guess. The NPU does not check the sign bit against the destination type, nor that
 //     M1 is finite and normal (the doc forbids inf/NaN/denormal parameters): npu_simulator findings.
 //   - Under SetAtomicAdd/Max/Min only the non-quantising modes are implemented.
 //
@@ -169,8 +179,9 @@ Quant Decode(uint64_t bits) {
 // Why a parameter cannot be used as the NPU would (MCB set: refused), or "" when it can.
 std::string Refusal(uint64_t bits) {
     if (((bits >> 36) & 1) == 0) return "";
-    return "its MCB bit (36) is set (shift the int32 input right by N first), which opkit does not implement: the "
-           "documentation's table shifts by N + 1, its reference scripts by N. Clear bits 32..36 (a negative scale "
+    return "its MCB bit (36) is set (shift the int32 input right by N, to int16, first), which opkit does not "
+           "implement: the documentation's table (随路量化.md) shifts by N + 1 (b0000 is 1), the fixpipe_l0c2gm "
+           "reference scripts by N, and the scripts disagree on the int16 step. Clear bits 32..36 (a negative scale "
            "cast to uint64_t through int32_t sets them: build the parameter from uint32_t bits)";
 }
 

@@ -163,16 +163,18 @@ void CoreModel::Load(const char* name, uint64_t bytes, double bytesPerCycle) {
 // order (UnitFlag.md, figure 1), so the follower may start one unit after the leader starts and ends
 // one unit after the leader ends: a Fixpipe trails the last Mmad of a block, and the next block's
 // first Mmad trails that Fixpipe, where a flag between the pipes would wait for the whole instruction.
+double CoreModel::TrailUnits(Pipe p, const UnitSpan& lead, const Units& units, double duration) {
+    const double share = std::max(1.0, double(units.hi - units.lo) / 512.0);
+    const double leadUnit = (lead.end - lead.start) / std::max(1.0, double(lead.hi - lead.lo) / 512.0);
+    WaitOn(p, lead.start + leadUnit);
+    const double start = std::max({free_[p], wait_[p], issue_});
+    return std::max(duration, lead.end + duration / share - start);
+}
+
 void CoreModel::Mmad(const char* name, double cycles, double work, const Units* units) {
     Tick();
     cubeWork_ += work;
-    if (units != nullptr && Overlap(unitRead_, *units)) {
-        const double share = std::max(1.0, double(units->hi - units->lo) / 512.0);
-        const double readUnit = (unitRead_.end - unitRead_.start) / std::max(1.0, double(unitRead_.hi - unitRead_.lo) / 512.0);
-        WaitOn(M, unitRead_.start + readUnit);
-        const double start = std::max({free_[M], wait_[M], issue_});
-        cycles = std::max(cycles, unitRead_.end + cycles / share - start);
-    }
+    if (units != nullptr && Overlap(unitRead_, *units)) cycles = TrailUnits(M, unitRead_, *units, cycles);
     const double start = std::max({free_[M], wait_[M], issue_});
     const double end = Run(M, name, cycles, p_.cubeLatency, 0);
     if (units != nullptr && units->flag == 3) unitWrite_ = {units->lo, units->hi, start, end};
@@ -185,13 +187,7 @@ void CoreModel::Fixpipe(const char* name, uint64_t elems, uint64_t bytes, bool t
     // The result leaves through the core's GM port: no faster than an MTE3 copy of the same bytes.
     const double port = p_.l2WriteBytesPerCycleCore > 0 ? p_.l2WriteBytesPerCycleCore : gmRate_;  // Note [L2 model]
     if (toGm) duration = std::max(duration, p_.mteIssue + double(bytes) / port);
-    if (units != nullptr && Overlap(unitWrite_, *units)) {  // Note [UnitFlag] timing
-        const double share = std::max(1.0, double(units->hi - units->lo) / 512.0);
-        const double writeUnit = (unitWrite_.end - unitWrite_.start) / std::max(1.0, double(unitWrite_.hi - unitWrite_.lo) / 512.0);
-        WaitOn(FIX, unitWrite_.start + writeUnit);
-        const double ready = std::max({free_[FIX], wait_[FIX], issue_});
-        duration = std::max(duration, unitWrite_.end + duration / share - ready);
-    }
+    if (units != nullptr && Overlap(unitWrite_, *units)) duration = TrailUnits(FIX, unitWrite_, *units, duration);
     double end;
     if (!toGm) {
         end = Run(FIX, name, duration, p_.vecLatency, bytes);

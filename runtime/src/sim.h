@@ -159,6 +159,11 @@ private:
     UnitSpan unitWrite_, unitRead_;
     // Whether the last unit-flagged instruction of the other pipe (`span`) touched any of `u`'s L0C bytes.
     static bool Overlap(const UnitSpan& span, const Units& u) { return span.hi > u.lo && u.hi > span.lo; }
+    // Note [UnitFlag] timing: the duration of an instruction of `duration` on pipe `p` reading or
+    // writing `units` after `lead`, the other pipe's unit-flagged instruction on the same units:
+    // waits until lead has handed over its first unit and ends no sooner than one of its own units
+    // after lead ends.
+    double TrailUnits(Pipe p, const UnitSpan& lead, const Units& units, double duration);
     uint32_t synced_[PIPE_COUNT][PIPE_COUNT] = {};
     std::vector<std::pair<double, double>> port_;  // busy intervals of the core's GM port, sorted
 };

@@ -27,21 +27,26 @@ P310 = "Ascend310P3"
 
 
 def co2(programs: dict[str, Path], tmp_path: Path, case: str, m: int, n: int, k: int, rows: int, gap: int,
-        low: int, high: int, soc: str = A910, mode: str = "cpu", scale: float | None = None,
-        seed: int = 5) -> tuple[np.ndarray, np.ndarray, subprocess.CompletedProcess]:
-    """Run cube_co2 on integer-valued A (m x k) and B (k x n); return (R, the rows of exact C it copies, process)."""
+        low: int, high: int, soc: str = A910, mode: str = "cpu", scale: float | int | None = None,
+        seed: int = 5, table: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, subprocess.CompletedProcess]:
+    """Run cube_co2 on integer-valued A (m x k) and B (k x n); return (R, the rows of exact C it copies, process).
+
+    `scale`: DEQ's float scale, or DEQ16's 64-bit deqValue; `table`: VDEQ16's n uint64 parameters."""
     rng = np.random.default_rng(seed)
     dtype = np.int8 if "int_" in case else np.float16
     a = rng.integers(low, high, (m, k)).astype(dtype)
     b = rng.integers(low, high, (k, n)).astype(dtype)
     a.tofile(tmp_path / "a.bin")
     np.ascontiguousarray(b.T).tofile(tmp_path / "bt.bin")
+    if table is not None:
+        table.astype(np.uint64).tofile(tmp_path / "q.bin")
     args = [case, tmp_path, m, n, k, rows, gap] + ([scale] if scale is not None else [])
     proc = run(programs["cube_co2"], *args, mode=mode, soc=soc)
     c = a.astype(np.int64) @ b.astype(np.int64)  # exact; fp32 and int32 accumulation are exact on these
     vector = "vector" in case
     picked = c[0:rows * 16:16] if vector else c[:rows * 16]
-    out = {"f32": np.float32, "f16": np.float16, "i32": np.int32, "i8": np.int8}[case.rsplit("_", 1)[1]]
+    out = {"f32": np.float32, "f16": np.float16, "i32": np.int32, "i8": np.int8,
+           "i16": np.int16}[case.rsplit("_", 1)[1]]
     r = np.fromfile(tmp_path / "r.bin", dtype=out).reshape(len(picked), n) if proc.returncode == 0 else np.empty(0)
     return r, picked, proc
 
@@ -141,6 +146,87 @@ def test_deq_scales_int32_to_float16(programs: dict[str, Path], tmp_path: Path, 
     np.testing.assert_array_equal(r.view(np.uint16), golden.view(np.uint16))
 
 
+# Note [DEQ16 and VDEQ16]: parameters are uint64 with the float32 scale in bits 0..31.
+RELU_BIT = 1 << 47
+MCB = 1 << 36
+
+
+def param(scale: float, matmul_style: bool = False) -> int:
+    """The 64-bit parameter of a float32 scale; `matmul_style`: as SetQuantScalar builds it (bits 31..13, bit 46)."""
+    bits = int(np.float32(scale).view(np.uint32))
+    return (bits & 0xFFFFE000) | (1 << 46) if matmul_style else bits
+
+
+def deq16_golden(c: np.ndarray, scales: np.ndarray, relu: bool = False) -> np.ndarray:
+    """float32(x) * M in float32, ReLU on the product, rounded to float16; overflow saturates (310P)."""
+    with np.errstate(over="ignore"):
+        p = c.astype(np.float32) * scales.astype(np.float32)
+        if relu:
+            p = np.where(p < 0, np.float32(0), p)
+        h = p.astype(np.float16)
+    return np.where(np.isinf(h), np.copysign(np.float16(65504), h), h).astype(np.float16)
+
+
+def table_of(scales: np.ndarray, extra: int = 0) -> np.ndarray:
+    return np.array([int(np.float32(x).view(np.uint32)) | extra for x in scales], dtype=np.uint64)
+
+
+@pytest.mark.parametrize("scale, matmul_style, low, high",
+                         [(0.0123456789, False, -128, 128), (0.0123456789, True, -128, 128), (-0.088, False, 90, 128)],
+                         ids=["full-float32", "setquantscalar", "saturating"])
+@pytest.mark.parametrize("mode", MODES)
+def test_deq16_scales_int32_by_a_float32(programs: dict[str, Path], tmp_path: Path, mode: str, scale: float,
+                                         matmul_style: bool, low: int, high: int) -> None:
+    bits = param(scale, matmul_style)
+    r, c, proc = co2(programs, tmp_path, "int_deq16_f16", 32, 48, 64, 2, 1, low=low, high=high, soc=P310, mode=mode,
+                     scale=bits)
+    no_findings(proc, mode)
+    m = np.uint32(bits & 0xFFFFFFFF).view(np.float32)  # all 32 bits: a scale that kept its low bits differs
+    golden = deq16_golden(c, np.full(c.shape[1], m))
+    if low > 0:
+        assert (np.abs(golden) == 65504).any() and (np.abs(golden) < 65504).any()
+    elif not matmul_style:  # the low 13 mantissa bits of M change results: a 910B-style reading would fail
+        assert (deq16_golden(c, np.full(c.shape[1], np.uint32(bits & 0xFFFFE000).view(np.float32))) != golden).any()
+    np.testing.assert_array_equal(r.view(np.uint16), golden.view(np.uint16))
+
+
+@pytest.mark.parametrize("case", ["int_relu_deq16_f16", "int_deq16_f16"], ids=["isRelu", "bit47"])
+@pytest.mark.parametrize("mode", MODES)
+def test_deq16_relu(programs: dict[str, Path], tmp_path: Path, mode: str, case: str) -> None:
+    # isRelu sets the parameter's ReLU bit on the NPU; the bit alone also applies ReLU, and disagreeing
+    # with isRelu is a finding (the documentation requires them to agree).
+    extra = 0 if "relu" in case else RELU_BIT
+    r, c, proc = co2(programs, tmp_path, case, 32, 48, 64, 2, 0, low=-64, high=64, soc=P310, mode=mode,
+                     scale=param(0.37) | extra)
+    assert (c < 0).any()
+    if extra and mode == SIM:  # a finding stops the program before it writes R
+        assert proc.returncode == 1
+        findings = summary(proc.stderr)["findings"]
+        assert len(findings) == 1 and "[co2-deq-relu]" in findings[0] and "bit (47) set" in findings[0], findings
+        return
+    no_findings(proc, mode)
+    np.testing.assert_array_equal(r.view(np.uint16), deq16_golden(c, np.full(c.shape[1], np.float32(0.37)),
+                                                                   relu=True).view(np.uint16))
+
+
+@pytest.mark.parametrize("case, shape", [("int_vdeq16_f16", (48, 64, 64, 3, 2)),
+                                         ("int_vector_vdeq16_f16", (32, 48, 64, 2, 1)),
+                                         ("int_relu_vdeq16_f16", (32, 48, 64, 2, 0))], ids=["matrix", "vector", "relu"])
+@pytest.mark.parametrize("mode", MODES)
+def test_vdeq16_scales_each_column(programs: dict[str, Path], tmp_path: Path, mode: str, case: str,
+                                   shape: tuple[int, int, int, int, int]) -> None:
+    # Burst j (column block j) reads the 16 parameters at deqTensorAddr + 128 j: column 16 j + i takes Q[16 j + i].
+    n = shape[1]
+    scales = np.random.default_rng(3).uniform(-0.5, 0.5, n).astype(np.float32)
+    relu = "relu" in case
+    r, c, proc = co2(programs, tmp_path, case, *shape, low=-100, high=100, soc=P310, mode=mode,
+                     table=table_of(scales, RELU_BIT if relu else 0))
+    no_findings(proc, mode)
+    golden = deq16_golden(c, scales, relu=relu)
+    assert (deq16_golden(c, scales[::-1]) != golden).any()  # a column mix-up would show
+    np.testing.assert_array_equal(r.view(np.uint16), golden.view(np.uint16))
+
+
 def test_the_copy_runs_on_the_vector_pipe(programs: dict[str, Path], tmp_path: Path) -> None:
     _, _, proc = co2(programs, tmp_path, "matrix_f32", 64, 80, 96, 4, 0, low=-8, high=8, mode=SIM)
     no_findings(proc, SIM)
@@ -199,9 +285,66 @@ def test_deq_is_refused_on_910a(programs: dict[str, Path], tmp_path: Path) -> No
     kernel_error(proc, "co2_int_f16", "deqScale DEQ on Ascend910A", "DEQSCALE")
 
 
-def test_quantising_modes_are_not_implemented(programs: dict[str, Path], tmp_path: Path) -> None:
-    proc = co2(programs, tmp_path, "int_deq8_i8", 32, 48, 64, 2, 0, low=-8, high=8, soc=P310, scale=1.0)[2]
-    kernel_error(proc, "co2_int_i8", "deqScale DEQ8 (int32 -> int8) is not implemented by opkit")
+@pytest.mark.parametrize("case, kernel, words", [
+    ("int_deq8_i8", "co2_int_i8", ["deqScale DEQ8 (int32 -> int8) is not implemented by opkit", "rounding",
+                                   "saturates", "quantise with the vector unit"]),
+    ("int_deq16_i16", "co2_int_i16", ["DEQ16 int32 -> int16 is not implemented by opkit", "N + 1", "int16 saturation"]),
+    ("int_vdeq_f16", "co2_int_f16", ["deqScale VDEQ (int32 -> float16) is not implemented by opkit",
+                                     "which element scales which column", "Use VDEQ16"]),
+])
+def test_undocumented_quantising_modes_are_refused(programs: dict[str, Path], tmp_path: Path, case: str, kernel: str,
+                                                   words: list[str]) -> None:
+    table = table_of(np.ones(48)) if "vdeq" in case else None
+    proc = co2(programs, tmp_path, case, 32, 48, 64, 2, 0, low=-8, high=8, soc=P310, scale=param(1.0), table=table)[2]
+    kernel_error(proc, kernel, *words)
+
+
+@pytest.mark.parametrize("case", ["int_deq16_f16", "int_vdeq16_f16"])
+def test_mcb_shift_is_refused(programs: dict[str, Path], tmp_path: Path, case: str) -> None:
+    extra = MCB | (3 << 32)
+    vector = "vdeq" in case
+    proc = co2(programs, tmp_path, case, 32, 48, 64, 2, 0, low=-8, high=8, soc=P310,
+               scale=None if vector else param(0.5) | extra, table=table_of(np.ones(48), extra) if vector else None)[2]
+    kernel_error(proc, "co2_int_f16", "VDEQ16 parameter 0" if vector else "DEQ16 deqValue", "MCB bit (36)", "N + 1",
+                 "reference scripts shift by N")
+
+
+def test_deq16_is_refused_on_910a(programs: dict[str, Path], tmp_path: Path) -> None:
+    proc = co2(programs, tmp_path, "int_deq16_f16", 32, 48, 64, 2, 0, low=-8, high=8, soc=A910, scale=param(0.5))[2]
+    kernel_error(proc, "co2_int_f16", "deqScale DEQ16 on Ascend910A", "310P AI Core only")
+
+
+def test_vdeq16_table_must_be_32_byte_aligned(programs: dict[str, Path], tmp_path: Path) -> None:
+    proc = co2(programs, tmp_path, "unaligned_table_int_vdeq16_f16", 32, 48, 64, 2, 0, low=-8, high=8, soc=P310,
+               table=table_of(np.ones(48)))[2]
+    kernel_error(proc, "co2_int_f16", "VDEQ16 deqTensorAddr", "not 32-byte aligned")
+
+
+def test_vdeq16_table_without_hand_over_is_found(programs: dict[str, Path], tmp_path: Path) -> None:
+    # MTE2 writes the parameters; with no queue hand-over the copy on V may read them first.
+    proc = co2(programs, tmp_path, "no_sync_table_int_vdeq16_f16", 32, 48, 64, 2, 0, low=-8, high=8, soc=P310,
+               mode=SIM, table=table_of(np.ones(48)))[2]
+    assert proc.returncode == 1
+    findings = summary(proc.stderr)["findings"]
+    assert len(findings) == 1 and "[unsynced-read]" in findings[0], findings
+    assert re.search(r"on pipe V reads UB .* that pipe MTE2 wrote", findings[0]), findings
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_vdeq16_relu_flags_disagreeing_with_isrelu_are_found(programs: dict[str, Path], tmp_path: Path,
+                                                             mode: str) -> None:
+    # The NPU follows isRelu (off here) and ignores the entries' ReLU bits; the documentation wants them equal.
+    scales = np.full(48, 0.25, dtype=np.float32)
+    r, c, proc = co2(programs, tmp_path, "int_vdeq16_f16", 32, 48, 64, 2, 0, low=-8, high=8, soc=P310, mode=mode,
+                     table=table_of(scales, RELU_BIT))
+    if mode == SIM:  # a finding stops the program before it writes R
+        assert proc.returncode == 1
+        findings = summary(proc.stderr)["findings"]
+        assert len(findings) == 1 and "[co2-deq-relu]" in findings[0] and "isRelu is false" in findings[0], findings
+        return
+    ok(proc)
+    assert (c < 0).any()
+    np.testing.assert_array_equal(r.view(np.uint16), deq16_golden(c, scales).view(np.uint16))
 
 
 def test_a_too_small_ub_buffer_is_found(programs: dict[str, Path], tmp_path: Path) -> None:

@@ -161,7 +161,8 @@ def test_mode_must_fit_the_types(programs: dict[str, Path], tmp_path: Path) -> N
 
 def test_shifting_parameters_are_not_implemented(programs: dict[str, Path], tmp_path: Path) -> None:
     proc = fixpipe(programs, tmp_path, "req8_i8", 32, 48, 64, [param(0.1) | MCB | (3 << 32)])[2]
-    kernel_error(proc, "fixpipe_int_i8", "REQ8 parameter deqScalar", "MCB bit (36)", "N + 1")
+    kernel_error(proc, "fixpipe_int_i8", "REQ8 parameter deqScalar", "MCB bit (36)", "N + 1", "reference scripts by N",
+                 "int16 step")
 
 
 @pytest.mark.parametrize("mode", MODES)

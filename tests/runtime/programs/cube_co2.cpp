@@ -15,16 +15,24 @@
 //   bursts in UB:
 //     matrix mode: whole 16x16 fractals, so R = C[0 : 16*ROWS, :]
 //     vector mode: row 0 of each fractal, so R = C[0 : 16*ROWS : 16, :]
-//   with ReLU, the float32 -> float16 conversion or DEQ (int32 -> float16 times the half in
-//   deqValue) on the way as the case asks. The rows of each burst go to GM 16 elements at a time.
+//   with ReLU, the float32 -> float16 conversion, DEQ (int32 -> float16 times the half in deqValue),
+//   DEQ16 (times the float32 in deqValue bits 0..31) or VDEQ16 (column j times the float32 in bits
+//   0..31 of Q[j], Q copied GM -> UB and handed to the V pipe through a queue: burst j reads the 16
+//   parameters of its column block, 128 bytes each burst) on the way as the case asks. The rows of
+//   each burst go to GM 16 elements at a time.
 //
-// Usage: cube_co2 CASE DIR M N K ROWS GAP [DEQ_SCALE]   (reads DIR/a.bin, DIR/bt.bin; writes DIR/r.bin)
-//   CASE: {matrix,vector}_{f32,f16,relu_f32,relu_f16}, int_{i32,relu_i32,deq_f16}, plus the broken
-//   variants unaligned (UB destination 16 bytes off), ub_small (CO2 buffer 32 bytes short), no_sync
-//   (no queue hand-over between Mmad and the copy), normal_mode (blockMode left at its default),
-//   int_deq8 (DEQ8 into int8); and with no arguments after CASE: wrong_dst, l0c_overrun,
-//   block_count, ub_to_ub, ub_convert.
+// Usage: cube_co2 CASE DIR M N K ROWS GAP [DEQ]   (reads DIR/a.bin, DIR/bt.bin and, for vdeq16/vdeq,
+//   DIR/q.bin: N uint64 parameters; writes DIR/r.bin). DEQ: the float scale of deq, the 64-bit
+//   deqValue of deq16 (decimal or 0x...).
+//   CASE: {matrix,vector}_{f32,f16,relu_f32,relu_f16}, int_{i32,relu_i32,deq_f16}, int_[relu_]deq16_f16,
+//   int_[vector_][relu_]vdeq16_f16, plus the broken variants unaligned (UB destination 16 bytes off),
+//   ub_small (CO2 buffer 32 bytes short), no_sync (no queue hand-over between Mmad and the copy),
+//   no_sync_table (none between the parameter copy and VDEQ16), unaligned_table (deqTensorAddr 16
+//   bytes off), normal_mode (blockMode left at its default), int_deq8_i8 (DEQ8 into int8),
+//   int_deq16_i16 (DEQ16 into int16), int_vdeq_f16 (VDEQ); and with no arguments after CASE:
+//   wrong_dst, l0c_overrun, block_count, ub_to_ub, ub_convert.
 // Tested by: pytest tests/runtime/test_cube_co2.py
+#include <cstdlib>
 #include <cstring>
 
 #include "tikicpulib.h"
@@ -38,6 +46,8 @@ struct Shape {
     uint32_t m, n, k, rows, gap;
     bool vector, relu, deq, deq8, unaligned, ubSmall, noSync, normalMode;
     float deqScale;
+    bool deq16, vdeq16, vdeq, noSyncTable, unalignedTable;
+    uint64_t deqBits;  // DEQ16's deqValue
 };
 
 template <typename In, typename Acc, typename Out>
@@ -46,7 +56,7 @@ public:
     static constexpr uint32_t C0 = 32 / sizeof(In);
     static constexpr uint32_t FRACTAL = 512 / sizeof(In);  // elements of In per 512-byte fractal
 
-    __aicore__ inline void Init(GM_ADDR a, GM_ADDR bt, GM_ADDR r, const Shape& s) {
+    __aicore__ inline void Init(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, const Shape& s) {
         s_ = s;
         mb_ = (s.m + 15) / 16;
         nb_ = s.n / 16;
@@ -64,6 +74,10 @@ public:
         pipe_.InitBuffer(outCO1_, 1, mb_ * nb_ * 256 * sizeof(Acc));
         const uint32_t co2 = nb_ * burst_ * sizeof(Out) + (s.unaligned ? 32 : 0);
         pipe_.InitBuffer(outCO2_, 1, s.ubSmall ? co2 - 32 : co2);
+        if (s.vdeq16 || s.vdeq) {  // Q: one uint64 per column, 16 per column block
+            qGm_.SetGlobalBuffer((__gm__ uint64_t*)q, s.n);
+            pipe_.InitBuffer(inQ_, 1, s.n * 8);
+        }
     }
     __aicore__ inline void Process() {
         CopyIn();
@@ -86,10 +100,26 @@ public:
             enhanced.deqScale = s_.deq8 ? DeqScale::DEQ8 : DeqScale::DEQ;
             enhanced.deqValue = half(s_.deqScale).bits;  // DEQ: M is the half in bits 0..15
         }
+        if (s_.deq16) {
+            enhanced.deqScale = DeqScale::DEQ16;
+            enhanced.deqValue = s_.deqBits;
+        }
+        LocalTensor<uint64_t> q;
+        if (s_.vdeq16 || s_.vdeq) {
+            q = inQ_.AllocTensor<uint64_t>();
+            DataCopy(q, qGm_, s_.n);  // Q[0..N) -> UB (MTE2)
+            if (!s_.noSyncTable) {
+                inQ_.EnQue(q);
+                q = inQ_.DeQue<uint64_t>();
+            }
+            enhanced.deqScale = s_.vdeq ? DeqScale::VDEQ : DeqScale::VDEQ16;
+            enhanced.deqTensorAddr = q.GetPhyAddr() + (s_.unalignedTable ? 16 : 0);
+        }
         // One burst per column block: ROWS fractals of it, the column's other fractals skipped.
         DataCopyParams params(uint16_t(nb_), uint16_t(s_.rows), uint16_t(mb_ - s_.rows), uint16_t(s_.gap));
         DataCopy(c2[s_.unaligned ? 16 / sizeof(Out) : 0], c1, params, enhanced);
         outCO1_.FreeTensor(c1);
+        if (s_.vdeq16 || s_.vdeq) inQ_.FreeTensor(q);
         outCO2_.EnQue(c2);
         CopyOut();
     }
@@ -142,33 +172,38 @@ private:
     TQue<QuePosition::B2, 1> inB2_;
     TQue<QuePosition::CO1, 1> outCO1_;
     TQue<QuePosition::CO2, 1> outCO2_;
+    TQue<QuePosition::VECIN, 1> inQ_;
+    GlobalTensor<uint64_t> qGm_;
     GlobalTensor<In> aGm_, btGm_;
     GlobalTensor<Out> rGm_;
 };
 
 template <typename In, typename Acc, typename Out>
-__aicore__ inline void Run(GM_ADDR a, GM_ADDR bt, GM_ADDR r, const Shape& s) {
+__aicore__ inline void Run(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, const Shape& s) {
     CubeCo2<In, Acc, Out> op;
-    op.Init(a, bt, r, s);
+    op.Init(a, bt, r, q, s);
     op.Process();
 }
 
 }  // namespace
 
-extern "C" __global__ __aicore__ void co2_half_f32(GM_ADDR a, GM_ADDR bt, GM_ADDR r, Shape s) {
-    Run<half, float, float>(a, bt, r, s);
+extern "C" __global__ __aicore__ void co2_half_f32(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<half, float, float>(a, bt, r, q, s);
 }
-extern "C" __global__ __aicore__ void co2_half_f16(GM_ADDR a, GM_ADDR bt, GM_ADDR r, Shape s) {
-    Run<half, float, half>(a, bt, r, s);
+extern "C" __global__ __aicore__ void co2_half_f16(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<half, float, half>(a, bt, r, q, s);
 }
-extern "C" __global__ __aicore__ void co2_int_i32(GM_ADDR a, GM_ADDR bt, GM_ADDR r, Shape s) {
-    Run<int8_t, int32_t, int32_t>(a, bt, r, s);
+extern "C" __global__ __aicore__ void co2_int_i32(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<int8_t, int32_t, int32_t>(a, bt, r, q, s);
 }
-extern "C" __global__ __aicore__ void co2_int_f16(GM_ADDR a, GM_ADDR bt, GM_ADDR r, Shape s) {
-    Run<int8_t, int32_t, half>(a, bt, r, s);
+extern "C" __global__ __aicore__ void co2_int_f16(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<int8_t, int32_t, half>(a, bt, r, q, s);
 }
-extern "C" __global__ __aicore__ void co2_int_i8(GM_ADDR a, GM_ADDR bt, GM_ADDR r, Shape s) {
-    Run<int8_t, int32_t, int8_t>(a, bt, r, s);
+extern "C" __global__ __aicore__ void co2_int_i8(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<int8_t, int32_t, int8_t>(a, bt, r, q, s);
+}
+extern "C" __global__ __aicore__ void co2_int_i16(GM_ADDR a, GM_ADDR bt, GM_ADDR r, GM_ADDR q, Shape s) {
+    Run<int8_t, int32_t, int16_t>(a, bt, r, q, s);
 }
 
 // The destination of the copy out of L0C is UB (CO2), not L1.
@@ -272,7 +307,8 @@ int main(int argc, char* argv[]) {
     if (argc < 8) return 2;
     Shape s{uint32_t(std::atoi(argv[3])), uint32_t(std::atoi(argv[4])), uint32_t(std::atoi(argv[5])),
             uint32_t(std::atoi(argv[6])), uint32_t(std::atoi(argv[7])), false, false, false, false, false, false,
-            false, false, argc > 8 ? float(std::atof(argv[8])) : 1.0f};
+            false, false, argc > 8 ? float(std::atof(argv[8])) : 1.0f, false, false, false, false, false,
+            argc > 8 ? uint64_t(std::strtoull(argv[8], nullptr, 0)) : 0};
     std::string c = name;
     auto take = [&](const char* prefix) {  // strips a leading "prefix_" from the case name
         const std::string p = std::string(prefix) + "_";
@@ -280,23 +316,26 @@ int main(int argc, char* argv[]) {
         c = c.substr(p.size());
         return true;
     };
+    s.unalignedTable = take("unaligned_table");
     s.unaligned = take("unaligned");
     s.ubSmall = take("ub_small");
+    s.noSyncTable = take("no_sync_table");
     s.noSync = take("no_sync");
     s.normalMode = take("normal_mode");
     const bool integer = take("int");
-    if (!integer) {
-        s.vector = take("vector");
-        if (!s.vector && !take("matrix")) return UnknownCase(argv[0], name);
-    }
+    s.vector = take("vector");
+    if (!integer && !s.vector && !take("matrix")) return UnknownCase(argv[0], name);
     s.relu = take("relu");
+    s.vdeq16 = take("vdeq16");
+    s.vdeq = take("vdeq");
+    s.deq16 = take("deq16");
     s.deq = take("deq");
     s.deq8 = take("deq8");
     const char* dir = argv[2];
     const uint32_t inBytes = integer ? 1 : 2;
     uint32_t outBytes = 0;
     if (c == "f32" || c == "i32") outBytes = 4;
-    else if (c == "f16") outBytes = 2;
+    else if (c == "f16" || c == "i16") outBytes = 2;
     else if (c == "i8") outBytes = 1;
     else return UnknownCase(argv[0], name);
     const uint32_t rowsOut = s.vector ? s.rows : s.rows * 16;
@@ -307,14 +346,21 @@ int main(int argc, char* argv[]) {
     uint8_t* r = (uint8_t*)GmAlloc(rBytes);
     ReadBin(dir, "a.bin", a, aBytes);
     ReadBin(dir, "bt.bin", bt, bBytes);
-    if (!integer && outBytes == 4) ICPU_RUN_KF(co2_half_f32, 1, a, bt, r, s);
-    else if (!integer) ICPU_RUN_KF(co2_half_f16, 1, a, bt, r, s);
-    else if (outBytes == 4) ICPU_RUN_KF(co2_int_i32, 1, a, bt, r, s);
-    else if (outBytes == 2) ICPU_RUN_KF(co2_int_f16, 1, a, bt, r, s);
-    else ICPU_RUN_KF(co2_int_i8, 1, a, bt, r, s);
+    uint8_t* q = nullptr;
+    if (s.vdeq16 || s.vdeq) {
+        q = (uint8_t*)GmAlloc(size_t(s.n) * 8);
+        ReadBin(dir, "q.bin", q, size_t(s.n) * 8);
+    }
+    if (!integer && outBytes == 4) ICPU_RUN_KF(co2_half_f32, 1, a, bt, r, q, s);
+    else if (!integer) ICPU_RUN_KF(co2_half_f16, 1, a, bt, r, q, s);
+    else if (outBytes == 4) ICPU_RUN_KF(co2_int_i32, 1, a, bt, r, q, s);
+    else if (c == "i16") ICPU_RUN_KF(co2_int_i16, 1, a, bt, r, q, s);
+    else if (outBytes == 2) ICPU_RUN_KF(co2_int_f16, 1, a, bt, r, q, s);
+    else ICPU_RUN_KF(co2_int_i8, 1, a, bt, r, q, s);
     WriteBin(dir, "r.bin", r, rBytes);
     GmFree(a);
     GmFree(bt);
     GmFree(r);
+    if (q != nullptr) GmFree(q);
     return 0;
 }
