@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -359,19 +360,25 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     if (inferred != nullptr) *inferred = true;
     auto tilingFn = def.AICoreDef().Tiling();
     if (tilingFn == nullptr) Error(opType, "has no tiling function (this->AICore().SetTiling(...))");
-    // Note [Tiling buffer]: each thread keeps its 64 KiB tiling buffer, zeroed again before each use
-    // (a fresh one per call cost a malloc, a free and the zeroing of new memory: a tenth of a small
-    // call). A TilingFunc that runs Prepare itself (nothing stops one) gets a buffer of its own.
+    // Note [Tiling buffer]: each thread keeps its 64 KiB tiling buffer (a fresh one per call cost a
+    // malloc, a free and the zeroing of new memory: a tenth of a small call). A TilingFunc gets it
+    // zeroed: the bytes the last TilingFunc on this thread declared (GetDataSize), rounded up to
+    // 1 KiB, are zeroed again; one that writes past what it declares leaves bytes a later TilingFunc
+    // could read before writing them, as CANN's tiling buffer holds whatever it held. A TilingFunc that
+    // runs Prepare itself (nothing stops one) gets a buffer of its own.
     constexpr size_t kTilingCapacity = 64 * 1024;
     thread_local std::vector<uint8_t> threadBuffer(kTilingCapacity);
+    thread_local size_t threadDirty = 0;
     thread_local bool threadBufferBusy = false;
     std::vector<uint8_t> ownBuffer;
     uint8_t* buffer = threadBuffer.data();
-    if (threadBufferBusy) {
+    const bool own = threadBufferBusy;
+    if (own) {
         ownBuffer.assign(kTilingCapacity, 0);
         buffer = ownBuffer.data();
     } else {
-        std::memset(buffer, 0, kTilingCapacity);
+        std::memset(buffer, 0, threadDirty);
+        threadDirty = kTilingCapacity;  // until this TilingFunc says how much it wrote
     }
     struct Busy {
         bool& flag, was;
@@ -393,6 +400,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     if (size > kTilingCapacity) Error(opType, "tiling data size exceeds the capacity");
     auto* data = static_cast<uint8_t*>(ctx.GetRawTilingData()->GetData());
     plan.tiling.assign(data, data + size);
+    if (!own) threadDirty = std::min(kTilingCapacity, (size + 1023) / 1024 * 1024);
     size_t* ws = ctx.GetWorkspaceSizes(0);
     for (size_t i = 0; i < ctx.GetWorkspaceNum(); ++i) plan.workspaceBytes += ws[i];
     plan.workspaceAsked = plan.workspaceBytes;

@@ -63,29 +63,33 @@ struct Scratch {
 
 constexpr const char* kGmCapsule = "opkit.gm";  // the base of an array in opkit's output memory
 
-// A 1-D array of `elements` of `dt` in memory from Note [Output memory], given back to the cache
-// when the array is freed. Its whole buffer is usable (Note [Lent host memory]).
-py::array GmOwner(const py::dtype& dt, int64_t elements) {
-    const size_t bytes = size_t(elements) * size_t(dt.itemsize());
+struct GmBlock {
+    uint8_t* p;
+    size_t capacity;
+};
+
+// A block of at least `bytes` from Note [Output memory], in a capsule that gives it back to the cache
+// when the last array using it is freed.
+py::capsule GmCapsule(size_t bytes, GmBlock*& block) {
     size_t capacity = 0;
     void* p = opkit::acl::TakeHostBlock(bytes, &capacity);
     if (p == nullptr) throw std::bad_alloc();
-    struct Block {
-        void* p;
-        size_t capacity;
-    };
-    py::capsule base(new Block{p, capacity}, kGmCapsule, [](PyObject* o) {
-        auto* b = static_cast<Block*>(PyCapsule_GetPointer(o, kGmCapsule));
+    block = new GmBlock{static_cast<uint8_t*>(p), capacity};
+    return py::capsule(block, kGmCapsule, [](PyObject* o) {
+        auto* b = static_cast<GmBlock*>(PyCapsule_GetPointer(o, kGmCapsule));
         opkit::acl::GiveHostBlock(b->p, b->capacity);
         delete b;
     });
-    return py::array(dt, std::vector<py::ssize_t>{py::ssize_t(capacity / size_t(dt.itemsize()))}, p, base);
 }
 
-// Whether `a` is such an owner (its base is opkit's capsule).
-bool IsGmOwner(const py::array& a) {
+// Bytes usable from the start of `a` (Note [Lent host memory]) when its base is opkit's output
+// memory, else 0.
+int64_t GmRoom(const py::array& a) {
     PyObject* base = py::detail::array_proxy(a.ptr())->base;
-    return base != nullptr && PyCapsule_CheckExact(base) && std::strcmp(PyCapsule_GetName(base), kGmCapsule) == 0;
+    if (base == nullptr || !PyCapsule_CheckExact(base) || std::strcmp(PyCapsule_GetName(base), kGmCapsule) != 0) return 0;
+    const auto* b = static_cast<const GmBlock*>(PyCapsule_GetPointer(base, kGmCapsule));
+    const auto* data = static_cast<const uint8_t*>(a.data());
+    return data >= b->p && data < b->p + b->capacity ? int64_t(b->p + b->capacity - data) : 0;
 }
 
 class DirectOp {
@@ -185,8 +189,8 @@ private:
         for (py::object base = o.base(); py::isinstance<py::array>(base); base = o.base())
             o = py::reinterpret_borrow<py::array>(base);
         if (o.data() != a.data()) return false;  // a view inside its buffer: lent blocks may not overlap
-        if (IsGmOwner(o)) {
-            bytes = o.nbytes();
+        if (int64_t room = GmRoom(o); room > 0) {
+            bytes = uint64_t(room);
             return true;
         }
         if (!(o.flags() & py::detail::npy_api::NPY_ARRAY_OWNDATA_) || handlerName_.is_none()) return true;
@@ -249,12 +253,14 @@ private:
         }
         // Outputs: opkit's own memory with room for the device padding (library.py _gm_empty).
         const size_t nOut = plan.outShapes.size();
-        py::tuple result(nOut);
+        py::tuple result(nOut == 1 ? 0 : nOut);
+        py::object single;
         std::vector<void*> outPtrs(nOut);
         for (size_t k = 0; k < nOut; ++k) {
             const int ref = k < outputRefs_.size() ? outputRefs_[k] : -1;
             if (ref >= 0) {  // an input the kernel writes (lent: checked in Call)
-                result[k] = arrays[ref];
+                if (nOut == 1) single = arrays[ref];
+                else result[k] = arrays[ref];
                 outPtrs[k] = ins[ref].data;
                 continue;
             }
@@ -265,17 +271,18 @@ private:
             int64_t n = 1;
             for (int64_t d : shape) n *= d;
             const int64_t item = dt.itemsize();
-            const int64_t pad = (n * item + kSlack + item - 1) / item;
-            py::array owner = GmOwner(dt, pad);
+            GmBlock* block = nullptr;
+            py::capsule base = GmCapsule(size_t(n * item + kSlack), block);
             std::vector<py::ssize_t> strides(shape.size());
             int64_t step = item;
             for (size_t d = shape.size(); d-- > 0;) {
                 strides[d] = step;
                 step *= shape[d];
             }
-            py::array view(dt, std::vector<py::ssize_t>(shape.begin(), shape.end()), strides, owner.data(), owner);
-            outPtrs[k] = view.mutable_data();
-            result[k] = view;
+            py::array out(dt, std::vector<py::ssize_t>(shape.begin(), shape.end()), strides, block->p, base);
+            outPtrs[k] = block->p;
+            if (nOut == 1) single = out;
+            else result[k] = out;
         }
         bool empty = false;
         for (const auto& t : ins) {
@@ -303,7 +310,7 @@ private:
                 throw py::error_already_set();
             }
         }
-        if (nOut == 1) return result[0];
+        if (nOut == 1) return single;
         return std::move(result);
     }
 
@@ -357,10 +364,13 @@ private:
 }  // namespace
 
 void BindDirectCall(py::module_& m) {
-    m.def("gm_empty", [](int64_t bytes) { return GmOwner(py::dtype("uint8"), bytes); }, py::arg("bytes"),
-          "A uint8 array of at least `bytes` in opkit's output memory (Note [Output memory]).");
-    m.def("gm_room", [](const py::array& a) -> int64_t { return IsGmOwner(a) ? int64_t(a.nbytes()) : 0; },
-          py::arg("owner"), "The bytes usable from the start of `owner` if it is opkit's output memory, else 0.");
+    m.def("gm_empty", [](int64_t bytes) {
+              GmBlock* block = nullptr;
+              py::capsule base = GmCapsule(size_t(bytes), block);
+              return py::array(py::dtype("uint8"), std::vector<py::ssize_t>{py::ssize_t(bytes)}, block->p, base);
+          }, py::arg("bytes"), "A uint8 array of `bytes` in opkit's output memory (Note [Output memory]).");
+    m.def("gm_room", &GmRoom, py::arg("owner"),
+          "The bytes usable from the start of `owner` if its base is opkit's output memory, else 0.");
     py::class_<DirectOp>(m, "DirectOp")
         .def(py::init<const std::string&, const std::string&, const py::list&, const py::list&, const std::vector<int>&,
                       const py::dict&, const py::object&>(),
