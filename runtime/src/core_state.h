@@ -73,7 +73,7 @@ struct CoreState {
     // unitFlag 3 finished it, a Fixpipe may read it), and the model's sequence number of that Mmad.
     std::vector<uint8_t> unitFlags;
     uint32_t unitMmadSeq = 0;
-    std::vector<PipeBuffer> buffers;  // the live TPipe's buffers, in the order it gave them out
+    std::vector<PipeBuffer> buffers;  // the live TPipe's UB buffers, in the order it gave them out
     // SetAtomicAdd/Max/Min: the GM write mode of FIX and MTE3 (Note [Atomic GM writes], cube.h).
     AtomicOp atomicOp = AtomicOp::NONE;
     DType atomicType = DType::F32;
@@ -104,7 +104,7 @@ inline sim::CoreModel* Model() {
 // source block was.
 void ModelMove(uint8_t* dst, const uint8_t* src, uint64_t bytes, int pipe, const char* what, const void* ret,
                bool mix = false);
-// The live TPipe's buffers (runtime/src/ub_scratch.cpp): remembered as TPipe gives them out,
+// The live TPipe's UB buffers (runtime/src/ub_scratch.cpp): remembered as TPipe gives them out,
 // forgotten with their queue or the TPipe.
 void RememberBuffer(Mem m, uint32_t offset, uint32_t bytes, const AscendC::detail::QueBase* que, int index);
 void ForgetQueue(const AscendC::detail::QueBase* que);

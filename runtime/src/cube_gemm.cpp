@@ -133,11 +133,18 @@ void Widen(DType, const uint8_t* src, uint32_t* dst, uint32_t n) {  // I8, sign-
     for (uint32_t i = 0; i < n; ++i) dst[i] = uint32_t(int32_t(s[i]));
 }
 
-// Per-thread scratch: the packed panels and one widened fractal, reused across calls.
+// Per-thread scratch: the packed panels and one widened fractal, reused across calls. They only grow:
+// resizing a vector up again value-initialises the new elements, a memset of the panels on every
+// call whose operands are larger than the last one's (the packing writes every element it uses).
 template <typename T>
 struct Scratch {
     std::vector<T> a, b, fractal;
 };
+template <typename T>
+T* Room(std::vector<T>& v, uint64_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
 template <typename T>
 Scratch<T>& ScratchOf() {
     thread_local Scratch<T> s;
@@ -149,11 +156,11 @@ Scratch<T>& ScratchOf() {
 template <typename T>
 void PackA(const GemmArgs& g, Scratch<T>& s) {
     const uint32_t groups = (g.m + MR - 1) / MR, es = DTypeSize(g.in);
-    s.a.resize(uint64_t(groups) * g.k * MR);  // every element is written below
-    T tmp[MR][32];                            // C0 <= 32
+    T* const packed = Room(s.a, uint64_t(groups) * g.k * MR);  // every element used is written below
+    T tmp[MR][32];                                              // C0 <= 32
     for (uint32_t grp = 0; grp < groups; ++grp) {
         const uint32_t rows = std::min(MR, g.m - grp * MR);
-        T* panel = s.a.data() + uint64_t(grp) * g.k * MR;
+        T* panel = packed + uint64_t(grp) * g.k * MR;
         for (uint32_t kb = 0; kb * g.c0 < g.k; ++kb) {
             const uint32_t kv = std::min(g.c0, g.k - kb * g.c0);
             for (uint32_t r = 0; r < MR; ++r) {
@@ -178,24 +185,24 @@ void PackA(const GemmArgs& g, Scratch<T>& s) {
 template <typename T>
 void PackB(const GemmArgs& g, Scratch<T>& s) {
     const uint32_t es = DTypeSize(g.in), fe = 16 * g.c0;
-    s.b.resize(uint64_t(g.nBlocks) * g.k * NR);  // every element is written below
-    s.fractal.resize(fe);
+    T* const packed = Room(s.b, uint64_t(g.nBlocks) * g.k * NR);  // every element used is written below
+    T* const fractal = Room(s.fractal, fe);
     uint16_t t16[256];
     for (uint32_t kb = 0; kb * g.c0 < g.k; ++kb) {
         const uint32_t kv = std::min(g.c0, g.k - kb * g.c0);
         for (uint32_t nb = 0; nb < g.nBlocks; ++nb) {
             const uint8_t* frac = g.b + (uint64_t(kb) * g.nBlocks + nb) * fe * es;
             const uint32_t nv = std::min(16u, g.n - nb * 16);
-            T* dst = s.b.data() + (uint64_t(nb) * g.k + uint64_t(kb) * g.c0) * NR;
+            T* dst = packed + (uint64_t(nb) * g.k + uint64_t(kb) * g.c0) * NR;
             if (es == 2) {  // 16 x 16: transpose the bits, then widen whole rows
                 Transpose16x16(reinterpret_cast<const uint16_t*>(frac), t16);
                 Widen(g.in, reinterpret_cast<const uint8_t*>(t16), dst, kv * NR);  // rows q < kv, contiguous
                 for (uint32_t q = 0; nv < NR && q < kv; ++q)
                     for (uint32_t c = nv; c < NR; ++c) dst[q * NR + c] = T{};
             } else {
-                Widen(g.in, frac, s.fractal.data(), fe);
+                Widen(g.in, frac, fractal, fe);
                 for (uint32_t c = 0; c < NR; ++c)
-                    for (uint32_t q = 0; q < kv; ++q) dst[q * NR + c] = c < nv ? s.fractal[c * g.c0 + q] : T{};
+                    for (uint32_t q = 0; q < kv; ++q) dst[q * NR + c] = c < nv ? fractal[c * g.c0 + q] : T{};
             }
         }
     }

@@ -56,7 +56,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace opkit {
@@ -322,12 +325,52 @@ void Fill(const Problem& p, const Plan& c, optiling::TCubeTiling& t) {
 
 namespace {
 thread_local char tLastFailure[512];
+
+// Note [Matmul tiling memo]: GetTiling is a pure function of its request, and a TilingFunc calls it on
+// every launch (aclnn's GetWorkspaceSize runs the op's tiling each time, as CANN does): the LoRA grad
+// op asks for seven tilings per launch, which searched for ~0.2 ms. So each thread remembers the
+// answers to the requests it has seen (a small table, emptied when full); the search runs once per
+// distinct request. Failures are not remembered: they print their reason each time, as before.
+struct Memo {
+    optiling::TCubeTiling tiling;
+    int32_t mDim, nDim;
+};
+
+// Every field of the request, by value (not its bytes: padding is indeterminate).
+std::string KeyOf(const MatmulTilingRequest& r) {
+    static_assert(sizeof(MatmulTilingRequest) == 504, "a field was added to MatmulTilingRequest: add it to KeyOf");
+    std::string k(r.socName, strnlen(r.socName, sizeof(r.socName)));
+    auto put = [&k](int64_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof(v)); };
+    for (int64_t v : {int64_t(r.arch), int64_t(r.splitArch), int64_t(r.maxCores), r.l1, r.l0a, r.l0b, r.l0c, r.ub, r.bt,
+                      int64_t(r.bufL1), int64_t(r.bufL0C), int64_t(r.bufUb), int64_t(r.bufBt)})
+        put(v);
+    for (const matmul_tiling::MatTilingType* t : {&r.a, &r.b, &r.c, &r.bias})
+        for (int64_t v : {int64_t(t->pos), int64_t(t->type), int64_t(t->dataType), int64_t(t->isTrans)}) put(v);
+    for (int64_t v : {int64_t(r.typeSet[0]), int64_t(r.typeSet[1]), int64_t(r.typeSet[2]), int64_t(r.typeSet[3]),
+                      int64_t(r.isBias), int64_t(r.m), int64_t(r.n), int64_t(r.k), int64_t(r.orgM), int64_t(r.orgN),
+                      int64_t(r.orgKa), int64_t(r.orgKb), int64_t(r.singleM), int64_t(r.singleN), int64_t(r.singleK),
+                      int64_t(r.baseM), int64_t(r.baseN), int64_t(r.baseK), int64_t(r.traverse), int64_t(r.dim),
+                      int64_t(r.multiCore)})
+        put(v);
+    return k;
 }
+}  // namespace
 
 const char* LastMatmulTilingFailure() { return tLastFailure; }
 void ClearMatmulTilingFailure() { tLastFailure[0] = '\0'; }
 
 int64_t ComputeMatmulTiling(const MatmulTilingRequest& req, optiling::TCubeTiling& tiling, MatmulTilingResult& res) {
+    thread_local std::unordered_map<std::string, Memo> memo;  // Note [Matmul tiling memo]
+    const bool memoable = req.setterError[0] == '\0';  // a setter's refusal fails in Resolve, every time
+    std::string key = memoable ? KeyOf(req) : std::string();
+    if (memoable) {
+        if (auto it = memo.find(key); it != memo.end()) {
+            tiling = it->second.tiling;
+            res.mDim = it->second.mDim, res.nDim = it->second.nDim;
+            res.reason[0] = '\0';
+            return 0;
+        }
+    }
     std::string why;
     mmt::Problem p;
     mmt::Plan plan;
@@ -336,6 +379,10 @@ int64_t ComputeMatmulTiling(const MatmulTilingRequest& req, optiling::TCubeTilin
         mmt::Fill(p, plan, tiling);
         res.mDim = int32_t(plan.mDim), res.nDim = int32_t(plan.nDim);
         res.reason[0] = '\0';
+        if (memoable) {
+            if (memo.size() >= 256) memo.clear();
+            memo.emplace(std::move(key), Memo{tiling, res.mDim, res.nDim});
+        }
         return 0;
     }
     std::string msg = std::string(req.socName) + " " + (req.multiCore ? "MultiCoreMatmulTiling" : "MatmulApiTiling") +

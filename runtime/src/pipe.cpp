@@ -280,6 +280,11 @@ void QueBase::Init(uint8_t* base, uint8_t num, uint32_t len) {
     len_ = len;
     num_ = num;
     for (int i = 0; i < num; ++i) state_[i] = FREE;
+    for (; zeroed_ < num; ++zeroed_) {  // Note [Queue slots zeroed on Init] (tensor.h)
+        readyAt_[zeroed_] = freeAt_[zeroed_] = 0.0;
+        allocSite_[zeroed_] = nullptr;
+        readySeq_[zeroed_] = freeSeq_[zeroed_] = 0;
+    }
     head_ = 0;
     nextAlloc_ = 0;
     enqueued_ = 0;

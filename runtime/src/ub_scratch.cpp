@@ -50,6 +50,9 @@ namespace opkit {
 namespace rt {
 
 void RememberBuffer(Mem m, uint32_t offset, uint32_t bytes, const AscendC::detail::QueBase* que, int index) {
+    // Only UB's buffers can overlap the scratch area, and WriteUbScratch looks at no others: a Matmul
+    // object's L1/L0 queues (seven per object, on every core of a launch) are not worth a record.
+    if (m != Mem::UB) return;
     CoreState* c = CurrentCoreOrNull();
     if (c == nullptr) return;
     PipeBuffer b;
