@@ -30,6 +30,7 @@ from opkit import simulator
 def _time(fn, repeat: int) -> float:
     """Seconds per call: the median of ``repeat`` samples, each a batch of calls lasting at least 20 ms
     (a single call of a few microseconds is below the clock's and the scheduler's noise)."""
+    fn()  # warm-up: the first call loads the op's libraries
     t0 = time.perf_counter()
     fn()
     batch = max(1, min(10000, int(0.02 / max(time.perf_counter() - t0, 1e-7))))
