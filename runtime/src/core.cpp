@@ -407,12 +407,14 @@ void AscendC::detail::PrintLocked(const char* fmt, ...) {
 }
 
 // Note [Host workers inside a framework]: how many host threads run the cores of the launches this
-// thread makes (0: $OPKIT_NUM_THREADS, else one per CPU). opkit.mindspore's shim sets 1 on MindSpore's
-// kernel threads unless $OPKIT_NUM_THREADS is set: MindSpore keeps a thread of its own busy (it yields
-// in a loop) while a kernel runs, so a second worker shared one CPU with the first, and every time the
-// cores of one waited for the other's (a SyncAll) it waited a scheduler slice. Measured on the LoRA
-// example's training step (2 CPUs, before the shim reused its workspace): 312 ms with two workers, 91 ms
-// with one.
+// thread makes (0: $OPKIT_NUM_THREADS, else one per CPU). opkit.mindspore's shim used to set 1 on
+// MindSpore's kernel threads: MindSpore keeps a thread of its own busy (it yields in a loop) while a
+// kernel runs, and on the LoRA example's training step (2 CPUs, before the shim reused its workspace)
+// two workers took 312 ms against 91 ms for one. Since the shim reuses its workspace and the Matmul API
+// and queues got cheaper, two workers win on both of issue 11's benchmarks (2 CPUs, one run each,
+// alternating): custom(add_custom) at 1e6 float32 in GRAPH_MODE 3.4-3.9 ms with one worker, 1.6-2.1 ms
+// with two (native ops.add 1.6-2.1 ms); the LoRA step 1.45-1.46x mindpet's with one, 1.30-1.34x with
+// two. So the shim no longer sets it; the call stays for a framework that needs it.
 extern "C" __attribute__((visibility("default"))) void opkitSetLaunchWorkers(int workers) {
     opkit::rt::tWorkers = workers > 0 ? workers : 0;
 }

@@ -98,7 +98,6 @@ def source(op: spec_mod.OpSpec, opapi: Path, present: tuple[str, ...] | None = N
 #include "aclnn_{op.name}.h"
 
 extern "C" int opkitSimEnabled(void);
-extern "C" void opkitSetLaunchWorkers(int workers);
 extern "C" void opkitSimForgetLast(void);
 extern "C" int opkitSimLastFindings(char *buf, size_t size);
 
@@ -201,9 +200,8 @@ extern "C" __attribute__((visibility("default"))) int {symbol(op)}(int nparam, v
         workspace.reset(new uint8_t[workspaceSize]);
         capacity = workspaceSize;
     }}
-    // One host worker on MindSpore's threads (Note [Host workers inside a framework], runtime/src/core.cpp).
-    static const bool chosen = std::getenv("OPKIT_NUM_THREADS") != nullptr;
-    if (!chosen) opkitSetLaunchWorkers(1);
+    // As many host workers as CPUs, as outside MindSpore (Note [Host workers inside a framework],
+    // runtime/src/core.cpp).
     const bool simulating = opkitSimEnabled() != 0;
     if (simulating) opkitSimForgetLast();
     if (api.launch(workspaceSize == 0 ? nullptr : workspace.get(), workspaceSize, executor, nullptr) != ACLNN_SUCCESS)
