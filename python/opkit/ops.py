@@ -35,7 +35,9 @@ def _lib():
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    return getattr(_lib(), name)
+    value = getattr(_lib(), name)
+    globals()[name] = value  # an op is looked up once: `opkit.ops.add_custom` is then a plain attribute
+    return value
 
 
 def __dir__() -> list[str]:

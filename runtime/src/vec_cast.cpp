@@ -357,17 +357,34 @@ namespace {
 // Select's element loop on the raw bits (U: an unsigned integer of the element's size, so NaN payloads
 // move untouched), element by element in order like the instruction; bit k of `mask` picks a[k]
 // (set) or b[k] (clear; b[0] in scalar mode), the mask restarting every `period` elements.
+// lanes[m][j]: all ones where bit j of the mask byte m is set.
+template <typename U>
+struct MaskLanes {
+    U lanes[256][8];
+    MaskLanes() {
+        for (int m = 0; m < 256; ++m)
+            for (int j = 0; j < 8; ++j) lanes[m][j] = (m >> j) & 1 ? U(~U(0)) : U(0);
+    }
+};
+
 template <typename U>
 void SelectBits(U* d, const uint8_t* mask, const U* a, const U* b, int64_t n, int64_t period, bool scalar) {
     auto bit = [mask](int64_t k) { return (mask[k >> 3] >> (k & 7)) & 1u; };
-    if (period < n) {
-        for (int64_t i = 0; i < n; ++i) d[i] = bit(i % period) ? a[i] : (scalar ? b[0] : b[i]);
-    } else if (scalar) {
-        const U s = b[0];
-        for (int64_t i = 0; i < n; ++i) d[i] = bit(i) ? a[i] : s;
-    } else {
-        for (int64_t i = 0; i < n; ++i) d[i] = bit(i) ? a[i] : b[i];
+    const U s = scalar ? b[0] : U(0);
+    auto apart = [n, d](const U* x) { return x == d || x + n <= d || d + n <= x; };
+    if (period < n || !apart(a) || (!scalar && !apart(b))) {  // the general case, element by element
+        for (int64_t i = 0; i < n; ++i) d[i] = bit(i % period) ? a[i] : (scalar ? s : b[i]);
+        return;
     }
+    // Each element reads only its own sources: eight at a time, blended through a lane mask.
+    static const MaskLanes<U> table;
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const U* lane = table.lanes[mask[i >> 3]];
+#pragma GCC ivdep
+        for (int j = 0; j < 8; ++j) d[i + j] = U((a[i + j] & lane[j]) | ((scalar ? s : b[i + j]) & U(~lane[j])));
+    }
+    for (; i < n; ++i) d[i] = bit(i) ? a[i] : (scalar ? s : b[i]);
 }
 }  // namespace
 

@@ -68,6 +68,14 @@ def test_a_plain_call_is_direct(ctypes_path_fails) -> None:
     np.testing.assert_allclose(got, x + 0.5 * x / (x + 1), rtol=1e-6)
 
 
+def test_views_and_earlier_outputs_are_direct_inputs(ctypes_path_fails) -> None:
+    batch = np.arange(3000, dtype=np.float32).reshape(3, 1000)
+    x, y = batch[1], batch[2]  # views that start inside their buffer: copied, as aclrtMemcpy would
+    z = opkit.ops.add_custom(x, y)
+    np.testing.assert_array_equal(z, x + y)
+    np.testing.assert_array_equal(opkit.ops.add_custom(z, z), 2 * (x + y))  # an output passed on: lent
+
+
 def test_direct_outputs_are_like_ctypes_ones() -> None:
     x = np.arange(1000, dtype=np.float16)
     direct = opkit.ops.add_custom(x, x)

@@ -10,10 +10,10 @@
 //
 // It takes only the plain case and returns None for every other one, before any user code ran, so
 // the caller takes the ctypes path, which also owns every error message: a non-array or
-// non-contiguous input, a dtype the spec does not list, a keyword that is not a scalar attr, an
-// input view that starts inside its buffer, npu_simulator mode (its findings and records are the
-// Python path's), and (checked by the caller) isolation, a CANN device, or an op with its own
-// Python check. Errors raised from here are the ctypes path's own: TilingError for a failing
+// non-contiguous input, a dtype the spec does not list, a keyword that is not a scalar attr, a ref
+// output whose array cannot be lent (the ctypes path copies it back), npu_simulator mode (its
+// findings and records are the Python path's), and (checked by the caller) isolation, a CANN device,
+// or an op with its own Python check. An input that cannot be lent is copied, as aclrtMemcpy would. Errors raised from here are the ctypes path's own: TilingError for a failing
 // InferShape or TilingFunc, KernelError for the kernel, with the same text.
 #include <malloc.h>
 #include <pybind11/pybind11.h>
@@ -150,7 +150,7 @@ public:
                 }
             }
             if (!known) return py::none();
-            if (!Room(a, room[i])) return py::none();
+            Room(a, room[i]);
             ins[i].data = a.mutable_data();
             ins[i].shape.assign(a.shape(), a.shape() + a.ndim());
             arrays[i] = a;
@@ -182,21 +182,20 @@ public:
 
 private:
     // Bytes from `a`'s start that are its own (Note [Lent host memory] in acl_memory.cpp: what
-    // library.py's _lendable_bytes finds), or false when the ctypes path should take it.
-    bool Room(const py::array& a, uint64_t& bytes) const {
-        if (a.nbytes() == 0) return true;
+    // library.py's _lendable_bytes finds; 0: the input is copied).
+    void Room(const py::array& a, uint64_t& bytes) const {
+        if (a.nbytes() == 0) return;
         py::array o = a;
         for (py::object base = o.base(); py::isinstance<py::array>(base); base = o.base())
             o = py::reinterpret_borrow<py::array>(base);
-        if (o.data() != a.data()) return false;  // a view inside its buffer: lent blocks may not overlap
+        if (o.data() != a.data()) return;  // a view inside its buffer is copied (lent blocks may not overlap)
         if (int64_t room = GmRoom(o); room > 0) {
             bytes = uint64_t(room);
-            return true;
+            return;
         }
-        if (!(o.flags() & py::detail::npy_api::NPY_ARRAY_OWNDATA_) || handlerName_.is_none()) return true;
-        if (handlerName_(o).cast<std::string>() != "default_allocator") return true;
+        if (!(o.flags() & py::detail::npy_api::NPY_ARRAY_OWNDATA_) || handlerName_.is_none()) return;
+        if (handlerName_(o).cast<std::string>() != "default_allocator") return;
         bytes = malloc_usable_size(const_cast<void*>(o.data()));
-        return true;
     }
 
     static bool ToAttr(const std::string& kind, py::handle v, gert::AttrValue& out) {
