@@ -114,6 +114,7 @@ namespace host {
 
 std::string SnakeCase(const std::string& t) {
     std::string out;
+    out.reserve(t.size() + 8);
     for (size_t i = 0; i < t.size(); ++i) {
         char c = t[i];
         bool upper = c >= 'A' && c <= 'Z';
@@ -300,6 +301,14 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
             default: return n * 2;
         }
     };
+    plan.inNames.reserve(inputs.size());
+    plan.inBytes.reserve(inputs.size());
+    info.inputPresent.reserve(inputs.size());
+    info.inputShapes.reserve(inputs.size());
+    info.inputs.reserve(inputs.size());
+    info.inputDescs.reserve(inputs.size());
+    info.outputDescs.reserve(def.Outputs().size());
+    info.outputShapes.reserve(def.Outputs().size());
     for (size_t i = 0; i < inputs.size(); ++i) {
         plan.inNames.push_back(def.Inputs()[i].Name());
         plan.inBytes.push_back(bytesOf(inputs[i].shape, inputs[i].dtype));
@@ -481,12 +490,14 @@ void Execute(const Plan& plan, const std::string& kernelLib, const std::vector<v
     std::memcpy(tiling.p, plan.tiling.data(), plan.tiling.size());
     AlignedBuffer ownWorkspace(workspace == nullptr ? plan.workspaceBytes : 0);
     std::vector<G> args;
+    args.reserve(inputs.size() + outputs.size() + 2);
     for (void* p : inputs) args.push_back(static_cast<G>(p));
     for (void* p : outputs) args.push_back(static_cast<G>(p));
     args.push_back(workspace != nullptr ? static_cast<G>(workspace) : ownWorkspace.p);
     args.push_back(tiling.p);
     rt::LaunchConfig cfg;
     cfg.kernelName = entry;
+    cfg.gm.reserve(inputs.size() + outputs.size() + 2);
     cfg.workspace = args[args.size() - 2];
     for (size_t i = 0; i < inputs.size() && i < plan.inBytes.size(); ++i)
         cfg.gm.push_back({static_cast<const uint8_t*>(inputs[i]), plan.inBytes[i], "input " + plan.inNames[i]});
