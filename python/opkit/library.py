@@ -47,14 +47,11 @@ def _gm_empty(shape: list[int], dtype: np.dtype, shared: bool = False) -> np.nda
     pad = -(-(n * dtype.itemsize + _GM_SLACK) // dtype.itemsize)
     if shared:  # Note: see opkit.isolation; the child process writes it
         owner = isolation.shared_empty(pad * dtype.itemsize)
-        view = owner.view(dtype)[:n].reshape(shape)
-    else:  # Note [Output memory] (runtime/src/acl_memory.cpp)
-        from . import _core
+        mark_lendable(owner)  # Note [Lent host memory]: passed to the device without a copy
+        return owner.view(dtype)[:n].reshape(shape)
+    from . import _core  # Note [Output memory] (runtime/src/acl_memory.cpp): lendable by its base
 
-        owner = _core.gm_empty(pad * dtype.itemsize).view(dtype)
-        view = owner[:n].reshape(shape)
-    mark_lendable(owner)  # Note [Lent host memory]: passed to the device without a copy
-    return view
+    return _core.gm_empty(pad * dtype.itemsize).view(dtype)[:n].reshape(shape)
 
 
 def _shared_copy(a: np.ndarray) -> np.ndarray:
@@ -218,8 +215,7 @@ class OpLibrary:
                 known[name] = (_np_dtype(name), code)
             except (TypeError, OpkitError):
                 continue
-        inputs = [(t.name, t.param_type == "optional", [known[d.name] for d in t.dtypes if d.name in known])
-                  for t in op.inputs]
+        inputs = [(t.param_type == "optional", [known[d.name] for d in t.dtypes if d.name in known]) for t in op.inputs]
         attrs = [(a.name, py_names[a.name], a.type, a.required, a.default) for a in op.attrs]
         index = {t.name: i for i, t in enumerate(op.inputs)}
         refs = [index.get(o.name, -1) for o in op.outputs]

@@ -104,6 +104,12 @@ void GiveHostBlock(void* p, size_t capacity) {
     Cache(p, capacity);
 }
 
+void WidenToDeviceBlock(uint64_t& bytes, std::string* name, int64_t room) {
+    if (room <= 0 || uint64_t(room) <= bytes) return;
+    bytes = uint64_t(room);
+    if (name != nullptr) *name += " with its aclrtMalloc padding";
+}
+
 void ReleaseCachedMemory() {
     std::lock_guard<std::mutex> lock(gMemMu);
     for (auto& [capacity, p] : gCache) std::free(p);

@@ -37,6 +37,9 @@ const char* LastError();
 size_t PaddedDeviceBytes(size_t size);
 // Bytes of device memory from p to the end of its (padded) aclrtMalloc block; -1 if p is not device memory.
 int64_t DeviceRoom(const void* p);
+// Note [aclrtMalloc padding]: a launch's bound for a tensor (`bytes`, `name` as the kernel's errors
+// call it) widened to `room`, the bytes its device block gives it, when that is more.
+void WidenToDeviceBlock(uint64_t& bytes, std::string* name, int64_t room);
 // Note [Device memory cache]: free the freed blocks kept for reuse (aclrtResetDevice, aclFinalize).
 void ReleaseCachedMemory();
 // Note [Output memory]: host memory for the arrays op calls return, from the same cache of blocks:

@@ -59,12 +59,7 @@ std::string KernelDir(const void* anchor) {
 // Note [aclrtMalloc padding]: a tensor in aclrtMalloc memory may be read and written up to the end
 // of its padded block, as on the NPU; other memory keeps the tensor's own size.
 void WidenToDeviceBlock(uint64_t& bytes, std::string* name, const void* p) {
-    if (p == nullptr) return;
-    int64_t room = acl::DeviceRoom(p);
-    if (room > 0 && uint64_t(room) > bytes) {
-        bytes = uint64_t(room);
-        if (name != nullptr) *name += " with its aclrtMalloc padding";
-    }
+    if (p != nullptr) acl::WidenToDeviceBlock(bytes, name, acl::DeviceRoom(p));
 }
 
 // npu_simulator in a C++ program (not the Python binding, which raises CheckError itself): like a

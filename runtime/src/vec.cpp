@@ -193,11 +193,6 @@ void NativeLoopSeparate(T* d, const T* a, const T* b, T s, int64_t n) {
     }
 }
 
-template <typename T>
-inline bool SameOrApart(const T* d, const T* x, int64_t n) {
-    return x == d || x + n <= d || d + n <= x;
-}
-
 template <VOp op, typename T>
 void NativeLoop(T* d, const T* a, const T* b, T s, int64_t n) {
     if (SameOrApart<T>(d, a, n) && (KindOf(op) != Kind::BINARY || SameOrApart<T>(d, b, n)))
@@ -413,9 +408,9 @@ void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runByt
 // Note [Streaming GM writes]: a DataCopy into GM writes memory the kernel is unlikely to read again
 // soon (an op's output), and on the host an ordinary store first reads each cache line it writes
 // (read for ownership): for add_custom at 1.6e7 float32 that is a quarter of the call's memory
-// traffic. Runs of 16 KiB or more are written with non-temporal stores instead, which skip that read
-// and do not fill the caches; smaller runs (a tile the kernel reads back, a workspace slot) stay
-// ordinary. The fence at the end makes the bytes visible like any other store before the copy returns.
+// traffic. Contiguous copies of 16 KiB or more are written with non-temporal stores instead, which
+// skip that read and do not fill the caches; smaller or strided ones (a tile the kernel reads back, a
+// workspace slot, a matrix's rows) stay ordinary. The fence at the end makes the bytes visible like any other store before the copy returns.
 namespace {
 constexpr uint64_t kStreamMinBytes = 16 << 10;
 
@@ -441,20 +436,13 @@ void StreamRun(uint8_t* dst, const uint8_t* src, uint64_t n) {
 }  // namespace
 
 void CopyRunsToGm(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runBytes, uint64_t dstStep, uint64_t srcStep) {
+    // (the source is on-chip memory, which no GM buffer overlaps)
     const bool contiguous = blocks == 1 || (dstStep == runBytes && srcStep == runBytes);
-    const uint64_t run = contiguous ? uint64_t(runBytes) * blocks : runBytes;
-    // on-chip memory and GM never overlap, but a kernel may copy GM to GM through a tensor it aliased
-    const bool disjoint = dst + (uint64_t(blocks - 1) * dstStep + runBytes) <= src ||
-                          src + (uint64_t(blocks - 1) * srcStep + runBytes) <= dst;
-    if (run < kStreamMinBytes || !disjoint) {
+    if (!contiguous || uint64_t(runBytes) * blocks < kStreamMinBytes) {
         CopyRuns(dst, src, blocks, runBytes, dstStep, srcStep);
         return;
     }
-    if (contiguous) {
-        StreamRun(dst, src, run);
-    } else {
-        for (uint32_t i = 0; i < blocks; ++i) StreamRun(dst + i * dstStep, src + i * srcStep, runBytes);
-    }
+    StreamRun(dst, src, uint64_t(runBytes) * blocks);
     _mm_sfence();
 }
 

@@ -354,9 +354,6 @@ static void SelectScratch(AscendC::SELMODE mode, uint32_t size, const uint8_t* m
 }
 
 namespace {
-// Select's element loop on the raw bits (U: an unsigned integer of the element's size, so NaN payloads
-// move untouched), element by element in order like the instruction; bit k of `mask` picks a[k]
-// (set) or b[k] (clear; b[0] in scalar mode), the mask restarting every `period` elements.
 // lanes[m][j]: all ones where bit j of the mask byte m is set.
 template <typename U>
 struct MaskLanes {
@@ -367,12 +364,14 @@ struct MaskLanes {
     }
 };
 
+// Select's element loop on the raw bits (U: an unsigned integer of the element's size, so NaN payloads
+// move untouched), element by element in order like the instruction; bit k of `mask` picks a[k]
+// (set) or b[k] (clear; b[0] in scalar mode), the mask restarting every `period` elements.
 template <typename U>
 void SelectBits(U* d, const uint8_t* mask, const U* a, const U* b, int64_t n, int64_t period, bool scalar) {
     auto bit = [mask](int64_t k) { return (mask[k >> 3] >> (k & 7)) & 1u; };
     const U s = scalar ? b[0] : U(0);
-    auto apart = [n, d](const U* x) { return x == d || x + n <= d || d + n <= x; };
-    if (period < n || !apart(a) || (!scalar && !apart(b))) {  // the general case, element by element
+    if (period < n || !SameOrApart(d, a, n) || (!scalar && !SameOrApart(d, b, n))) {  // the general case, element by element
         for (int64_t i = 0; i < n; ++i) d[i] = bit(i % period) ? a[i] : (scalar ? s : b[i]);
         return;
     }

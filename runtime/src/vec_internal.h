@@ -21,6 +21,13 @@ void FloatToBf16(const float* s, uint16_t* d, int64_t n);
 // kernel that runs here also runs on the NPU. A set of dtypes is a bit mask over DType values.
 constexpr uint32_t DTypeBit(DType t) { return 1u << static_cast<int>(t); }
 constexpr uint32_t DTYPES_FLOAT = DTypeBit(DType::F16) | DTypeBit(DType::F32);
+
+// Whether an n-element source x is the destination d itself or shares none of its elements: then an
+// element-wise loop reads only what element i of x held, and may run in vectors (ivdep).
+template <typename T>
+inline bool SameOrApart(const T* d, const T* x, int64_t n) {
+    return x == d || x + n <= d || d + n <= x;
+}
 constexpr uint32_t DTYPES_ARITH = DTypeBit(DType::I16) | DTYPES_FLOAT | DTypeBit(DType::I32);
 
 // "int16, float16, int32, float32"

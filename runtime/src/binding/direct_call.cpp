@@ -13,14 +13,15 @@
 // non-contiguous input, a dtype the spec does not list, a keyword that is not a scalar attr, a ref
 // output whose array cannot be lent (the ctypes path copies it back), npu_simulator mode (its
 // findings and records are the Python path's), and (checked by the caller) isolation, a CANN device,
-// or an op with its own Python check. An input that cannot be lent is copied, as aclrtMemcpy would. Errors raised from here are the ctypes path's own: TilingError for a failing
-// InferShape or TilingFunc, KernelError for the kernel, with the same text.
+// or an op with its own Python check. One case is found only after InferDataType ran: an output
+// dtype numpy has no type for (the ctypes path then fails on it). An input that cannot be lent is
+// copied, as aclrtMemcpy would. Errors raised from here are the ctypes path's own: TilingError for
+// a failing InferShape or TilingFunc, KernelError for the kernel, with the same text.
 #include <malloc.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -33,7 +34,6 @@ namespace py = pybind11;
 namespace {
 
 struct InputSpec {
-    std::string name;
     bool optional = false;
     std::vector<std::pair<py::object, ge::DataType>> dtypes;  // the accepted numpy dtypes
 };
@@ -45,18 +45,18 @@ struct AttrSpec {
 };
 
 // The call's device blocks (an input copied because it has no room for the padding, the workspace):
-// 512-byte aligned like aclrtMalloc's, `bytes` padded as Note [aclrtMalloc padding] says, freed when
-// the call ends.
+// `bytes` padded as Note [aclrtMalloc padding] says, from the block cache (Note [Output memory]),
+// given back when the call ends.
 struct Scratch {
-    std::vector<void*> blocks;
+    std::vector<std::pair<void*, size_t>> blocks;
     ~Scratch() {
-        for (void* p : blocks) std::free(p);
+        for (auto [p, capacity] : blocks) opkit::acl::GiveHostBlock(p, capacity);
     }
     void* Alloc(size_t bytes) {
-        const size_t padded = opkit::acl::PaddedDeviceBytes(bytes);
-        void* p = std::aligned_alloc(512, (padded + 511) & ~size_t(511));
+        size_t capacity = 0;
+        void* p = opkit::acl::TakeHostBlock(opkit::acl::PaddedDeviceBytes(bytes), &capacity);
         if (p == nullptr) throw opkit::KernelError("out of memory for " + std::to_string(bytes) + " bytes of device memory");
-        blocks.push_back(p);
+        blocks.emplace_back(p, capacity);
         return p;
     }
 };
@@ -102,9 +102,8 @@ public:
         for (auto item : inputs) {
             auto t = item.cast<py::tuple>();
             InputSpec in;
-            in.name = t[0].cast<std::string>();
-            in.optional = t[1].cast<bool>();
-            for (auto d : t[2].cast<py::list>()) {
+            in.optional = t[0].cast<bool>();
+            for (auto d : t[1].cast<py::list>()) {
                 auto pair = d.cast<py::tuple>();
                 in.dtypes.emplace_back(py::reinterpret_borrow<py::object>(pair[0]),
                                        static_cast<ge::DataType>(pair[1].cast<int>()));
@@ -330,11 +329,14 @@ private:
                 inPtrs[i] = scratch.Alloc(bytes);
                 std::memcpy(inPtrs[i], ins[i].data, bytes);
             }
-            Widen(plan.inBytes, plan.inNames, i, bytes ? padded : 0);
+            if (bytes && i < plan.inBytes.size())
+                opkit::acl::WidenToDeviceBlock(plan.inBytes[i], i < plan.inNames.size() ? &plan.inNames[i] : nullptr,
+                                               int64_t(padded));
         }
-        for (size_t k = 0; k < outPtrs.size(); ++k) {
-            size_t bytes = plan.outBytes.size() > k ? plan.outBytes[k] : 0;
-            Widen(plan.outBytes, plan.outNames, k, bytes ? opkit::acl::PaddedDeviceBytes(bytes) : 0);
+        for (size_t k = 0; k < outPtrs.size() && k < plan.outBytes.size(); ++k) {
+            if (plan.outBytes[k] == 0) continue;
+            opkit::acl::WidenToDeviceBlock(plan.outBytes[k], k < plan.outNames.size() ? &plan.outNames[k] : nullptr,
+                                           int64_t(opkit::acl::PaddedDeviceBytes(plan.outBytes[k])));
         }
         void* workspace = nullptr;
         if (plan.workspaceBytes > 0) {
@@ -343,12 +345,6 @@ private:
         }
         opkit::host::Execute(plan, kernelPrefix_ + std::to_string(plan.column) + ".so", inPtrs, outPtrs,
                              &opkit::rt::DefaultSoc(), workspace);
-    }
-
-    static void Widen(std::vector<uint64_t>& bytes, std::vector<std::string>& names, size_t i, uint64_t padded) {
-        if (i >= bytes.size() || padded <= bytes[i]) return;
-        bytes[i] = padded;
-        if (i < names.size()) names[i] += " with its aclrtMalloc padding";
     }
 
     static constexpr int64_t kSlack = 512;  // library.py _GM_SLACK
