@@ -12,7 +12,7 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__F16C__)
+#if defined(__F16C__) || defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
@@ -421,6 +421,7 @@ void StreamRun(uint8_t* dst, const uint8_t* src, uint64_t n) {
     src += head;
     n -= head;
     const uint64_t body = n / 64 * 64;
+#if defined(__SSE2__)
     for (uint64_t i = 0; i < body; i += 64) {
 #if defined(__AVX__)
         _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)));
@@ -431,6 +432,9 @@ void StreamRun(uint8_t* dst, const uint8_t* src, uint64_t n) {
             _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + k), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + k)));
 #endif
     }
+#else  // no non-temporal stores here (not x86): an ordinary copy
+    std::memcpy(dst, src, body);
+#endif
     std::memcpy(dst + body, src + body, n - body);
 }
 }  // namespace
@@ -443,7 +447,9 @@ void CopyRunsToGm(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t ru
         return;
     }
     StreamRun(dst, src, uint64_t(runBytes) * blocks);
+#if defined(__SSE2__)
     _mm_sfence();
+#endif
 }
 
 void Fill(DType t, void* dst, const void* scalar, int64_t count) {
