@@ -240,6 +240,16 @@ void CheckGm(const void* addr, uint64_t bytes, const char* what) {
          "kernel (" + nearest + "); check the offsets (elements, not bytes?) given to SetGlobalBuffer and operator[]");
 }
 namespace {
+// Note [One host worker for an unpaced L2]: the L2 model charges a line's HBM miss to the core that
+// reads it first in host order, unless the launch is paced (Note [Cores paced in simulated time] in
+// xcore.cpp, for launches with cube cores in one wave). A vector kernel whose cores read the same
+// lines (a broadcast input, LayerNorm's gamma) or a launch of several waves, run on two host workers,
+// got whichever core the scheduler ran first to pay, and its figures moved between runs with the same
+// inputs (a generated broadcast add at 960x4096 on 910B: 37,697 or 37,703 cycles). One worker runs
+// the cores in one order every time (by core id, as the fibers take them), so the lowest core id
+// that reads a line pays for it. The price is the second host thread in npu_simulator mode only; cpu
+// mode, and paced launches, keep every worker.
+//
 // One attempt at a launch in `mode`; returns true (with `again` set) when the kernel declared
 // another kernel type (Note [Kernel task type] in xcore_api.cpp) and must run again in it.
 bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<void()>& body, KernelMode& again) {
@@ -248,7 +258,9 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
     std::unique_ptr<sim::LaunchModel> model;
     if (sim::Enabled())
         model = std::make_unique<sim::LaunchModel>(soc, cfg.blockDim, sim::Tracing(), shape.kind == CoreKind::AIC, shape.ratio);
-    const int workers = std::max(1, std::min<int>(ThreadCount(cfg.threads), static_cast<int>(shape.total)));
+    int workers = std::max(1, std::min<int>(ThreadCount(cfg.threads), static_cast<int>(shape.total)));
+    if (xcore::LaunchSync::ReadOrderMatters(shape, model.get()) && !xcore::LaunchSync::Paced(shape, model.get()))
+        workers = 1;  // Note [One host worker for an unpaced L2]
     xcore::LaunchSync sync(shape, soc, model.get(), workers, &cfg.gm);
     if (model) {
         model->gmWriteCtx = &sync;

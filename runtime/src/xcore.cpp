@@ -105,8 +105,7 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
     for (int w = 0; w < std::max(workers, 1); ++w) workers_.push_back(std::make_unique<Worker>());
     // Note [Cores paced in simulated time]: only where it changes a figure (an L2 whose misses go to
     // whoever reads first) and the cores all start at time 0 (one wave).
-    paced_ = model_ != nullptr && model_->params.l2Bytes > 0 && shape.total > 1 && shape.blockDim <= model_->physicalCores &&
-             (shape.ratio > 0 || shape.kind == CoreKind::AIC);
+    paced_ = Paced(shape, model);
     groups_.resize(shape.blockDim);
     for (uint32_t id = 0; id < shape.total; ++id) {
         Group& g = groups_[id / shape.perBlock];
@@ -120,6 +119,15 @@ LaunchSync::LaunchSync(const Shape& shape, const SocInfo& soc, sim::LaunchModel*
 }
 
 LaunchSync::~LaunchSync() = default;
+
+bool LaunchSync::ReadOrderMatters(const Shape& shape, const sim::LaunchModel* model) {
+    return model != nullptr && model->params.l2Bytes > 0 && shape.total > 1;
+}
+
+bool LaunchSync::Paced(const Shape& shape, const sim::LaunchModel* model) {
+    return ReadOrderMatters(shape, model) && shape.blockDim <= model->physicalCores &&
+           (shape.ratio > 0 || shape.kind == CoreKind::AIC);
+}
 
 bool LaunchSync::OrdersGmAccesses() const { return model_ != nullptr && shape_.total <= kMaxClockedCores; }
 
@@ -200,7 +208,14 @@ void LaunchSync::Wake() {
     bool deadlock = blocked_ > 0 && Deadlocked();  // one waiter finds it in its loop and reports it
     for (PerCore& pc : cores_) {
         if (!pc.blocked) continue;
-        if (deadlock || Runnable(pc)) {
+        const bool runnable = Runnable(pc);
+        if (runnable && paced_ && !pc.pacing && !aborted_ && pc.paceClock.load() == HUGE_VAL) {
+            // Released: it holds the others back again from now on, not from when its worker resumes
+            // it (Note [Cores paced in simulated time]).
+            pc.paceClock.store(pc.paceResume);
+            paceLowered_.fetch_add(1);
+        }
+        if (deadlock || runnable) {
             pc.worker->cv.notify_one();  // no sleeper: no system call
             deadlock = false;
         }
@@ -302,9 +317,13 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
     PerCore& pc = cores_[c.blockIdx];
     // A core waiting for another holds nobody back in simulated time (Note [Cores paced in simulated time]).
     const double paceBefore = pc.paceClock.load();
-    if (!pc.pacing) {
+    auto holdNobody = [&] {
         pc.paceClock.store(HUGE_VAL);
         if (paceParked_.load() > 0) Wake();  // the floor may have risen
+    };
+    if (!pc.pacing) {
+        pc.paceResume = paceBefore;
+        holdNobody();
     }
     pc.blocked = true;
     pc.abortProof = abortProof;
@@ -360,6 +379,7 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
         }
         fiber::Fiber::Suspend();  // with mu_ held; the worker resumes this fiber with it held again
         SetCurrentCore(&c);
+        if (!pc.pacing && pc.paceClock.load() != HUGE_VAL && !ready()) holdNobody();  // released, then not
     }
     leave();
 }
@@ -372,36 +392,50 @@ void LaunchSync::WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool(
 // hit), where on the NPU the cores run at once and whichever asks first in time misses. So, where
 // that matters (910B's L2, one wave of cores, launches with cube cores: AIC-only and MIX), a GM read is made in the model's time order: the core
 // first publishes when the read could start on its MTE2 (CoreModel::ReadyOn), and while another core
-// that can go on is earlier (by more than kPaceWindow cycles, 0) it parks its fiber until that core
+// that can go on is earlier (or as early, with a lower core id) it parks its fiber until that core
 // catches up. Cores that wait for another core, or have finished, hold nobody back; cores not yet
 // started hold the floor at 0, so a parked core's worker starts them (Note [Cores on fibers]). A
-// worker resumes its runnable core furthest behind first. Pacing never deadlocks a launch: the
-// core furthest behind can always go on. A looser window was tried: with it the core furthest
-// behind ran ahead of the others and read the next shared tile first, so it kept paying the misses.
+// waiter holds the others back again from the moment it is released (Wake sets its clock back to
+// where it stopped, a bound on its time when it goes on), not from when its worker gets round to
+// resuming it: in that host-time gap the other cores used to read past it, and a MIX kernel's
+// figures moved from run to run (lora_matmul_custom: 11.1 or 12.8 µs). A worker resumes its
+// runnable core furthest behind first. Pacing never deadlocks a launch: the core first in that
+// order can always go on. A looser window was tried: with it the core furthest behind ran ahead of
+// the others and read the next shared tile first, so it kept paying the misses.
 // The price is host time: every read may switch fibers, and the two workers often wait for each
 // other (a 4096^3 matmul_custom under npu_simulator: 9.8 s -> ~20 s of wall time on 2 cores). That
 // is why vector-only launches are not paced: their cores rarely share lines (an elementwise op's
 // never do) and their reads are many and small (add_custom at 1.6e7 on 48 AIVs took 1.85 s paced
 // against 0.21 s). A vector kernel whose cores do read shared data keeps the host-order charge:
-// the core run first pays the shared misses (pessimistic for it). Nothing else in the model changes: a core's figures are its own instructions' either
-// way, and the numbers a kernel computes are never affected.
+// the core run first pays the shared misses (pessimistic for it), and it runs on one host worker so
+// that the order is the same every run (Note [One host worker for an unpaced L2], core.cpp). Nothing
+// else in the model changes: a core's figures are its own instructions' either way, and the numbers
+// a kernel computes are never affected.
 namespace {
-constexpr double kPaceWindow = 0;       // cycles a read may run ahead of the floor
 constexpr double kPaceWakeStep = 2000;  // a running core wakes paced cores every this many cycles
 }
 
-double LaunchSync::PaceFloor() const {
-    double floor = HUGE_VAL;
-    for (const PerCore& pc : cores_) floor = std::min(floor, pc.paceClock.load(std::memory_order_relaxed));
-    return floor;
+// Core `id` reads at t when no other core is before it in (paceClock, core id) order: the core id
+// breaks ties, so cores that reach a read at the same cycle (the same code on every core) read in the
+// same order every run. The clocks are read one at a time; each only rises, but for a released
+// waiter's (Wake), so the answer stands if no clock dropped while they were read.
+bool LaunchSync::PaceTurn(size_t id, double t) const {
+    for (;;) {
+        const uint64_t lowered = paceLowered_.load();
+        for (size_t j = 0; j < cores_.size(); ++j) {
+            const double o = cores_[j].paceClock.load();
+            if (j != id && (o < t || (o == t && j < id))) return false;
+        }
+        if (paceLowered_.load() == lowered) return true;
+    }
 }
 
 void LaunchSync::Pace(CoreState& c) {
     if (!paced_ || c.model == nullptr || tTask == nullptr || tWorker == nullptr) return;
     PerCore& pc = cores_[c.blockIdx];
     const double t = c.model->ReadyOn(sim::MTE2);  // when this read could start
-    pc.paceClock.store(t, std::memory_order_relaxed);
-    if (t <= PaceFloor() + kPaceWindow) {
+    pc.paceClock.store(t);
+    if (PaceTurn(c.blockIdx, t)) {
         if (paceParked_.load(std::memory_order_relaxed) > 0 && t - pc.paceWoke >= kPaceWakeStep) {
             std::lock_guard<LaunchMutex> lock(mu_);
             pc.paceWoke = t;
@@ -419,7 +453,7 @@ void LaunchSync::Pace(CoreState& c) {
     } unpace{pc, paceParked_};
     pc.paceWoke = t;
     Wake();  // this core's clock rose: the floor may have too
-    WaitFor(lk, c, [this, &pc] { return pc.paceClock.load(std::memory_order_relaxed) <= PaceFloor() + kPaceWindow; },
+    WaitFor(lk, c, [this, &c] { return PaceTurn(c.blockIdx, cores_[c.blockIdx].paceClock.load()); },
             "for the other cores to catch up in simulated time (Note [Cores paced in simulated time])");
 }
 

@@ -90,6 +90,11 @@ public:
     void GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes, const void* ret);
     // Whether GmWrite/GmRead check with vector clocks (npu_simulator, and few enough cores).
     bool OrdersGmAccesses() const;
+    // Does the model's L2 make the launch's figures depend on the order its cores read GM in? Then
+    // they run paced (Paced) or, where pacing is not worth it, on one host worker (Note [One host
+    // worker for an unpaced L2]).
+    static bool ReadOrderMatters(const Shape& shape, const sim::LaunchModel* model);
+    static bool Paced(const Shape& shape, const sim::LaunchModel* model);
     // npu_simulator, before a core's GM read: keep the cores near each other in simulated time, so
     // the core that reads a line first in the model's time is the one that misses the L2 (Note
     // [Cores paced in simulated time]). Parks the core while it is too far ahead.
@@ -130,7 +135,8 @@ private:
         // Note [Cores paced in simulated time]: its scalar clock as of its last GM read; +infinity
         // while it waits for another core or once it has finished (then it holds nobody back).
         std::atomic<double> paceClock{0.0};
-        double paceWoke = 0;  // paceClock when it last woke paced cores
+        double paceResume = 0;  // while it waits: its paceClock before (a bound on its time once released)
+        double paceWoke = 0;    // paceClock when it last woke paced cores
         bool pacing = false;  // its wait is Pace's
     };
     struct Scope {  // who must set a flag before whom it releases
@@ -175,7 +181,7 @@ private:
     void WaitFor(LaunchLock& lk, CoreState& c, const std::function<bool()>& ready, std::string what,
                  bool abortProof = false);
     bool Runnable(const PerCore& pc) const;  // with mu_ held: a blocked core whose wait can end now
-    double PaceFloor() const;  // the lowest paceClock of the cores that can go on (not waiting, not finished)
+    bool PaceTurn(size_t id, double t) const;  // may core `id`'s GM read at t go now? (Note [Cores paced in simulated time])
     bool Deadlocked() const;
     void Wake();  // with mu_ held: after any change a waiter may be waiting for
     // `stuck`: the cores that waited when the deadlock was found; fills each one's kernel line
@@ -206,6 +212,7 @@ private:
     int blocked_ = 0, sitesPending_ = 0;
     bool paced_ = false;             // Note [Cores paced in simulated time]
     std::atomic<int> paceParked_{0};  // cores parked by Pace now
+    std::atomic<uint64_t> paceLowered_{0};  // bumped after each paceClock that drops (a waiter released)
     std::string NameOf(int id) const;  // CoreName of simulated core `id`
     const std::vector<GmRegion>* gm_ = nullptr;
     std::mutex gmMu_;

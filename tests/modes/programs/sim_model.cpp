@@ -12,10 +12,12 @@
 //                      the buffer, so MTE2, V and MTE3 take turns
 //   add_double_buffer  BUFFER_NUM = 2: tile t+1 loads while tile t is added and stored
 //   Both use the same tiles; only the buffer count differs. No tail: tiles are whole 32-byte blocks.
+//   add_shared_y       as add_double_buffer, but every core reads y's first perCore halves (the
+//                      cores share those lines in the model's L2: who misses depends on who reads first)
 //
 //   The tiling reaches the kernel as a GM struct, read the way the samples' CopyTiling does.
 //
-// Usage: sim_model {1|2} BLOCK_DIM TOTAL TILE_LENGTH   (OPKIT_MODE=npu_simulator prints the summary)
+// Usage: sim_model {1|2|s} BLOCK_DIM TOTAL TILE_LENGTH   (OPKIT_MODE=npu_simulator prints the summary)
 // Tested by: pytest tests/modes/test_model.py --mode=cpu
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +33,7 @@ struct AddTiling {
     uint32_t tileLength;  // halves per tile, a multiple of 16 (32 bytes)
 };
 
-template <uint32_t BUFFER_NUM>
+template <uint32_t BUFFER_NUM, bool SHARED_Y = false>
 class KernelAdd {
 public:
     __aicore__ inline void Init(GM_ADDR x, GM_ADDR y, GM_ADDR z, GM_ADDR tiling) {
@@ -40,7 +42,7 @@ public:
         tiles_ = t.perCore / t.tileLength;
         const uint64_t start = uint64_t(GetBlockIdx()) * t.perCore;
         xGm_.SetGlobalBuffer((__gm__ half*)x + start, t.perCore);
-        yGm_.SetGlobalBuffer((__gm__ half*)y + start, t.perCore);
+        yGm_.SetGlobalBuffer((__gm__ half*)y + (SHARED_Y ? 0 : start), t.perCore);
         zGm_.SetGlobalBuffer((__gm__ half*)z + start, t.perCore);
         pipe_.InitBuffer(inX_, BUFFER_NUM, tileLength_ * sizeof(half));   // [tileLength] x BUFFER_NUM
         pipe_.InitBuffer(inY_, BUFFER_NUM, tileLength_ * sizeof(half));   // [tileLength] x BUFFER_NUM
@@ -99,19 +101,26 @@ extern "C" __global__ __aicore__ void add_double_buffer(GM_ADDR x, GM_ADDR y, GM
     op.Process();
 }
 
+extern "C" __global__ __aicore__ void add_shared_y(GM_ADDR x, GM_ADDR y, GM_ADDR z, GM_ADDR tiling) {
+    KernelAdd<2, true> op;
+    op.Init(x, y, z, tiling);
+    op.Process();
+}
+
 int main(int argc, char* argv[]) {
     AscendC::SetKernelMode(KernelMode::AIV_MODE);  // vector kernels (ICPU_RUN_KF.md); CANN's default is MIX
     if (argc != 5) {
-        std::fprintf(stderr, "usage: %s {1|2} BLOCK_DIM TOTAL TILE_LENGTH\n", argv[0]);
+        std::fprintf(stderr, "usage: %s {1|2|s} BLOCK_DIM TOTAL TILE_LENGTH\n", argv[0]);
         return 2;
     }
-    const int buffers = std::atoi(argv[1]);
+    const bool sharedY = std::strcmp(argv[1], "s") == 0;
+    const int buffers = sharedY ? 2 : std::atoi(argv[1]);
     const uint32_t blockDim = uint32_t(std::atoi(argv[2]));
     const uint64_t total = std::strtoull(argv[3], nullptr, 10);
     const uint32_t tile = uint32_t(std::atoi(argv[4]));
     if ((buffers != 1 && buffers != 2) || blockDim == 0 || tile == 0 || tile % 16 != 0 ||
         total % (uint64_t(blockDim) * tile) != 0) {
-        std::fprintf(stderr, "%s: need buffers 1|2, TOTAL = BLOCK_DIM x tiles x TILE_LENGTH, "
+        std::fprintf(stderr, "%s: need buffers 1|2|s, TOTAL = BLOCK_DIM x tiles x TILE_LENGTH, "
                      "TILE_LENGTH %% 16 == 0\n", argv[0]);
         return 2;
     }
@@ -123,7 +132,8 @@ int main(int argc, char* argv[]) {
     tiling->perCore = uint32_t(total / blockDim);
     tiling->tileLength = tile;
     SetKernelMode(KernelMode::AIV_MODE);
-    if (buffers == 1) ICPU_RUN_KF(add_single_buffer, blockDim, x, y, z, (uint8_t*)tiling);
+    if (sharedY) ICPU_RUN_KF(add_shared_y, blockDim, x, y, z, (uint8_t*)tiling);
+    else if (buffers == 1) ICPU_RUN_KF(add_single_buffer, blockDim, x, y, z, (uint8_t*)tiling);
     else ICPU_RUN_KF(add_double_buffer, blockDim, x, y, z, (uint8_t*)tiling);
     GmFree(x);
     GmFree(y);
