@@ -9,6 +9,10 @@
 // NPU frameworks keep a caching allocator for the same reason). Kernels cannot tell: a freed block
 // leaves the table at once, so a use after free is still refused, and reused memory holds stale
 // bytes as the NPU's does. Sanitizer builds (OPKIT_SANITIZE) keep no cache, so ASan sees every free.
+// Smaller blocks (every capacity a multiple of 512 bytes) are kept too, up to 32 per capacity and 16
+// MiB in all, in a list per capacity: a call at 1,000 elements took four 512-byte-aligned blocks from
+// malloc and gave them back (an input with no room for its padding is copied, and the output), and
+// aligned malloc and free of a few KiB cost a tenth of the call's instructions.
 //
 // Note [Lent host memory]: the Python binding passes an array opkit allocated itself with room past
 // its end (library.py _gm_empty: outputs, and inputs that were an earlier call's outputs) without a
@@ -21,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "acl_state.h"
 
@@ -38,6 +43,11 @@ std::multimap<size_t, void*> gCache;     // capacity -> a freed block, kept for 
 size_t gCachedBytes = 0;
 constexpr size_t kCacheMinBytes = size_t(64) << 10;
 constexpr size_t kCacheMaxBytes = size_t(1) << 30;
+constexpr size_t kSmallStep = 512;  // small blocks: capacities that are multiples of this, below kCacheMinBytes
+constexpr size_t kSmallPerSize = 32;
+constexpr size_t kSmallMaxBytes = size_t(16) << 20;
+std::vector<void*> gSmall[kCacheMinBytes / kSmallStep];  // capacity / kSmallStep -> freed blocks
+size_t gSmallBytes = 0;
 #if defined(OPKIT_SANITIZE)
 constexpr bool kCacheOn = false;
 #else
@@ -46,6 +56,15 @@ constexpr bool kCacheOn = true;
 
 // A cached block with capacity in [need, need + need/4], taken out of the cache; null if none.
 void* TakeCached(size_t need, size_t* capacity) {
+    if (need < kCacheMinBytes) {
+        auto& list = gSmall[(need + kSmallStep - 1) / kSmallStep];
+        if (list.empty()) return nullptr;
+        void* p = list.back();
+        list.pop_back();
+        *capacity = (need + kSmallStep - 1) / kSmallStep * kSmallStep;
+        gSmallBytes -= *capacity;
+        return p;
+    }
     auto it = gCache.lower_bound(need);
     if (it == gCache.end() || it->first > need + need / 4) return nullptr;
     void* p = it->second;
@@ -56,6 +75,15 @@ void* TakeCached(size_t need, size_t* capacity) {
 }
 
 void Cache(void* p, size_t capacity) {
+    if (kCacheOn && capacity < kCacheMinBytes && capacity % kSmallStep == 0 && capacity > 0) {
+        auto& list = gSmall[capacity / kSmallStep];
+        if (list.size() < kSmallPerSize && gSmallBytes + capacity <= kSmallMaxBytes) {
+            if (list.capacity() == 0) list.reserve(kSmallPerSize);
+            list.push_back(p);
+            gSmallBytes += capacity;
+            return;
+        }
+    }
     if (!kCacheOn || capacity < kCacheMinBytes || capacity > kCacheMaxBytes) {
         std::free(p);
         return;
@@ -115,6 +143,11 @@ void ReleaseCachedMemory() {
     for (auto& [capacity, p] : gCache) std::free(p);
     gCache.clear();
     gCachedBytes = 0;
+    for (auto& list : gSmall) {
+        for (void* p : list) std::free(p);
+        list.clear();
+    }
+    gSmallBytes = 0;
 }
 }  // namespace acl
 }  // namespace opkit

@@ -71,6 +71,9 @@ public:
     ~Arenas() {
         for (auto* b : buf_) std::free(b);
     }
+    // The buffer records of the cores run on these memories (CoreState::buffers), kept between
+    // launches with their capacity: a fresh vector cost a 2 KiB malloc and free per launch.
+    std::vector<PipeBuffer> buffers;
 
 private:
     uint8_t* buf_[static_cast<int>(Mem::COUNT)] = {};
@@ -285,6 +288,12 @@ bool LaunchOnce(const LaunchConfig& cfg, KernelMode mode, const std::function<vo
         core.mode = mode;
         core.inferType = cfg.inferType;
         core.sync = &sync;
+        core.buffers = std::move(arenas.buffers);
+        struct GiveBack {
+            CoreState& core;
+            Arenas& arenas;
+            ~GiveBack() { arenas.buffers = std::move(core.buffers); }
+        } giveBack{core, arenas};
         uint32_t id;
         while (sync.Next(id)) {
             xcore::Place(shape, id, core);

@@ -364,7 +364,27 @@ Plan Infer(const std::string& opType, const std::vector<TensorArg>& inputs, cons
 Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, const std::vector<AttrArg>& attrs,
              const rt::SocInfo* soc, const std::string& scope, const std::vector<TensorArg>* outputs, bool* inferred) {
     const ops::OpDef& def = Def(opType, scope);
-    gert::OpLaunchInfo info;
+    // The launch info's vectors (a StorageShape is 416 bytes, so each is a large malloc) keep their
+    // capacity on this thread from call to call, as the tiling buffer below does; a TilingFunc that
+    // runs Prepare itself gets one of its own.
+    thread_local gert::OpLaunchInfo threadInfo;
+    thread_local bool threadInfoBusy = false;
+    gert::OpLaunchInfo ownInfo;
+    gert::OpLaunchInfo& info = threadInfoBusy ? ownInfo : threadInfo;
+    info.opType.clear();
+    info.inputs.clear();
+    info.inputDescs.clear();
+    info.inputShapes.clear();
+    info.inputPresent.clear();
+    info.outputShapes.clear();
+    info.outputDescs.clear();
+    info.attrs = gert::RuntimeAttrs();
+    info.soc = nullptr;
+    struct Busy {
+        bool& flag, was;
+        explicit Busy(bool& f) : flag(f), was(f) { flag = true; }
+        ~Busy() { flag = was; }
+    } infoBusy(threadInfoBusy);
     Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info, outputs);
     if (inferred != nullptr) *inferred = true;
     auto tilingFn = def.AICoreDef().Tiling();
@@ -389,11 +409,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
         std::memset(buffer, 0, threadDirty);
         threadDirty = kTilingCapacity;  // until this TilingFunc says how much it wrote
     }
-    struct Busy {
-        bool& flag, was;
-        explicit Busy(bool& f) : flag(f), was(f) { flag = true; }
-        ~Busy() { flag = was; }
-    } busy(threadBufferBusy);
+    Busy busy(threadBufferBusy);
     gert::TilingContext ctx(info, buffer, kTilingCapacity);
     ctx.SetCompileInfo(ParsedCompileInfo(def, info.soc));
     ClearMatmulTilingFailure();
