@@ -127,7 +127,7 @@ inline float ExpF(float x) {
     p = p * r + 1.0f;
     p = p * r + 1.0f;
     const int32_t ki = static_cast<int32_t>(k);
-    const int32_t k1 = ki / 2, k2 = ki - k1;
+    const int32_t k1 = ki >> 1, k2 = ki - k1;  // (a shift, not ki / 2: no rounding toward zero to fix up)
     const float y = p * AsFloat((k1 + 127) << 23) * AsFloat((k2 + 127) << 23);
     return x == x ? y : x;
 }
