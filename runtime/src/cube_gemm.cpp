@@ -40,6 +40,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #if defined(__F16C__) || defined(__SSE2__)
@@ -147,8 +148,9 @@ T* Room(std::vector<T>& v, uint64_t n) {
 }
 template <typename T>
 Scratch<T>& ScratchOf() {
-    thread_local Scratch<T> s;
-    return s;
+    thread_local std::unique_ptr<Scratch<T>> s;  // on the heap: Note [Small TLS] in core.cpp
+    if (s == nullptr) s = std::make_unique<Scratch<T>>();
+    return *s;
 }
 
 // A (m x k) -> panels of MR rows: element (i, q) at (i/MR)*k*MR + q*MR + i%MR; rows past m are 0.

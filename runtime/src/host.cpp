@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -367,10 +368,12 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
     // The launch info's vectors (a StorageShape is 416 bytes, so each is a large malloc) keep their
     // capacity on this thread from call to call, as the tiling buffer below does; a TilingFunc that
     // runs Prepare itself gets one of its own.
-    thread_local gert::OpLaunchInfo threadInfo;
+    // (On the heap: the library's TLS must stay small, Note [Small TLS] in core.cpp.)
+    thread_local std::unique_ptr<gert::OpLaunchInfo> threadInfo;
     thread_local bool threadInfoBusy = false;
+    if (threadInfo == nullptr) threadInfo = std::make_unique<gert::OpLaunchInfo>();
     gert::OpLaunchInfo ownInfo;
-    gert::OpLaunchInfo& info = threadInfoBusy ? ownInfo : threadInfo;
+    gert::OpLaunchInfo& info = threadInfoBusy ? ownInfo : *threadInfo;
     info.opType.clear();
     info.inputs.clear();
     info.inputDescs.clear();

@@ -324,7 +324,7 @@ void Fill(const Problem& p, const Plan& c, optiling::TCubeTiling& t) {
 }  // namespace mmt
 
 namespace {
-thread_local char tLastFailure[512];
+thread_local std::string tLastFailure;  // (a string, not a char array: Note [Small TLS], core.cpp)
 
 // Note [Matmul tiling memo]: GetTiling is a pure function of its request, and a TilingFunc calls it on
 // every launch (aclnn's GetWorkspaceSize runs the op's tiling each time, as CANN does): the LoRA grad
@@ -356,8 +356,8 @@ std::string KeyOf(const MatmulTilingRequest& r) {
 }
 }  // namespace
 
-const char* LastMatmulTilingFailure() { return tLastFailure; }
-void ClearMatmulTilingFailure() { tLastFailure[0] = '\0'; }
+const char* LastMatmulTilingFailure() { return tLastFailure.c_str(); }
+void ClearMatmulTilingFailure() { tLastFailure.clear(); }
 
 int64_t ComputeMatmulTiling(const MatmulTilingRequest& req, optiling::TCubeTiling& tiling, MatmulTilingResult& res) {
     thread_local std::unordered_map<std::string, Memo> memo;  // Note [Matmul tiling memo]
@@ -388,7 +388,7 @@ int64_t ComputeMatmulTiling(const MatmulTilingRequest& req, optiling::TCubeTilin
     std::string msg = std::string(req.socName) + " " + (req.multiCore ? "MultiCoreMatmulTiling" : "MatmulApiTiling") +
                       "::GetTiling: " + why;
     std::snprintf(res.reason, sizeof(res.reason), "%s", msg.c_str());
-    std::snprintf(tLastFailure, sizeof(tLastFailure), "%s", msg.c_str());
+    tLastFailure = msg.substr(0, 511);
     std::fprintf(stderr, "opkit: MatmulApi Tiling failed: %s\n", msg.c_str());
     return -1;
 }

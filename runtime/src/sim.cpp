@@ -32,13 +32,12 @@ const char* PipeName(Pipe p) {
 //                    (no CANN install here to read it); 910A/310P: no L2 modelled (no figures found)
 //   vector           256 bytes per cycle per AIV (one repeat per cycle for simple ops)
 //   latencies/issue  assumptions of plausible size, to be calibrated when a board or camodel is at hand
-const Params& ParamsFor(const rt::SocInfo& soc) {
+Params ParamsFor(const rt::SocInfo& soc) {
     //                      clk  gm/core gm peak  l2 rd/core l2 wr/core l2 size | mteLat mteIss ubCopy vecIss vecLat sIss sAcc sGm | L0A  L0B  mte1 mmad cubeLat fix fixIss
     static const Params b910 = {0, 32.0, 1.6e12, 110.0, 86.0, 201326592.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
     static const Params a910 = {0, 32.0, 1.2e12, 0.0, 0.0, 0.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
     static const Params p310 = {0, 16.0, 204.8e9, 0.0, 0.0, 0.0, 400, 30, 128, 8, 16, 2, 10, 100, 256, 128, 20, 60, 20, 64, 30};
-    static thread_local Params p;
-    p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
+    Params p = soc.arch == 2201 ? b910 : (soc.arch == 1001 ? a910 : p310);
     p.clockGhz = soc.clockGhz;
     return p;
 }

@@ -55,7 +55,7 @@ struct Params {
     // hop of each RunOnCube request and reply. An assumption (no public figure found).
     double crossCoreLatency = 100;
 };
-const Params& ParamsFor(const rt::SocInfo& soc);
+Params ParamsFor(const rt::SocInfo& soc);
 // Cycles of one Mmad on the cube (Note [Cube model parameters]); `in` is the A/B element type.
 double MmadCycles(const Params& p, DType in, uint32_t m, uint32_t n, uint32_t k, bool kAlign16);
 double VectorCyclesPerRepeat(const char* op);  // per 256-byte repeat
