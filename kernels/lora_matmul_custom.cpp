@@ -26,9 +26,11 @@
 //
 // Why it wins in the model: the base GEMM is bound by GM reads of x and w (each tile re-reads its
 // rows; ~1.6 GB at 4096^3), so the adapter's second product riding on those tiles costs only its own
-// small reads, y is written once, and the first pass reads x once (2%). Modelled (Ascend910B1, fp16,
-// 4096^3): r = 16 1.020x matmul_custom; 8 adapters of r = 64 in contiguous requests 1.056x. With x_lora
-// the first pass reads x_lora instead of x: the same bytes, so the same cost (docs/lora.md).
+// small reads, y is written once, and the first pass reads x once. Modelled (Ascend910B1, fp16,
+// 4096^3) when built: r = 16 1.020x matmul_custom; 8 adapters of r = 64 in contiguous requests 1.056x.
+// matmul_custom has since become 24% faster in the model and this pipeline has not, so now 1.064x and
+// 1.107x: the first pass (~24 µs of GM reads before any base work) is the gap (docs/lora.md). With
+// x_lora the first pass reads x_lora instead of x: the same bytes, so the same cost.
 //
 // Note [Two-part T]: the cube multiplies dtype values only, so s·T must enter it in the input dtype.
 // Rounded once (as torch's fp16 LoRA rounds x·Aᵀ), the adapter term would carry that rounding (half an
