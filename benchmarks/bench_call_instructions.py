@@ -11,8 +11,9 @@ startup and imports cancelled out. numpy's OpenBLAS threads are kept to one (OPE
 under valgrind its idle threads spin and would be counted.
 
 valgrind cannot run AVX-512 code, which `-march=native` emits on such CPUs (opkit's default build, the
-CMake option OPKIT_NATIVE_ARCH). There, install a baseline build to count: `pip install . -Ccmake.define.OPKIT_NATIVE_ARCH=OFF` (the counts are then those of the
-portable build, which runs its element loops where the native one runs SIMD).
+CMake option OPKIT_NATIVE_ARCH). There, install a baseline build to count:
+`pip install . -Ccmake.define.OPKIT_NATIVE_ARCH=OFF` (the counts are then those of the portable build,
+which runs its element loops where the native one runs SIMD).
 """
 
 from __future__ import annotations
