@@ -428,22 +428,14 @@ void SelectBits(U* d, const uint8_t* mask, const U* a, const U* b, int64_t n, in
     // Select in SIMD]), else eight at a time, blended through a lane mask.
     int64_t i = 0;
 #if defined(__AVX512F__) && defined(__AVX512BW__)
-    if constexpr (sizeof(U) == 4) {
-        const __m512i sv = _mm512_set1_epi32(int32_t(s));
-        for (; i + 16 <= n; i += 16) {
-            __mmask16 k;
-            std::memcpy(&k, mask + i / 8, 2);
-            const __m512i bv = scalar ? sv : _mm512_loadu_si512(b + i);
-            _mm512_storeu_si512(d + i, _mm512_mask_blend_epi32(k, bv, _mm512_loadu_si512(a + i)));
-        }
-    } else {
-        const __m512i sv = _mm512_set1_epi16(int16_t(s));
-        for (; i + 32 <= n; i += 32) {
-            __mmask32 k;
-            std::memcpy(&k, mask + i / 8, 4);
-            const __m512i bv = scalar ? sv : _mm512_loadu_si512(b + i);
-            _mm512_storeu_si512(d + i, _mm512_mask_blend_epi16(k, bv, _mm512_loadu_si512(a + i)));
-        }
+    constexpr int64_t lanes = 64 / sizeof(U);  // 16 or 32 elements: a mask register's 16 or 32 bits
+    const __m512i sv = sizeof(U) == 4 ? _mm512_set1_epi32(int32_t(s)) : _mm512_set1_epi16(int16_t(s));
+    for (; i + lanes <= n; i += lanes) {
+        uint32_t k = 0;
+        std::memcpy(&k, mask + i / 8, lanes / 8);
+        const __m512i av = _mm512_loadu_si512(a + i), bv = scalar ? sv : _mm512_loadu_si512(b + i);
+        _mm512_storeu_si512(d + i, sizeof(U) == 4 ? _mm512_mask_blend_epi32(__mmask16(k), bv, av)
+                                                  : _mm512_mask_blend_epi16(__mmask32(k), bv, av));
     }
 #endif
     static const MaskLanes<U> table;
