@@ -54,14 +54,16 @@ constexpr bool kCacheOn = false;
 constexpr bool kCacheOn = true;
 #endif
 
-// A cached block with capacity in [need, need + need/4], taken out of the cache; null if none.
+// A cached block taken out of the cache, null if none: below kCacheMinBytes one of `need` rounded up to
+// kSmallStep, else one with capacity in [need, need + need/4].
 void* TakeCached(size_t need, size_t* capacity) {
     if (need < kCacheMinBytes) {
-        auto& list = gSmall[(need + kSmallStep - 1) / kSmallStep];
+        const size_t steps = (need + kSmallStep - 1) / kSmallStep;
+        auto& list = gSmall[steps];
         if (list.empty()) return nullptr;
         void* p = list.back();
         list.pop_back();
-        *capacity = (need + kSmallStep - 1) / kSmallStep * kSmallStep;
+        *capacity = steps * kSmallStep;
         gSmallBytes -= *capacity;
         return p;
     }

@@ -44,12 +44,12 @@ namespace {
 // dlopened libraries.
 //
 // Note [Small TLS]: one initial-exec variable marks the whole library STATIC_TLS, so at dlopen glibc
-// places every thread_local of libopkit_rt in that static surplus, which is small (about 1.6 KiB by
-// default) and shared with every library loaded before: inside MindSpore, whose own libraries take
-// most of it, a TLS segment of 1,664 bytes failed to load ("cannot allocate memory in static TLS
-// block"). So the library's thread_locals are pointers, flags and small handles; anything larger
-// (a launch info, GEMM scratch, a message) lives on the heap behind one. tests/abi/test_tls_size.py
-// holds the segment to its budget.
+// places every thread_local of libopkit_rt in that static surplus, which is small and shared with
+// every library loaded before: a TLS segment of 1,664 bytes loaded in plain Python but failed inside
+// MindSpore, and outside it once glibc.rtld.optional_static_tls was cut to 256 ("cannot allocate
+// memory in static TLS block"). So the library's thread_locals are pointers, flags and small
+// handles; anything larger (a launch info, GEMM scratch, a message) lives on the heap behind one.
+// tests/abi/test_tls_size.py holds the segment to its budget.
 __attribute__((tls_model("initial-exec"))) thread_local CoreState* tCore = nullptr;
 
 // The on-chip memories one host thread lends to the cores it runs, one after another.

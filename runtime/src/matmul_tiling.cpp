@@ -388,7 +388,7 @@ int64_t ComputeMatmulTiling(const MatmulTilingRequest& req, optiling::TCubeTilin
     std::string msg = std::string(req.socName) + " " + (req.multiCore ? "MultiCoreMatmulTiling" : "MatmulApiTiling") +
                       "::GetTiling: " + why;
     std::snprintf(res.reason, sizeof(res.reason), "%s", msg.c_str());
-    tLastFailure = msg.substr(0, 511);
+    tLastFailure = msg;
     std::fprintf(stderr, "opkit: MatmulApi Tiling failed: %s\n", msg.c_str());
     return -1;
 }

@@ -414,7 +414,8 @@ void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runByt
 // (read for ownership): for add_custom at 1.6e7 float32 that is a quarter of the call's memory
 // traffic. Contiguous copies of 16 KiB or more are written with non-temporal stores instead, which
 // skip that read and do not fill the caches; smaller or strided ones (a tile the kernel reads back, a
-// workspace slot, a matrix's rows) stay ordinary. The fence at the end makes the bytes visible like any other store before the copy returns.
+// workspace slot, a matrix's rows) stay ordinary. The fence at the end makes the bytes visible like
+// any other store before the copy returns. Targets without SSE2 copy with memcpy.
 namespace {
 constexpr uint64_t kStreamMinBytes = 16 << 10;
 
