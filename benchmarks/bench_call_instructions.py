@@ -4,8 +4,8 @@
                                                  [--out benchmarks/results/call_instructions.json]
 
 Wall time at 1,000 elements is a few microseconds and moves with the machine and its load; the count of
-instructions a call executes does not (callgrind gives the same total twice for the same binary and
-inputs). Each op runs in two processes under callgrind, one making `calls[0]` calls and one `calls[1]`,
+instructions a call executes does not (runs differ by ~2%: the launch's host threads, Python's hashing).
+Each op runs in two processes under callgrind, one making `calls[0]` calls and one `calls[1]`,
 after the same warm-up; the difference divided by the difference in calls is one call's instructions,
 startup and imports cancelled out. numpy's OpenBLAS threads are kept to one (OPENBLAS_NUM_THREADS=1):
 under valgrind its idle threads spin and would be counted.
