@@ -3,8 +3,9 @@
 // Tiling (host/sinh_custom.cpp, Note [Elementwise split]): units of 32 bytes spread over the
 // vector cores; tiles sized from UB (2 queues x 2 buffers, 3-4 fp32 scratch tiles, the mask).
 //
-// Compute, in fp32 (fp16 input is widened first and the result rounded back once), with a = |x|
-// and the sign put back at the end (sinh is odd):
+// Compute, in fp32 (fp16 input is widened first and the result rounded back once).
+//
+// float32, with a = |x| and the sign put back at the end (sinh is odd):
 //   a <  1: x + x^3 (c3 + x^2 (c5 + x^2 c7))   (e^a - e^-a loses all digits to cancellation near 0;
 //                                              c3, c5, c7: a minimax fit, within 1.1 ulp on [0, 1))
 //   a >= 1: E c - (1/4c) / E,  E = e^(a - ln2hi)  (= (e^a - e^-a)/2 with one Exp: e^-a/2 is 1/(4 e^a/2);
@@ -12,9 +13,17 @@
 //                                              c = e^-(ln2 - ln2hi) puts the rest back; no e^a
 //                                              first, so fp32 covers |x| up to 89.4)
 //   the two are merged by CompareScalar(a < 1) + Select, and x's sign bit (shifted out and back in
-//   as uint32) is OR-ed onto the result as uint16 halves. Compare works on whole 256-byte repeats,
-//   so the last tile's lanes up to the next repeat are zero-filled before computing.
-// Within 2.5 fp32 ulp of sinh over the whole range (float64 reference), fp16 within one ulp.
+//   as uint32) is OR-ed onto the result as uint16 halves. Within 2.5 ulp over the whole range
+//   (float64 reference). Working on a rather than x keeps E normal: from x, E = e^(x - ln2) would be
+//   subnormal for x < -87.3 and its reciprocal lost where the hardware flushes subnormals.
+// float16 needs 11 bits, not 24:
+//   |x| <  2^-8: x                             (sinh x = x (1 + x^2/6 + ...) rounds to x in fp16)
+//   |x| >= 2^-8: E - 1/(4E),  E = e^(x - ln2)  (the cancellation near 2^-8 costs 2^-15 relative, and
+//                                              every fp16 x that E underflows for has sinh x = -inf)
+//   merged by CompareScalar + Select. All 63,488 finite fp16 inputs within one ulp of the correctly
+//   rounded result.
+// Compare works on whole 256-byte repeats, so the last tile's lanes up to the next repeat are
+// zero-filled before computing.
 //
 // Test: pytest tests/ops/test_sinh_custom.py --mode=cpu
 #include "kernel_operator.h"
@@ -42,53 +51,60 @@ public:
         stream_.template Process<PAD>([this](const LocalTensor<T>& y, const LocalTensor<T>* in, uint32_t n) {
             // Compare consumes whole 256-byte repeats of fp32.
             const uint32_t count = (n + REPEAT - 1) / REPEAT * REPEAT;
-            LocalTensor<float> x;
-            if constexpr (IS_FLOAT) {
-                x = in[0];
-                if (count > n) Duplicate(x[n], 0.0f, count - n);
-            } else {
-                x = xf_.Get<float>();
-                Cast(x, in[0], RoundMode::CAST_NONE, n);
-                if (count > n) Duplicate(x[n], 0.0f, count - n);
-            }
             LocalTensor<float> t = t_.Get<float>(), u = u_.Get<float>(), a = p_.Get<float>();
             LocalTensor<uint8_t> mask = mask_.Get<uint8_t>();
-            Abs(a, x, count);
-            // large branch: u = c E - (1/4c) / E
-            Adds(u, a, -LN2_HI, count);
-            Exp(u, u, count);
-            Reciprocal(t, u, count);
-            Muls(u, u, C, count);
-            Axpy(u, t, -QUARTER_OVER_C, count);
-            CompareScalar(mask, a, 1.0f, CMPMODE::LT, count);
-            // small branch, in a's buffer (a is last read by the compare), on x itself: the odd
-            // polynomial's rounding is symmetric, so p(x) = -p(-x) bit for bit and the sign OR below
-            // leaves it as is. p = x + x * s * (c3 + s * (c5 + s * c7)), s = x^2
-            LocalTensor<float> p = a;
-            Mul(t, x, x, count);
-            Muls(p, t, C7, count);
-            Adds(p, p, C5, count);
-            Mul(p, p, t, count);
-            Adds(p, p, C3, count);
-            Mul(p, p, t, count);
-            Mul(p, p, x, count);
-            Add(p, p, x, count);
-            // merge where a < 1 takes p, and put x's sign bit on the result
-            LocalTensor<float> r = t;
-            if constexpr (IS_FLOAT) r = y;
-            Select(r, mask, p, u, SELMODE::VSEL_TENSOR_TENSOR_MODE, count);
-            LocalTensor<uint32_t> sign = u.template ReinterpretCast<uint32_t>();
-            ShiftRight(sign, x.template ReinterpretCast<uint32_t>(), 31u, count);
-            ShiftLeft(sign, sign, 31u, count);
-            LocalTensor<uint16_t> r16 = r.template ReinterpretCast<uint16_t>();
-            Or(r16, r16, sign.template ReinterpretCast<uint16_t>(), 2 * count);
-            if constexpr (!IS_FLOAT) Cast(y, r, RoundMode::CAST_RINT, n);
+            if constexpr (IS_FLOAT) {
+                const LocalTensor<float>& x = in[0];
+                if (count > n) Duplicate(x[n], 0.0f, count - n);
+                Abs(a, x, count);
+                // large branch: u = c E - (1/4c) / E
+                Adds(u, a, -LN2_HI, count);
+                Exp(u, u, count);
+                Reciprocal(t, u, count);
+                Muls(u, u, C, count);
+                Axpy(u, t, -QUARTER_OVER_C, count);
+                CompareScalar(mask, a, 1.0f, CMPMODE::LT, count);
+                // small branch, in a's buffer (a is last read by the compare), on x itself: the odd
+                // polynomial's rounding is symmetric, so p(x) = -p(-x) bit for bit and the sign OR below
+                // leaves it as is. p = x + x * s * (c3 + s * (c5 + s * c7)), s = x^2
+                LocalTensor<float> p = a;
+                Mul(t, x, x, count);
+                Muls(p, t, C7, count);
+                Adds(p, p, C5, count);
+                Mul(p, p, t, count);
+                Adds(p, p, C3, count);
+                Mul(p, p, t, count);
+                Mul(p, p, x, count);
+                Add(p, p, x, count);
+                // merge where a < 1 takes p, and put x's sign bit on the result
+                Select(y, mask, p, u, SELMODE::VSEL_TENSOR_TENSOR_MODE, count);
+                LocalTensor<uint32_t> sign = u.template ReinterpretCast<uint32_t>();
+                ShiftRight(sign, x.template ReinterpretCast<uint32_t>(), 31u, count);
+                ShiftLeft(sign, sign, 31u, count);
+                LocalTensor<uint16_t> y16 = y.template ReinterpretCast<uint16_t>();
+                Or(y16, y16, sign.template ReinterpretCast<uint16_t>(), 2 * count);
+            } else {
+                LocalTensor<float> x = xf_.Get<float>();
+                Cast(x, in[0], RoundMode::CAST_NONE, n);
+                if (count > n) Duplicate(x[n], 0.0f, count - n);
+                Abs(a, x, count);
+                CompareScalar(mask, a, SMALL_FP16, CMPMODE::LT, count);
+                // u = E - 1/(4E)
+                Adds(u, x, -LN2, count);
+                Exp(u, u, count);
+                Reciprocal(t, u, count);
+                Axpy(u, t, -0.25f, count);
+                Select(t, mask, x, u, SELMODE::VSEL_TENSOR_TENSOR_MODE, count);
+                Cast(y, t, RoundMode::CAST_RINT, n);
+            }
         });
     }
 
 private:
     static constexpr bool IS_FLOAT = std::is_same<T, float>::value;
     static constexpr uint32_t REPEAT = 256 / sizeof(float);
+    static constexpr float LN2 = 0.693147180559945309f;
+    static constexpr float SMALL_FP16 = 0.00390625f;         // 2^-8
     static constexpr float LN2_HI = 0.693145751953125f;      // ln2 to 16 bits
     static constexpr float C = 0.99999857f;                  // e^-(ln2 - LN2_HI), rounded
     static constexpr float QUARTER_OVER_C = 0.25000036f;     // 1/(4C), rounded
