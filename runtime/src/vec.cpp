@@ -412,12 +412,14 @@ void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runByt
 // Note [Streaming GM writes]: a DataCopy into GM writes memory the kernel is unlikely to read again
 // soon (an op's output), and on the host an ordinary store first reads each cache line it writes
 // (read for ownership): for add_custom at 1.6e7 float32 that is a quarter of the call's memory
-// traffic. Contiguous copies of 16 KiB or more are written with non-temporal stores instead, which
-// skip that read and do not fill the caches; smaller or strided ones (a tile the kernel reads back, a
-// workspace slot, a matrix's rows) stay ordinary. The fence at the end makes the bytes visible like
+// traffic. Contiguous copies of 8 KiB or more are written with non-temporal stores instead, which
+// skip that read and do not fill the caches; smaller or strided ones (a workspace slot, a matrix's
+// rows) stay ordinary. (16 KiB missed sinh_custom's fp16 tiles, 8,000-odd halves: its calls at 1.6e7
+// elements spent a fifth of their time in the output's memcpy; 8 KiB took them from 11.1-12.4 ms to
+// 10.2-10.5 ms, `python benchmarks/bench_ops.py --sizes 16000000`, session 11.) The fence at the end makes the bytes visible like
 // any other store before the copy returns. Targets without SSE2 copy with memcpy.
 namespace {
-constexpr uint64_t kStreamMinBytes = 16 << 10;
+constexpr uint64_t kStreamMinBytes = 8 << 10;
 
 void StreamRun(uint8_t* dst, const uint8_t* src, uint64_t n) {
     const uint64_t head = (64 - (reinterpret_cast<uintptr_t>(dst) & 63)) & 63;
