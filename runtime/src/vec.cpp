@@ -136,6 +136,41 @@ inline float ExpF(float x) {
     return x == x ? y : x;
 }
 
+#if defined(__AVX512F__)
+// Note [Exp with scalef]: where the CPU has AVX-512, Exp's loop is written with intrinsics, 16 lanes
+// at a time and the last few under a mask: ExpF's steps, each fused multiply-add where the compiler
+// fuses ExpF's (it contracts x * c + d), and 2^k applied by one vscalefps (p * 2^k, rounded once)
+// in place of ExpF's two multiplies by 2^k1 and 2^k2 (k = k1 + k2; p * 2^k1 is exact, so that
+// too rounds p * 2^k once). The same bits as the compiled ExpF loop over all 2^32 inputs (checked
+// with a standalone harness built with vec.cpp's flags, GCC 12, session 11), 30% faster in cache
+// (0.41 -> 0.29 ns/element). tests/runtime/test_vec_exp.py holds the result to one ulp.
+void ExpLoop16(float* d, const float* a, int64_t n) {
+    const __m512 lo = _mm512_set1_ps(-104.0f), hi = _mm512_set1_ps(89.0f), l2e = _mm512_set1_ps(1.44269504088896341f),
+                 magic = _mm512_set1_ps(12582912.0f), ln2hi = _mm512_set1_ps(0.693145751953125f),
+                 ln2lo = _mm512_set1_ps(1.428606765330187045e-06f);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 lanes = n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
+        const __m512 x = _mm512_maskz_loadu_ps(lanes, a + i);
+        const __m512 xs = _mm512_min_ps(_mm512_max_ps(x, lo), hi);  // ExpF's clamps (a NaN gives -104)
+        const __m512 k = _mm512_sub_ps(_mm512_fmadd_ps(xs, l2e, magic), magic);
+        __m512 r = _mm512_fnmadd_ps(k, ln2hi, xs);
+        r = _mm512_fnmadd_ps(k, ln2lo, r);
+        __m512 p = _mm512_set1_ps(1.0f / 40320.0f);
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 5040.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+        const __m512 y = _mm512_scalef_ps(p, k);
+        const __mmask16 number = _mm512_cmp_ps_mask(x, x, _CMP_EQ_OQ);  // a NaN comes back as it was
+        _mm512_mask_storeu_ps(d + i, lanes, _mm512_mask_blend_ps(number, x, y));
+    }
+}
+#endif
+
 template <VOp op, typename C>
 inline C Un(C a) {
     if constexpr (op == VOp::EXP) {
@@ -192,6 +227,9 @@ void NativeLoopSeparate(T* d, const T* a, const T* b, T s, int64_t n) {
 #pragma GCC ivdep
         for (int64_t i = 0; i < n; ++i) d[i] = Bin<op, T>(a[i], s);
     } else {
+#if defined(__AVX512F__)
+        if constexpr (op == VOp::EXP && std::is_same<T, float>::value) return ExpLoop16(d, a, n);
+#endif
 #pragma GCC ivdep
         for (int64_t i = 0; i < n; ++i) d[i] = Un<op, T>(a[i]);
     }

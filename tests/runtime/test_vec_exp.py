@@ -40,11 +40,16 @@ def run_exp(programs: dict[str, Path], tmp_path: Path, x: np.ndarray, tag: str) 
     return np.fromfile(tmp_path / "y.bin", x.dtype), np.fromfile(tmp_path / "z.bin", x.dtype)
 
 
+# 16384: whole 16-lane vectors; 16376 float32: the specials at the end fall in a last, partial vector
+# (the AVX-512 loop's masked tail, Note [Exp with scalef]); float16 comes in whole 16-element blocks.
+@pytest.mark.parametrize("n", [16384, 16376])
 @pytest.mark.parametrize("dtype, tag, raw", [(np.float32, "f32", np.uint32), (np.float16, "f16", np.uint16)],
                          ids=["float32", "float16"])
-def test_exp_within_one_ulp(programs: dict[str, Path], tmp_path: Path, dtype: type, tag: str, raw: type) -> None:
+def test_exp_within_one_ulp(programs: dict[str, Path], tmp_path: Path, dtype: type, tag: str, raw: type,
+                            n: int) -> None:
     lo, hi = (-106.0, 90.0) if dtype == np.float32 else (-18.0, 11.5)  # past both ends of each type's range
-    x = np.concatenate([np.linspace(lo, hi, 16384 - len(SPECIALS)), SPECIALS]).astype(dtype)
+    n -= n % (32 // np.dtype(dtype).itemsize)
+    x = np.concatenate([np.linspace(lo, hi, n - len(SPECIALS)), SPECIALS]).astype(dtype)
     y, z = run_exp(programs, tmp_path, x, tag)
     np.testing.assert_array_equal(y.view(raw), z.view(raw), err_msg="in place differs from out of place")
     with np.errstate(over="ignore"):
