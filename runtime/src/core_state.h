@@ -91,6 +91,8 @@ struct CoreState {
     } load3d;
 };
 CoreState* CurrentCoreOrNull();
+// VectorMuted() for a core already looked up (Note [Vector work on a MIX launch's cube core]).
+inline bool VectorMutedOn(const CoreState* c) { return c != nullptr && c->inMix && c->kind == CoreKind::AIC; }
 void SetCurrentCore(CoreState* c);  // the core this thread runs now (Note [Cores on fibers], xcore.cpp)
 inline sim::CoreModel* Model() {
     CoreState* c = CurrentCoreOrNull();

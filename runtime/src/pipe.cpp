@@ -32,8 +32,12 @@ static uint32_t AlignmentOf(Mem m) {
 
 void CheckInArena(const void* addr, uint64_t bytes, Mem mem, const char* what) {
     if (addr == nullptr) Fail(std::string(what) + ": the LocalTensor was never allocated (get it from a queue or a TBuf)");
-    const uint8_t* base = opkit::rt::MemBase(mem);
-    const uint64_t size = opkit::rt::MemSize(mem);
+    // (one core lookup: this runs for every operand of every instruction)
+    const opkit::rt::CoreState& c = opkit::rt::Core();
+    const int m = static_cast<int>(mem);
+    if (c.memSize[m] == 0) opkit::rt::MemBase(mem);  // fails, naming the memory this core lacks
+    const uint8_t* base = c.mem[m];
+    const uint64_t size = c.memSize[m];
     const uint8_t* p = static_cast<const uint8_t*>(addr);
     if (p < base || p > base + size || bytes > uint64_t(base + size - p)) {
         char buf[256];
@@ -86,8 +90,15 @@ void CheckVecOperand(const void* addr, TPosition pos, uint64_t bytes, const char
     Mem m = MemOf(pos);
     if (m != Mem::UB)
         Fail(std::string(op) + ": vector instructions work on UB tensors, this one is in " + PositionName(pos));
-    CheckInArena(addr, bytes, m, op);
-    CheckAligned(addr, m, op);
+    // CheckInArena's and CheckAligned's tests with one core lookup (every operand of every vector
+    // instruction comes here); either one, called when its test fails, gives its message.
+    const opkit::rt::CoreState& c = opkit::rt::Core();
+    const uint8_t* base = c.mem[static_cast<int>(Mem::UB)];
+    const uint64_t size = c.memSize[static_cast<int>(Mem::UB)];
+    const uint8_t* p = static_cast<const uint8_t*>(addr);
+    if (p == nullptr || size == 0 || p < base || p > base + size || bytes > uint64_t(base + size - p))
+        CheckInArena(addr, bytes, m, op);
+    if (uint64_t(p - base) % AlignmentOf(m) != 0) CheckAligned(addr, m, op);
 }
 
 int64_t CheckCount(int64_t count, const char* op) {

@@ -344,10 +344,8 @@ void SaturateFloats(DType t, void* data, int64_t n) {
 }
 
 namespace {
-inline bool Saturates() {
-    CoreState* c = CurrentCoreOrNull();
-    return c != nullptr && c->soc != nullptr && c->soc->floatSaturation;
-}
+inline bool SaturatesOn(const CoreState* c) { return c != nullptr && c->soc != nullptr && c->soc->floatSaturation; }
+inline bool Saturates() { return SaturatesOn(CurrentCoreOrNull()); }
 }  // namespace
 
 const char* VOpName(VOp op) {
@@ -357,25 +355,28 @@ const char* VOpName(VOp op) {
     return op < VOp::COUNT ? names[static_cast<int>(op)] : "?";
 }
 
+// VecBinary, VecScalar and VecUnary look their core up once (they run for every instruction).
 void VecBinary(VOp op, DType t, void* dst, const void* a, const void* b, int64_t n) {
-    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
+    const CoreState* c = CurrentCoreOrNull();
+    if (VectorMutedOn(c)) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::BINARY) Fail(std::string(VOpName(op)) + " is not a binary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
-    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
-    if (Model() != nullptr) {
+    if (c != nullptr && c->model != nullptr) {
+        ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
         const void* ret = __builtin_return_address(0);
         ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), ret);
         ModelAccess(b, uint64_t(n) * DTypeSize(t), false, VOpName(op), ret);
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), ret);
     }
     kRun[static_cast<size_t>(op)](t, dst, a, b, nullptr, n);
-    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
+    if (SaturatesOn(c)) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, int64_t n) {
-    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
+    const CoreState* c = CurrentCoreOrNull();
+    if (VectorMutedOn(c)) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::SCALAR) Fail(std::string(VOpName(op)) + " is not a tensor-scalar instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
-    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
+    if (c != nullptr && c->model != nullptr) ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
     if (op == VOp::SHIFT_LEFT || op == VOp::SHIFT_RIGHT) {
         int64_t count = 0;
         switch (t) {
@@ -385,24 +386,25 @@ void VecScalar(VOp op, DType t, void* dst, const void* a, const void* scalar, in
         }
         if (count < 0) Fail(std::string(VOpName(op)) + ": negative shift count " + std::to_string(count));
     }
-    if (Model() != nullptr) {
+    if (c != nullptr && c->model != nullptr) {
         ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), __builtin_return_address(0));
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
     }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, scalar, n);
-    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
+    if (SaturatesOn(c)) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 void VecUnary(VOp op, DType t, void* dst, const void* a, int64_t n) {
-    if (VectorMuted()) return;  // Note [Vector work on a MIX launch's cube core]
+    const CoreState* c = CurrentCoreOrNull();
+    if (VectorMutedOn(c)) return;  // Note [Vector work on a MIX launch's cube core]
     if (KindOf(op) != Kind::UNARY) Fail(std::string(VOpName(op)) + " is not a unary instruction");
     RequireDType(VOpName(op), t, SupportedDTypes(op));
-    ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
-    if (Model() != nullptr) {
+    if (c != nullptr && c->model != nullptr) {
+        ModelVector(VOpName(op), Repeats(n, DTypeSize(t)));
         ModelAccess(a, uint64_t(n) * DTypeSize(t), false, VOpName(op), __builtin_return_address(0));
         ModelAccess(dst, uint64_t(n) * DTypeSize(t), true, VOpName(op), __builtin_return_address(0));
     }
     kRun[static_cast<size_t>(op)](t, dst, a, nullptr, nullptr, n);
-    if (Saturates()) SaturateFloats(t, dst, n);  // Note [Float saturation]
+    if (SaturatesOn(c)) SaturateFloats(t, dst, n);  // Note [Float saturation]
 }
 
 // ---- mask/repeat form: gather each repeat's lanes, run the contiguous loop, scatter masked lanes

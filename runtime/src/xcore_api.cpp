@@ -69,10 +69,7 @@ bool CubeIsRemote() {
     const CoreState& c = Core();
     return c.inMix && c.kind == CoreKind::AIV;
 }
-bool VectorMuted() {
-    const CoreState* c = CurrentCoreOrNull();
-    return c != nullptr && c->inMix && c->kind == CoreKind::AIC;
-}
+bool VectorMuted() { return VectorMutedOn(CurrentCoreOrNull()); }
 int32_t SubBlockIdx() { return Core().subBlockIdx; }
 int32_t TaskRation() { return Core().taskRation; }
 
