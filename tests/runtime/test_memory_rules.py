@@ -13,6 +13,8 @@ from test_cpu_debug import expect_kernel_error, expect_ok, run
     ("gm_outside", ("DataCopy(local->GM)", "outside every buffer given to the kernel", "elements, not bytes")),
     ("gm_scalar_oob", ("GlobalTensor::SetValue", "0 bytes after the end of a GmAlloc buffer")),
     ("ub_call_oob", ("LocalTensor::operator()", "outside the core's UB")),
+    ("vec_misaligned", ("Add: UB address offset 4", "not 32-byte aligned")),
+    ("vec_past_ub", ("Muls: 204800 bytes at UB offset 0", "outside the core's UB")),
     ("tiling_short", ("GET_TILING_DATA(BigTiling)", "256 bytes but a GmAlloc buffer holds 32", "SetDataSize")),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_memory_rule_broken(programs: dict[str, Path], case: str, words: tuple[str, ...]) -> None:

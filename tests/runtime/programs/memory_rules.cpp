@@ -4,6 +4,8 @@
 //   gm_outside      DataCopy to a GM address past every GmAlloc'd buffer (offset in bytes, not elements)
 //   gm_scalar_oob   GlobalTensor::SetValue one element past its GmAlloc buffer
 //   ub_call_oob     LocalTensor::operator() past the end of UB
+//   vec_misaligned  Add on a float sub-tensor 4 bytes into its buffer (UB operands are 32-byte aligned)
+//   vec_past_ub     Muls whose count runs its operands past the end of UB
 //   tiling_short    GET_TILING_DATA of a struct larger than the tiling buffer
 //   printf_ok       AscendC::printf unqualified under `using namespace AscendC` (must compile and print)
 //   mask_zero       Adds with a continuous mask of 0 changes nothing; a mask of 1000 is clamped to all lanes
@@ -43,6 +45,23 @@ extern "C" __global__ __aicore__ void ub_call_oob(GM_ADDR) {
     pipe.InitBuffer(buf, 256);
     LocalTensor<float> t = buf.Get<float>();
     t(200 * 1024 / 4) = 1.0f;  // past the end of a 192 KiB UB
+}
+
+extern "C" __global__ __aicore__ void vec_misaligned(GM_ADDR) {
+    TPipe pipe;
+    TBuf<QuePosition::VECCALC> buf;
+    pipe.InitBuffer(buf, 1024);
+    LocalTensor<float> t = buf.Get<float>();
+    Duplicate(t, 1.0f, 256);
+    Add(t, t[1], t, 64);  // src0 4 bytes past the buffer's start
+}
+
+extern "C" __global__ __aicore__ void vec_past_ub(GM_ADDR) {
+    TPipe pipe;
+    TBuf<QuePosition::VECCALC> buf;
+    pipe.InitBuffer(buf, 1024);
+    LocalTensor<float> t = buf.Get<float>();
+    Muls(t, t, 2.0f, 200 * 1024 / 4);  // 200 KiB of floats from the start of a 192 KiB UB
 }
 
 extern "C" __global__ __aicore__ void tiling_short(GM_ADDR tiling) {
@@ -102,6 +121,8 @@ int main(int argc, char* argv[]) {
     if (!std::strcmp(c, "gm_outside")) ICPU_RUN_KF(gm_outside, 1, gm);
     else if (!std::strcmp(c, "gm_scalar_oob")) ICPU_RUN_KF(gm_scalar_oob, 1, gm);
     else if (!std::strcmp(c, "ub_call_oob")) ICPU_RUN_KF(ub_call_oob, 1, gm);
+    else if (!std::strcmp(c, "vec_misaligned")) ICPU_RUN_KF(vec_misaligned, 1, gm);
+    else if (!std::strcmp(c, "vec_past_ub")) ICPU_RUN_KF(vec_past_ub, 1, gm);
     else if (!std::strcmp(c, "tiling_short")) {
         uint8_t* small = (uint8_t*)GmAlloc(32);
         ICPU_RUN_KF(tiling_short, 1, small);
