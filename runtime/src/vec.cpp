@@ -456,8 +456,9 @@ void CopyRuns(uint8_t* dst, const uint8_t* src, uint32_t blocks, uint32_t runByt
 // skip that read and do not fill the caches; smaller or strided ones (a workspace slot, a matrix's
 // rows) stay ordinary. (16 KiB missed sinh_custom's fp16 tiles, 8,000-odd halves: its calls at 1.6e7
 // elements spent a fifth of their time in the output's memcpy; 8 KiB took them from 11.1-12.4 ms to
-// 10.2-10.5 ms, `python benchmarks/bench_ops.py --sizes 16000000`, session 11.) The fence at the end makes the bytes visible like
-// any other store before the copy returns. Targets without SSE2 copy with memcpy.
+// 10.2-10.5 ms, `python benchmarks/bench_ops.py --sizes 16000000`, session 11.) The fence at the end
+// makes the bytes visible like any other store before the copy returns. Targets without SSE2 copy
+// with memcpy.
 namespace {
 constexpr uint64_t kStreamMinBytes = 8 << 10;
 
