@@ -278,11 +278,10 @@ uint64_t LaunchModel::L2Touch(uintptr_t lo, uintptr_t hi) {
     uint64_t miss = 0;
     const size_t capacity = size_t(params.l2Bytes / kL2Line);
     for (uintptr_t line = lo / kL2Line; line * kL2Line < hi; ++line) {
-        if (l2Lines_.count(line) != 0) continue;
+        if (!l2Lines_.Insert(line)) continue;
         miss += kL2Line;  // the whole line comes from HBM
-        l2Lines_.insert(line);
         l2Order_.push_back(line);
-        while (l2Order_.size() > capacity) l2Lines_.erase(l2Order_.front()), l2Order_.pop_front();
+        while (l2Order_.size() > capacity) l2Lines_.Erase(l2Order_.front()), l2Order_.pop_front();
     }
     return miss;
 }

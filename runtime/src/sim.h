@@ -15,16 +15,17 @@
 #include <map>
 #include <deque>
 #include <mutex>
-#include <unordered_set>
 #include <string>
 #include <vector>
 
 #include "opkit/rt/api.h"
+#include "line_set.h"
 
 namespace opkit {
 namespace sim {
 
 enum Pipe : uint8_t { S = 0, V, M, MTE1, MTE2, MTE3, FIX, PIPE_COUNT };
+
 const char* PipeName(Pipe p);
 
 // The cost parameters of one SoC (runtime/src/sim_params.cpp names the source of each value).
@@ -203,7 +204,7 @@ public:
 private:
     std::mutex mu_;
     std::mutex l2Mu_;
-    std::unordered_set<uintptr_t> l2Lines_;  // resident lines (address / kL2Line)
+    LineSet l2Lines_;                        // resident lines (address / kL2Line)
     std::deque<uintptr_t> l2Order_;          // in the order they came (first in, first out)
     uint64_t L2Touch(uintptr_t lo, uintptr_t hi);  // the bytes of [lo, hi) not resident; makes them so
     struct Write {
