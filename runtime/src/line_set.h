@@ -2,81 +2,73 @@
 // Header-only, so tests/runtime/test_line_set.py can check it against std::unordered_set directly.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace opkit {
 namespace sim {
 
 // Note [L2 line set]: the L2 model (Note [L2 model], sim.cpp) asks, for every 128-byte line a GM
-// copy touches, whether it is resident: ~800k lines for an add of 1.6e7 halves. A node-based
-// std::unordered_set spent a third of such a simulation in malloc and free (one node per line, every
-// launch), so the lines live in one flat table: open addressing with linear probing, kept at most
-// half full, deletion by shifting the following entries back (no tombstones). Only membership is
-// asked, so nothing depends on the table's order.
+// copy touches, whether it is resident: ~800k lines for an add of 1.6e7 halves, in long runs of
+// consecutive lines (a copy's rows). A node-based std::unordered_set spent a third of such a
+// simulation in malloc and free (one node per line, every launch), and a flat hash table still spent
+// a quarter in its probes' cache misses. So the lines are bits: one 512-byte bitmap per page of 4096
+// consecutive lines (512 KiB of address space), the pages found by number through a small map, the
+// last page used kept at hand, so a run of lines costs a bit test each. Pages stay until the launch
+// ends. Only membership is asked, so nothing depends on any order.
 class LineSet {
 public:
     // Adds `line`; false if it was there already.
-    bool Insert(uintptr_t line);
+    bool Insert(uintptr_t line) {
+        uint64_t& word = Word(line);
+        const uint64_t bit = uint64_t(1) << (line & 63);
+        if (word & bit) return false;
+        word |= bit;
+        ++count_;
+        return true;
+    }
     // Removes `line`, which is there.
-    void Erase(uintptr_t line);
-    bool Contains(uintptr_t line) const;
+    void Erase(uintptr_t line) {
+        Word(line) &= ~(uint64_t(1) << (line & 63));
+        --count_;
+    }
+    bool Contains(uintptr_t line) const {
+        const auto it = index_.find(line >> kPageShift);
+        if (it == index_.end()) return false;
+        return ((*pages_[it->second])[(line & (kPageLines - 1)) >> 6] >> (line & 63)) & 1;
+    }
     size_t Size() const { return count_; }
 
 private:
-    size_t Home(uintptr_t line) const { return size_t((line * 0x9E3779B97F4A7C15ull) >> shift_); }
-    void Grow();
-    std::vector<uintptr_t> slots_;  // line + 1; 0: empty
-    size_t count_ = 0;
-    int shift_ = 64;
-};
+    static constexpr int kPageShift = 12;
+    static constexpr uintptr_t kPageLines = uintptr_t(1) << kPageShift;
+    using Page = std::array<uint64_t, kPageLines / 64>;
 
-inline bool LineSet::Insert(uintptr_t line) {
-    if (2 * (count_ + 1) > slots_.size()) Grow();
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = Home(line);; i = (i + 1) & mask) {
-        if (slots_[i] == line + 1) return false;
-        if (slots_[i] == 0) {
-            slots_[i] = line + 1;
-            ++count_;
-            return true;
+    uint64_t& Word(uintptr_t line) {
+        const uintptr_t page = line >> kPageShift;
+        if (last_ == nullptr || page != lastPage_) {
+            auto it = index_.find(page);
+            if (it == index_.end()) {
+                it = index_.emplace(page, pages_.size()).first;
+                pages_.push_back(std::make_unique<Page>());
+                pages_.back()->fill(0);
+            }
+            last_ = pages_[it->second].get();
+            lastPage_ = page;
         }
+        return (*last_)[(line & (kPageLines - 1)) >> 6];
     }
-}
-inline void LineSet::Erase(uintptr_t line) {
-    const size_t mask = slots_.size() - 1;
-    size_t hole = Home(line);
-    while (slots_[hole] != line + 1) hole = (hole + 1) & mask;
-    // Shift back each following entry of the run whose home is not between the hole and itself.
-    for (size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
-        const size_t home = Home(slots_[j] - 1);
-        const bool stays = hole < j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (!stays) {
-            slots_[hole] = slots_[j];
-            hole = j;
-        }
-    }
-    slots_[hole] = 0;
-    --count_;
-}
-inline bool LineSet::Contains(uintptr_t line) const {
-    if (slots_.empty()) return false;
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = Home(line);; i = (i + 1) & mask) {
-        if (slots_[i] == line + 1) return true;
-        if (slots_[i] == 0) return false;
-    }
-}
-inline void LineSet::Grow() {
-    std::vector<uintptr_t> old;
-    old.swap(slots_);
-    slots_.assign(old.empty() ? size_t(1) << 16 : old.size() * 2, 0);
-    shift_ = 64 - __builtin_ctzll(slots_.size());
-    count_ = 0;
-    for (uintptr_t v : old)
-        if (v != 0) Insert(v - 1);
-}
+
+    std::unordered_map<uintptr_t, size_t> index_;  // page number -> its bitmap in pages_
+    std::vector<std::unique_ptr<Page>> pages_;
+    Page* last_ = nullptr;
+    uintptr_t lastPage_ = 0;
+    size_t count_ = 0;
+};
 
 }  // namespace sim
 }  // namespace opkit
