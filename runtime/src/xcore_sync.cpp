@@ -259,10 +259,10 @@ void LaunchSync::ServeCube(CoreState& c, bool afterBody) {
 // write after another core's read that the writer is not ordered after (write-after-read), is a race
 // on the NPU whichever order the CPU threads happened to run in; each is found from either side.
 const std::pair<const uint8_t* const, LaunchSync::GmWriteRec>* LaunchSync::Unordered(
-    const std::map<const uint8_t*, GmWriteRec>& recs, int c, const uint8_t* addr, uint64_t bytes) const {
+    const std::map<const uint8_t*, GmWriteRec>& recs, uint64_t longest, int c, const uint8_t* addr, uint64_t bytes) const {
     if (recs.empty()) return nullptr;
     const uintptr_t lo = reinterpret_cast<uintptr_t>(addr), hi = lo + bytes;
-    auto it = recs.lower_bound(lo > gmLongest_ ? addr - gmLongest_ : nullptr);
+    auto it = recs.lower_bound(lo > longest ? addr - longest : nullptr);
     const auto& mine = cores_[c].clock;
     for (; it != recs.end() && reinterpret_cast<uintptr_t>(it->first) < hi; ++it) {
         const GmWriteRec& w = it->second;
@@ -292,10 +292,10 @@ void LaunchSync::GmWrite(int core, const uint8_t* addr, uint64_t bytes, const vo
     std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}}, clash{nullptr, {}};
     {
         std::lock_guard<std::mutex> lock(gmMu_);
-        if (auto* r = Unordered(gmReads_, core, addr, bytes)) race = *r;
-        if (auto* w = Unordered(gmWrites_, core, addr, bytes)) clash = *w;
+        if (auto* r = Unordered(gmReads_, gmLongestRead_, core, addr, bytes)) race = *r;
+        if (auto* w = Unordered(gmWrites_, gmLongestWrite_, core, addr, bytes)) clash = *w;
         gmWrites_[addr] = {uint64_t(reinterpret_cast<uintptr_t>(addr)) + bytes, core, cores_[core].clock[core], ret};
-        gmLongest_ = std::max(gmLongest_, bytes);
+        gmLongestWrite_ = std::max(gmLongestWrite_, bytes);
     }
     if (race.first != nullptr) ReportRace(core, ret, "writes", race.first, race.second.core, "read", race.second.ret);
     if (clash.first != nullptr) {  // Note [Overlapping GM writes] (sim.cpp)
@@ -322,10 +322,10 @@ void LaunchSync::GmRead(const CoreState& c, const uint8_t* addr, uint64_t bytes,
     std::pair<const uint8_t*, GmWriteRec> race{nullptr, {}};
     {
         std::lock_guard<std::mutex> lock(gmMu_);
-        if (auto* r = Unordered(gmWrites_, c.blockIdx, addr, bytes)) race = *r;
+        if (auto* r = Unordered(gmWrites_, gmLongestWrite_, c.blockIdx, addr, bytes)) race = *r;
         auto& rec = gmReads_[addr];
         rec = {uint64_t(reinterpret_cast<uintptr_t>(addr)) + bytes, c.blockIdx, cores_[c.blockIdx].clock[c.blockIdx], ret};
-        gmLongest_ = std::max(gmLongest_, bytes);
+        gmLongestRead_ = std::max(gmLongestRead_, bytes);
     }
     if (race.first != nullptr) ReportRace(c.blockIdx, ret, "reads", race.first, race.second.core, "wrote", race.second.ret);
 }
