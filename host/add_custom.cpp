@@ -41,8 +41,13 @@ public:
         this->SetInferShape(ge::InferShape).SetInferDataType(ge::InferDataType);
         this->AICore().SetTiling(optiling::TilingFunc);
         this->AICore().AddConfig("ascend910b");
-        this->AICore().AddConfig("ascend910");
-        this->AICore().AddConfig("ascend310p");
+        // 910A and 310P have no bfloat16: their configs list float16 and float32 alone (Note [Registered SoCs])
+        OpAICoreConfig noBf16;
+        for (const char* input : {"x", "y"})
+            noBf16.Input(input).ParamType(REQUIRED).DataType({ge::DT_FLOAT16, ge::DT_FLOAT}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
+        noBf16.Output("z").ParamType(REQUIRED).DataType({ge::DT_FLOAT16, ge::DT_FLOAT}).Format({ge::FORMAT_ND, ge::FORMAT_ND});
+        this->AICore().AddConfig("ascend910", noBf16);
+        this->AICore().AddConfig("ascend310p", noBf16);
     }
 };
 OP_ADD(AddCustom);

@@ -165,14 +165,34 @@ const ops::OpDef& Def(const std::string& opType, const std::string& scope) {
     return *def;
 }
 
+// Note [Registered SoCs]: an op's kernels are built for the SoCs its OpDef names with
+// this->AICore().AddConfig("ascend910b") (msopgen's op info holds the op for those alone), so CANN has
+// nothing to launch on another SoC. opkit would compile and run the kernel anyway and fail somewhere
+// inside it, or give a number no NPU would; it refuses the launch instead, naming the fix. An OpDef
+// with no AddConfig at all is taken as meant for every SoC. AddConfig(soc, config) can give a SoC
+// dtype lists of its own (an OpAICoreConfig's Input/Output: bfloat16 only where the SoC has it); a
+// call on that SoC must match one of the config's columns as well as the OpDef's.
+void CheckConfigured(const ops::OpDef& def, const rt::SocInfo& soc) {
+    const std::vector<std::string>& socs = def.AICoreDef().Socs();
+    if (socs.empty() || std::find(socs.begin(), socs.end(), soc.shortName) != socs.end()) return;
+    std::string list;
+    for (const auto& s : socs) list += (list.empty() ? "" : ", ") + s;
+    Error(def.Type(), "is registered for " + list + " (this->AICore().AddConfig(...) in its op_host code), not for " +
+                          soc.name + " (" + soc.shortName + "): add this->AICore().AddConfig(\"" + soc.shortName +
+                          "\") if its kernel supports that SoC, or run it on one it is registered for (soc=... or OPKIT_SOC)");
+}
+
 std::string Shape(const std::vector<int64_t>& s) {
     std::string out = "(";
     for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
     return out + (s.size() == 1 ? ",)" : ")");
 }
 
-int PickColumn(const ops::OpDef& def, const std::vector<TensorArg>& inputs) {
-    const auto& ins = def.Inputs();
+// The dtype column of `ins` (an OpDef's inputs, or an OpAICoreConfig's: `where` says which in errors)
+// that the given inputs match.
+int PickColumn(const ops::OpDef& def, const std::vector<ops::OpParamDef>& ins, const std::vector<TensorArg>& inputs,
+               const std::string& where = "") {
+    if (!where.empty() && ins.empty()) return 0;  // a config that lists no inputs keeps the OpDef's
     if (inputs.size() != ins.size())
         Error(def.Type(), "takes " + std::to_string(ins.size()) + " inputs, got " + std::to_string(inputs.size()));
     for (size_t i = 0; i < ins.size(); ++i) {
@@ -201,7 +221,7 @@ int PickColumn(const ops::OpDef& def, const std::vector<TensorArg>& inputs) {
             supported += (i ? ", " : "") + ins[i].Name() + "=" + DataTypeName(dts.size() == 1 ? dts[0] : dts[c]);
         }
     }
-    Error(def.Type(), "no dtype column takes " + got + " (supported: " + supported + ")");
+    Error(def.Type(), "no dtype column" + where + " takes " + got + " (supported: " + supported + ")");
 }
 
 gert::AttrValue ResolveAttr(const ops::OpDef& def, const ops::OpAttrDef& a, const std::vector<AttrArg>& given) {
@@ -285,7 +305,12 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
     }
     Plan plan;
     plan.opType = opType;
-    plan.column = PickColumn(def, inputs);
+    plan.column = PickColumn(def, def.Inputs(), inputs);
+    // A SoC registered with its own OpAICoreConfig takes only that config's dtypes (Note [Registered SoCs]).
+    if (const ops::OpAICoreConfig* config = def.AICoreDef().Config(soc->shortName))
+        PickColumn(def, config->Inputs(), inputs,
+                   std::string(" of its OpAICoreConfig for ") + soc->shortName + " (AddConfig(\"" + soc->shortName +
+                       "\", config)), the SoC of this call (" + soc->name + "),");
 
     info.opType = opType;
     info.soc = soc;
@@ -388,6 +413,7 @@ Plan Prepare(const std::string& opType, const std::vector<TensorArg>& inputs, co
         explicit Busy(bool& f) : flag(f), was(f) { flag = true; }
         ~Busy() { flag = was; }
     } infoBusy(threadInfoBusy);
+    CheckConfigured(def, soc ? *soc : rt::DefaultSoc());
     Plan plan = Describe(def, inputs, attrs, soc ? soc : &rt::DefaultSoc(), info, outputs);
     if (inferred != nullptr) *inferred = true;
     auto tilingFn = def.AICoreDef().Tiling();

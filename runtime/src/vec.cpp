@@ -595,7 +595,16 @@ std::string DTypeList(uint32_t set) {
     return out;
 }
 
+void RequireBf16Soc(const char* op) {
+    const SocInfo& soc = CoreSoc();
+    if (!soc.hasBf16)
+        Fail(std::string(op) + ": bfloat16 does not exist on " + soc.name + " (its compiler and vector unit have no bf16 "
+             "type; the 910B-class SoCs brought it): register bfloat16 only for SoCs that have it (an "
+             "OpAICoreConfig per SoC with AddConfig)");
+}
+
 void RequireDType(const char* op, DType t, uint32_t set) {
+    if (t == DType::BF16) RequireBf16Soc(op);
     if (set & DTypeBit(t)) return;
     std::string msg = std::string(op) + ": " + DTypeName(t) + " is not supported by the NPU's vector unit (Ascend910B: " +
                       op + " takes " + DTypeList(set) + ")";

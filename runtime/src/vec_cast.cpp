@@ -187,6 +187,7 @@ std::string ModeList(uint32_t modes) {
 std::string PairName(DType st, DType dt) { return std::string(DTypeName(st)) + " -> " + DTypeName(dt); }
 
 void CheckCast(DType dt, DType st, RoundMode mode) {
+    if (st == DType::BF16 || dt == DType::BF16) RequireBf16Soc("Cast");
     if (st == DType::I32 && dt == DType::F16)
         Fail("Cast int32 -> float16 is the NPU's dequantisation path (the result is scaled by SetDeqScale); "
              "opkit does not model it: Cast int32 -> float32 (CAST_NONE), then float32 -> float16");

@@ -305,3 +305,21 @@ def test_matmul_compiles(tmp_path, cflags):
     assert sorted(p.name for p in (out / "op_kernel").iterdir()) == [
         "gemm_custom.cpp", "linear_custom.cpp", "matmul_leaky_custom.cpp"]
     compile_check(out, cflags)
+
+
+def test_bf16_only_ops_are_for_socs_with_bf16(tmp_path):
+    # 910A and 310P have no bfloat16: an op whose every column has it cannot be registered for them
+    spec = mm_op(tmp_path, "Bf16ScaleCustom", [("x", [B])], [B])
+    out = tmp_path / "P"
+    r = run_gen(str(spec), "-o", str(out), "--soc", "Ascend910A", "Ascend310P3")
+    assert r.returncode == 2 and not out.exists()
+    assert ("Bf16ScaleCustom: every dtype column has bfloat16, which --soc Ascend910A Ascend310P3 lack" in r.stderr
+            and "add a float16 or float32 column, or a 910B-class SoC" in r.stderr), r.stderr
+    r = run_gen(str(spec), "-o", str(out), "--soc", "Ascend910B1", "Ascend910A")
+    assert r.returncode == 0, r.stderr
+    assert ("opkit: warning: Bf16ScaleCustom: every dtype column has bfloat16: registered for ascend910b, not for "
+            "Ascend910A") in r.stderr
+    host = (out / "op_host/bf16_scale_custom.cpp").read_text()
+    assert re.findall(r'AddConfig\("(\w+)"', host) == ["ascend910b"] and "OpAICoreConfig" not in host
+    # the generated test skips bfloat16 columns where the session's SoC has none
+    assert "_soc_has_bf16()" in (out / "tests/test_bf16_scale_custom.py").read_text()

@@ -107,7 +107,14 @@ def test_gen_soc_fills_addconfig_and_presets(tmp_path, socs, units):
     out = tmp_path / "P"
     r = run_gen(str(SPECS[0]), "-o", str(out), "--soc", *socs)
     assert r.returncode == 0, r.stderr
-    assert re.findall(r'AddConfig\("(\w+)"\)', (out / "op_host/add_custom.cpp").read_text()) == units
+    host = (out / "op_host/add_custom.cpp").read_text()
+    assert re.findall(r'AddConfig\("(\w+)"', host) == units
+    # add_custom's bfloat16 column goes to 910B-class SoCs only: the others get a config without it
+    for unit in units:
+        config = f'AddConfig("{unit}", noBf16)' in host
+        assert config == (unit != "ascend910b"), host
+    if "ascend910b" not in units or len(units) > 1:
+        assert 'noBf16.Input("x")\n            .ParamType(REQUIRED)\n            .DataType({ge::DT_FLOAT16, ge::DT_FLOAT})' in host
     presets = json.loads((out / "CMakePresets.json").read_text())
     cache = presets["configurePresets"][0]["cacheVariables"]
     assert cache["ASCEND_COMPUTE_UNIT"]["value"] == ";".join(units)

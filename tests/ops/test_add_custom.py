@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_inputs import LENGTHS, as_dtype, length_id, wide
+from op_inputs import BF16_REFUSAL, LENGTHS, TINY_REFUSAL, as_dtype, length_id, refused_as_bf16, refused_as_tiny, wide
 
 import opkit
 from opkit.tolerances import assert_close
@@ -19,6 +19,10 @@ DTYPES = ["float16", "float32", "bfloat16"]
 def test_add_custom(opkit_mode, rng, dtype, n):
     x = as_dtype(rng.uniform(-100, 100, n), dtype)
     y = as_dtype(rng.uniform(-100, 100, n), dtype)
+    if refused_as_bf16(dtype) or refused_as_tiny(n, dtype):
+        with pytest.raises(opkit.TilingError, match=BF16_REFUSAL if refused_as_bf16(dtype) else TINY_REFUSAL):
+            opkit.ops.add_custom(x, y)
+        return
     z = opkit.ops.add_custom(x, y)
     assert_close(z, wide(x) + wide(y), dtype)
 
@@ -52,6 +56,23 @@ def test_add_custom_without_datacopypad_needs_one_block(opkit_mode):
     x = np.ones(3, np.float16)
     with pytest.raises(opkit.TilingError, match="AddCustom"):
         opkit.ops.add_custom(x, x, soc="Ascend910A")
+
+
+def test_add_custom_bf16_only_where_the_soc_has_it(opkit_mode):
+    # Note [Registered SoCs]: AddCustom's OpAICoreConfig for ascend910 and ascend310p lists float16 and float32
+    import ml_dtypes
+
+    x = np.ones(64, ml_dtypes.bfloat16)
+    for soc, short in [("Ascend910A", "ascend910"), ("Ascend310P3", "ascend310p")]:
+        with pytest.raises(opkit.TilingError, match=rf"no dtype column of its OpAICoreConfig for {short} .*x=bfloat16"):
+            opkit.ops.add_custom(x, x, soc=soc)
+    np.testing.assert_array_equal(opkit.ops.add_custom(x, x, soc="Ascend910B4"), x + x)
+
+
+@pytest.mark.parametrize("soc", ["Ascend910B1", "Ascend910A"])
+def test_add_custom_empty_on_every_soc(opkit_mode, soc):
+    z = opkit.ops.add_custom(np.zeros(0, np.float16), np.zeros(0, np.float16), soc=soc)
+    assert z.shape == (0,) and z.dtype == np.float16
 
 
 def test_add_custom_empty(opkit_mode):
@@ -92,6 +113,10 @@ def test_add_custom_property(n, dtype, seed):
     rng = np.random.default_rng(seed)
     x = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
     y = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
+    if refused_as_bf16(dtype) or refused_as_tiny(n, dtype):
+        with pytest.raises(opkit.TilingError):
+            opkit.ops.add_custom(x, y)
+        return
     assert_close(opkit.ops.add_custom(x, y), wide(x) + wide(y), dtype)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_inputs import LENGTHS, length_id, wide
+from op_inputs import LENGTHS, TINY_REFUSAL, length_id, refused_as_tiny, wide
 
 import opkit
 from opkit.tolerances import assert_close
@@ -21,6 +21,10 @@ def _inputs(rng, n, dtype):
 @pytest.mark.parametrize("dtype", ["float16", "float32"])
 def test_addcdiv_custom(opkit_mode, rng, dtype, n):
     x, y, z = _inputs(rng, n, dtype)
+    if refused_as_tiny(n, dtype):
+        with pytest.raises(opkit.TilingError, match=TINY_REFUSAL):
+            opkit.ops.addcdiv_custom(x, y, z, value=0.75)
+        return
     out = opkit.ops.addcdiv_custom(x, y, z, value=0.75)
     assert_close(out, wide(x) + 0.75 * wide(y) / wide(z), dtype)
 

@@ -15,11 +15,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_inputs import as_dtype, wide
+from op_inputs import as_dtype, registered_for_910b_only, wide
 
 import opkit
 from opkit import simulator
 from opkit.tolerances import assert_close
+
+pytestmark = registered_for_910b_only("lora_matmul_custom")
 
 DTYPES = ["float16", "bfloat16"]
 # (leading dims of x, in, out, r): one fractal, non-multiples of 16, a GEMV row, leading dims, r = 1 and

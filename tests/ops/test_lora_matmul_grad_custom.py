@@ -22,10 +22,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_inputs import as_dtype, wide
+from op_inputs import as_dtype, registered_for_910b_only, wide
 
 import opkit
 from opkit.tolerances import tolerance
+
+pytestmark = registered_for_910b_only("lora_matmul_grad_custom")
 
 DTYPES = ["float16", "bfloat16"]
 UNIT = {"float16": 2.0**-11, "bfloat16": 2.0**-8}

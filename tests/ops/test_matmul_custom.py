@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from op_inputs import as_dtype, wide
+from op_inputs import as_dtype, registered_for_910b_only, wide
 
 import opkit
 from opkit.tolerances import assert_close
+
+pytestmark = registered_for_910b_only("matmul_custom")
 
 DTYPES = ["float16", "bfloat16"]
 # (leading dims of x, K, N): one fractal, non-multiples of 16, a GEMV row, and blocks over several cores
@@ -65,11 +67,12 @@ def test_matmul_custom_rejects_bad_shapes(opkit_mode, x_shape, w_shape, bias_sha
         opkit.ops.matmul_custom(x, w, bias)
 
 
-def test_matmul_custom_needs_a_cube_soc_with_the_matmul_api(opkit_mode):
-    # 910A's results leave L0C through UB (DataCopy CO1->CO2), which opkit's Matmul does not implement yet;
-    # under npu_simulator the same fatal error arrives as a finding (CheckError)
+def test_matmul_custom_is_refused_on_a_soc_it_is_not_registered_for(opkit_mode):
+    # Note [Registered SoCs]: its OpDef adds only ascend910b; CANN would have no kernel to launch on 910A,
+    # so the call is refused before tiling, naming AddConfig (the Matmul API's own 910A limit is
+    # tests/runtime/test_matmul_api.py's)
     x = np.ones((16, 16), np.float16)
-    with pytest.raises((opkit.KernelError, opkit.CheckError), match=r"Matmul Init: opkit implements the Matmul API's 910B path.*Ascend910A"):
+    with pytest.raises(opkit.OpkitError, match=r"registered for ascend910b .*AddConfig.*not for Ascend910A \(ascend910\)"):
         opkit.ops.matmul_custom(x, x, soc="Ascend910A")
 
 

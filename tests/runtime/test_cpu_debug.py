@@ -235,6 +235,14 @@ def test_bf16_add_rejected(programs: dict[str, Path]) -> None:
     expect_kernel_error(run(programs["cast_modes"], "bf16_add"), "bf16_add", 0, "Add", "bfloat16")
 
 
+def test_bf16_does_not_exist_on_910a(programs: dict[str, Path]) -> None:
+    # 910A and 310P have no bfloat16 at all (only 910B-class SoCs do): the first bf16 instruction stops
+    # the kernel, pointing at per-SoC registration
+    for soc in ("Ascend910A", "Ascend310P3"):
+        expect_kernel_error(run(programs["cast_modes"], "bf16_add", soc=soc), "bf16_add", 0,
+                            f"bfloat16 does not exist on {soc}", "OpAICoreConfig")
+
+
 def test_cast_none_to_int32_rejected(programs: dict[str, Path]) -> None:
     expect_kernel_error(run(programs["cast_modes"], "cast_none"), "cast_none_to_int32", 0,
                         "CAST_NONE", "float32 -> int32")

@@ -96,21 +96,45 @@ def _attr_reads(m: OpModel, indent: str = "    ") -> list[str]:
     return [indent + line for line in out]
 
 
-def _opdef(m: OpModel, socs: list[str]) -> list[str]:
-    """The ``namespace ops`` registration: tensors with their dtype/format columns, attrs, configs."""
-    body = []
+def _params(m: OpModel, target: str, columns: list[int] | None = None) -> list[str]:
+    """The Input/Output declarations of ``target`` (``this->`` or a config's ``name.``), with every dtype
+    column or only ``columns``."""
+    out = []
     for kind, tensors in (("Input", m.spec.inputs), ("Output", m.spec.outputs)):
         for t in tensors:
-            body += [
-                f'this->{kind}("{t.name}")',
+            cols = range(len(t.dtypes)) if columns is None or len(t.dtypes) == 1 else columns
+            out += [
+                f'{target}{kind}("{t.name}")',
                 f"    .ParamType({t.param_type.upper()})",
-                f"    .DataType({{{', '.join('ge::' + d.ge for d in t.dtypes)}}})",
-                f"    .Format({{{', '.join('ge::FORMAT_' + f for f in t.formats)}}});",
+                f"    .DataType({{{', '.join('ge::' + t.dtypes[c].ge for c in cols)}}})",
+                f"    .Format({{{', '.join('ge::FORMAT_' + t.formats[c] for c in cols)}}});",
             ]
+    return out
+
+
+def bf16_free_columns(m: OpModel) -> list[int]:
+    """The dtype columns in which no tensor is bfloat16: all that a SoC without bf16 (910A, 310P) can run."""
+    tensors = [*m.spec.inputs, *m.spec.outputs]
+    width = max(len(t.dtypes) for t in tensors)
+    return [c for c in range(width)
+            if all((t.dtypes[0] if len(t.dtypes) == 1 else t.dtypes[c]).ge != "DT_BF16" for t in tensors)]
+
+
+def _opdef(m: OpModel, socs: list[str], no_bf16: frozenset[str] = frozenset()) -> list[str]:
+    """The ``namespace ops`` registration: tensors with their dtype/format columns, attrs, configs. SoCs
+    in ``no_bf16`` (short names) get an OpAICoreConfig of the columns without bfloat16 when some have it."""
+    body = _params(m, "this->")
     body += [line for a in m.spec.attrs for line in m.attr_builder(a).splitlines()]
     body += ["this->SetInferShape(ge::InferShape).SetInferDataType(ge::InferDataType);",
              "this->AICore().SetTiling(optiling::TilingFunc);"]
-    body += [f'this->AICore().AddConfig("{s}");' for s in socs]
+    free = bf16_free_columns(m)
+    limited = [s for s in socs if s in no_bf16] if len(free) < len(m.spec.inputs[0].dtypes if m.spec.inputs else
+                                                                     m.spec.outputs[0].dtypes) else []
+    body += [f'this->AICore().AddConfig("{s}");' for s in socs if s not in limited]
+    if limited:
+        body += [f"// {', '.join(limited)}: no bfloat16 on these SoCs, so their config lists the other columns",
+                 "OpAICoreConfig noBf16;", *_params(m, "noBf16.", free)]
+        body += [f'this->AICore().AddConfig("{s}", noBf16);' for s in limited]
     return [
         "namespace ops {",
         f"class {m.op_type} : public OpDef {{",
@@ -270,7 +294,7 @@ def _tiling_func_skeleton(m: OpModel) -> list[str]:
     ]
 
 
-def host_source(m: OpModel, socs: list[str], spec_file: str) -> str:
+def host_source(m: OpModel, socs: list[str], spec_file: str, no_bf16: frozenset[str] = frozenset()) -> str:
     """``op_host/<op>.cpp``: tiling function, shape and dtype inference, OpDef registration.
 
     ``socs`` are the SoCs' short names for ``AddConfig`` (``["ascend910b"]``).
@@ -306,5 +330,5 @@ def host_source(m: OpModel, socs: list[str], spec_file: str) -> str:
            for a in m.spec.attrs):
         head.insert(3, "#include <cmath>")
     parts = [head, tiling, ["namespace ge {", *_infer_shape(m), *_infer_dtype(m), "}  // namespace ge"],
-             _opdef(m, socs)]
+             _opdef(m, socs, no_bf16)]
     return "\n\n".join("\n".join(p) for p in parts) + "\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import spec as spec_mod
 from ..errors import OpkitError, SpecError
 from . import kinds, msopgen
-from .host import host_source, tiling_header
+from .host import bf16_free_columns, host_source, tiling_header
 from .kernel import kernel_source
 from .model import OpModel
 from .project_files import cmakelists, presets, readme
@@ -109,7 +109,8 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     files = project.files
     files[spec_file] = _raw_spec(spec_path, [m.op_type for m in models])
     for m in models:
-        files[f"op_host/{m.name}.cpp"] = host_source(m, _socs_for(m, records, project.warnings), spec_file)
+        no_bf16 = frozenset(r["short_name"] for r in records if not r["has_bf16"])
+        files[f"op_host/{m.name}.cpp"] = host_source(m, _socs_for(m, records, project.warnings), spec_file, no_bf16)
         files[f"op_host/{m.name}_tiling.h"] = tiling_header(m)
         files[f"op_kernel/{m.name}.cpp"] = kernel_source(m, spec_file)
         files[f"tests/test_{m.name}.py"] = test_source(m, spec_file)
@@ -127,7 +128,19 @@ def _socs_for(m: OpModel, records: list[dict], warnings: list[str]) -> list[str]
     runs on 910B-class SoCs only (a MIX kernel on the Matmul API's path there)."""
     short = list(dict.fromkeys(s["short_name"] for s in records))
     if m.kind != "matmul":
-        return short
+        if bf16_free_columns(m):
+            return short
+        # every column has bfloat16: nothing the SoCs without it could run
+        lacking = [s["name"] for s in records if not s["has_bf16"]]
+        mine = list(dict.fromkeys(s["short_name"] for s in records if s["has_bf16"]))
+        if not mine:
+            raise SpecError(f"{m.op_type}: every dtype column has bfloat16, which --soc {' '.join(lacking)} lack "
+                            "(910A and 310P have no bf16): add a float16 or float32 column, or a 910B-class SoC "
+                            "(e.g. Ascend910B1)")
+        if lacking:
+            warnings.append(f"{m.op_type}: every dtype column has bfloat16: registered for {', '.join(mine)}, not "
+                            f"for {', '.join(lacking)}, which have no bf16")
+        return mine
     other = [s["name"] for s in records if s["arch"] != 2201]
     mine = list(dict.fromkeys(s["short_name"] for s in records if s["arch"] == 2201))
     if not mine:

@@ -118,8 +118,8 @@ class OpAICoreConfig {
 public:
     OpAICoreConfig() = default;
     explicit OpAICoreConfig(const char*) {}
-    OpParamDef& Input(const char* name) { params_.emplace_back(name); return params_.back(); }
-    OpParamDef& Output(const char* name) { params_.emplace_back(name); return params_.back(); }
+    OpParamDef& Input(const char* name) { inputs_.emplace_back(name); return inputs_.back(); }
+    OpParamDef& Output(const char* name) { outputs_.emplace_back(name); return outputs_.back(); }
     OpAICoreConfig& DynamicCompileStaticFlag(bool) { return *this; }
     OpAICoreConfig& DynamicFormatFlag(bool) { return *this; }
     OpAICoreConfig& DynamicRankSupportFlag(bool) { return *this; }
@@ -130,8 +130,12 @@ public:
     OpAICoreConfig& RangeLimitValue(const char*) { return *this; }
     OpAICoreConfig& ExtendCfgInfo(const char*, const char*) { return *this; }
 
+    // The SoC's own parameter lists (Note [Registered SoCs]); empty: the OpDef's own apply.
+    const std::vector<OpParamDef>& Inputs() const { return inputs_; }
+    const std::vector<OpParamDef>& Outputs() const { return outputs_; }
+
 private:
-    std::vector<OpParamDef> params_;
+    std::vector<OpParamDef> inputs_, outputs_;
 };
 
 class OpAICoreDef {
@@ -143,12 +147,21 @@ public:
     OpAICoreDef& SetOpSelectFormat(optiling::OP_CHECK_FUNC f) { selectFormat_ = Widen(f); return *this; }
     OpAICoreDef& SetOpSelectFormat(optiling::OP_CHECK_FUNC_V1 f) { selectFormat_ = Widen(f); return *this; }
     OpAICoreDef& AddConfig(const char* soc) { socs_.emplace_back(soc); return *this; }
-    OpAICoreDef& AddConfig(const char* soc, OpAICoreConfig&) { return AddConfig(soc); }
+    OpAICoreDef& AddConfig(const char* soc, OpAICoreConfig& config) {
+        configs_.emplace_back(soc, config);
+        return AddConfig(soc);
+    }
     TilingFunc Tiling() const { return tiling_; }
     TilingParseFunc TilingParse() const { return tilingParse_; }
     const CheckFunc& CheckSupport() const { return check_; }  // empty when none was registered
     const CheckFunc& OpSelectFormat() const { return selectFormat_; }
     const std::vector<std::string>& Socs() const { return socs_; }
+    // The OpAICoreConfig given with AddConfig for this SoC's short name (ascend910b), or nullptr.
+    const OpAICoreConfig* Config(const std::string& soc) const {
+        for (auto it = configs_.rbegin(); it != configs_.rend(); ++it)
+            if (it->first == soc) return &it->second;
+        return nullptr;
+    }
 
 private:
     template <typename F>
@@ -160,6 +173,7 @@ private:
     TilingParseFunc tilingParse_ = nullptr;
     CheckFunc check_, selectFormat_;
     std::vector<std::string> socs_;
+    std::vector<std::pair<std::string, OpAICoreConfig>> configs_;
 };
 
 class OpDef {

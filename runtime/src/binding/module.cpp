@@ -106,6 +106,7 @@ py::dict SocDict(const opkit::rt::SocInfo& s) {
     d["has_data_copy_pad"] = s.hasDataCopyPad;
     d["has_bf16"] = s.hasBf16;
     d["split_arch"] = s.splitArch;
+    d["float_saturation"] = s.floatSaturation;
     return d;
 }
 
