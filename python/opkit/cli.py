@@ -47,7 +47,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"  log: {built.log}")
         return 0
     if args.soc:
-        print("  (--soc only sets the CANN build's ASCEND_COMPUTE_UNIT; the CPU build runs any modelled SoC)")
+        print("  (--soc only sets the CANN build's ASCEND_COMPUTE_UNIT; the CPU build runs on every modelled SoC "
+              "that op_host registers with AddConfig)")
     print(f"+ {built.include_dir}  (aclnn_<op>.h)")
     print(f"+ {built.opapi_lib}")
     print(f"+ {built.out / 'op_impl'}  (op_host library, one kernel library per dtype column)")
