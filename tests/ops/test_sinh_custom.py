@@ -63,6 +63,19 @@ def test_sinh_custom_special_values(opkit_mode):
         assert y[5] > big and y[6] < -big and np.isfinite(y).all()
 
 
+def test_sinh_custom_fp16_special_values(opkit_mode):
+    # The fp16 path (E - 1/(4E) rounded to fp16, then x itself where |x| < 2^-8) keeps inf, NaN and signed
+    # zeros, and overflows to inf past |x| ~ 11.78 (910B: IEEE; 910A/310P saturate, test_sinh_custom_every_finite_fp16)
+    x = np.zeros(32, np.float16)
+    x[:9] = [0.0, -0.0, np.inf, -np.inf, np.nan, 11.8, -11.8, 2.0**-24, -(2.0**-24)]
+    with np.errstate(over="ignore"):
+        y = opkit.ops.sinh_custom(x, soc="Ascend910B1")
+    assert y[0] == 0 and not np.signbit(y[0]) and y[1] == 0 and np.signbit(y[1])
+    assert y[2] == np.inf and y[3] == -np.inf and np.isnan(y[4])
+    assert y[5] == np.inf and y[6] == -np.inf
+    assert y[7] == x[7] and y[8] == x[8]  # the smallest subnormals come back as themselves
+
+
 @pytest.mark.parametrize("lo, hi", [(0.0, 1.0), (0.99, 1.01), (1.0, 12.0), (12.0, 89.41)],
                          ids=["small", "branch-edge", "mid", "large"])
 def test_sinh_custom_fp32_within_3_ulp(opkit_mode, rng, lo, hi):
