@@ -188,11 +188,11 @@ std::string Shape(const std::vector<int64_t>& s) {
     return out + (s.size() == 1 ? ",)" : ")");
 }
 
-// The dtype column of `ins` (an OpDef's inputs, or an OpAICoreConfig's: `where` says which in errors)
-// that the given inputs match.
+// The dtype column of `ins` that the given inputs match: the OpDef's inputs, or those of the
+// OpAICoreConfig registered for `configSoc` (named in the error).
 int PickColumn(const ops::OpDef& def, const std::vector<ops::OpParamDef>& ins, const std::vector<TensorArg>& inputs,
-               const std::string& where = "") {
-    if (!where.empty() && ins.empty()) return 0;  // a config that lists no inputs keeps the OpDef's
+               const rt::SocInfo* configSoc = nullptr) {
+    if (configSoc != nullptr && ins.empty()) return 0;  // a config that lists no inputs keeps the OpDef's
     if (inputs.size() != ins.size())
         Error(def.Type(), "takes " + std::to_string(ins.size()) + " inputs, got " + std::to_string(inputs.size()));
     for (size_t i = 0; i < ins.size(); ++i) {
@@ -221,6 +221,8 @@ int PickColumn(const ops::OpDef& def, const std::vector<ops::OpParamDef>& ins, c
             supported += (i ? ", " : "") + ins[i].Name() + "=" + DataTypeName(dts.size() == 1 ? dts[0] : dts[c]);
         }
     }
+    const std::string where = configSoc == nullptr ? "" : std::string(" of its OpAICoreConfig for ") + configSoc->shortName +
+        " (AddConfig(\"" + configSoc->shortName + "\", config)), the SoC of this call (" + configSoc->name + "),";
     Error(def.Type(), "no dtype column" + where + " takes " + got + " (supported: " + supported + ")");
 }
 
@@ -308,9 +310,7 @@ Plan Describe(const ops::OpDef& def, const std::vector<TensorArg>& inputs, const
     plan.column = PickColumn(def, def.Inputs(), inputs);
     // A SoC registered with its own OpAICoreConfig takes only that config's dtypes (Note [Registered SoCs]).
     if (const ops::OpAICoreConfig* config = def.AICoreDef().Config(soc->shortName))
-        PickColumn(def, config->Inputs(), inputs,
-                   std::string(" of its OpAICoreConfig for ") + soc->shortName + " (AddConfig(\"" + soc->shortName +
-                       "\", config)), the SoC of this call (" + soc->name + "),");
+        PickColumn(def, config->Inputs(), inputs, soc);
 
     info.opType = opType;
     info.soc = soc;

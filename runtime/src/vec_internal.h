@@ -32,8 +32,9 @@ constexpr uint32_t DTYPES_ARITH = DTypeBit(DType::I16) | DTYPES_FLOAT | DTypeBit
 
 // "int16, float16, int32, float32"
 std::string DTypeList(uint32_t set);
-// Fails, naming the instruction, the dtype and the supported list, unless `t` is in `set`.
 void RequireBf16Soc(const char* op);  // fails on a SoC without bfloat16 (910A, 310P)
+// Fails, naming the instruction, the dtype and the supported list, unless `t` is in `set` (and, for
+// bfloat16, the SoC has it).
 void RequireDType(const char* op, DType t, uint32_t set);
 
 // Note [Unchecked hardware rules]: some rules the NPU does not check: breaking them gives wrong or

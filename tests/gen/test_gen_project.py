@@ -113,7 +113,7 @@ def test_gen_soc_fills_addconfig_and_presets(tmp_path, socs, units):
     for unit in units:
         config = f'AddConfig("{unit}", noBf16)' in host
         assert config == (unit != "ascend910b"), host
-    if "ascend910b" not in units or len(units) > 1:
+    if units != ["ascend910b"]:
         assert 'noBf16.Input("x")\n            .ParamType(REQUIRED)\n            .DataType({ge::DT_FLOAT16, ge::DT_FLOAT})' in host
     presets = json.loads((out / "CMakePresets.json").read_text())
     cache = presets["configurePresets"][0]["cacheVariables"]

@@ -39,7 +39,7 @@ TINY_REFUSAL = "less than one 32-byte block"
 
 
 def refused_as_tiny(n: int, dtype: str) -> bool:
-    return not session_soc()["has_data_copy_pad"] and 0 < n * np.dtype(_numpy_dtype(dtype)).itemsize < 32
+    return not session_soc()["has_data_copy_pad"] and 0 < n * as_dtype(np.zeros(0), dtype).itemsize < 32
 
 
 # 910A and 310P have no bfloat16: the ops register it only for 910B-class SoCs (Note [Registered SoCs]).
@@ -52,26 +52,19 @@ def refused_as_bf16(dtype: str) -> bool:
 
 def saturated(golden: np.ndarray, dtype: str) -> np.ndarray:
     """The golden as the session's SoC gives it: 910A and 310P saturate float results (inf -> +-max,
-    Note [Float saturation]); 910B keeps IEEE inf."""
+    Note [Float saturation]); 910B keeps IEEE inf. (float16 or float32: those SoCs have no bfloat16.)"""
     if not session_soc()["float_saturation"]:
         return golden
-    big = float(np.finfo(_numpy_dtype(dtype)).max)
+    big = float(np.finfo(dtype).max)
     return np.where(np.isinf(golden), np.copysign(big, golden), golden)
 
 
 def registered_for_910b_only(op: str):
     """Module mark for the cube ops, whose OpDefs add only ascend910b: on another session SoC their
-    calls are refused (each op's *_is_refused_* test in a 910B session checks that)."""
+    calls are refused (test_matmul_custom_is_refused_on_a_soc_it_is_not_registered_for checks that)."""
     import pytest
 
     soc = session_soc()
     return pytest.mark.skipif(soc["short_name"] != "ascend910b",
                               reason=f"{op} is registered for ascend910b only; this session runs {soc['name']}")
 
-
-def _numpy_dtype(dtype: str):
-    if dtype == "bfloat16":
-        import ml_dtypes
-
-        return ml_dtypes.bfloat16
-    return np.dtype(dtype)

@@ -114,7 +114,7 @@ def test_add_custom_property(n, dtype, seed):
     x = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
     y = as_dtype(rng.uniform(-1e4, 1e4, n), dtype)
     if refused_as_bf16(dtype) or refused_as_tiny(n, dtype):
-        with pytest.raises(opkit.TilingError):
+        with pytest.raises(opkit.TilingError, match=BF16_REFUSAL if refused_as_bf16(dtype) else TINY_REFUSAL):
             opkit.ops.add_custom(x, y)
         return
     assert_close(opkit.ops.add_custom(x, y), wide(x) + wide(y), dtype)

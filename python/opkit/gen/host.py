@@ -127,13 +127,12 @@ def _opdef(m: OpModel, socs: list[str], no_bf16: frozenset[str] = frozenset()) -
     body += [line for a in m.spec.attrs for line in m.attr_builder(a).splitlines()]
     body += ["this->SetInferShape(ge::InferShape).SetInferDataType(ge::InferDataType);",
              "this->AICore().SetTiling(optiling::TilingFunc);"]
-    free = bf16_free_columns(m)
-    limited = [s for s in socs if s in no_bf16] if len(free) < len(m.spec.inputs[0].dtypes if m.spec.inputs else
-                                                                     m.spec.outputs[0].dtypes) else []
+    has_bf16 = any(d.ge == "DT_BF16" for t in [*m.spec.inputs, *m.spec.outputs] for d in t.dtypes)
+    limited = [s for s in socs if s in no_bf16] if has_bf16 else []
     body += [f'this->AICore().AddConfig("{s}");' for s in socs if s not in limited]
-    if limited:
+    if limited:  # (project._socs_for drops these SoCs when every column has bf16)
         body += [f"// {', '.join(limited)}: no bfloat16 on these SoCs, so their config lists the other columns",
-                 "OpAICoreConfig noBf16;", *_params(m, "noBf16.", free)]
+                 "OpAICoreConfig noBf16;", *_params(m, "noBf16.", bf16_free_columns(m))]
         body += [f'this->AICore().AddConfig("{s}", noBf16);' for s in limited]
     return [
         "namespace ops {",

@@ -108,8 +108,8 @@ def plan(spec_path: str | Path, out_dir: str | Path | None = None, op: str | Non
     spec_file = f"{models[0].name}.json" if len(models) == 1 else spec_path.name
     files = project.files
     files[spec_file] = _raw_spec(spec_path, [m.op_type for m in models])
+    no_bf16 = frozenset(r["short_name"] for r in records if not r["has_bf16"])
     for m in models:
-        no_bf16 = frozenset(r["short_name"] for r in records if not r["has_bf16"])
         files[f"op_host/{m.name}.cpp"] = host_source(m, _socs_for(m, records, project.warnings), spec_file, no_bf16)
         files[f"op_host/{m.name}_tiling.h"] = tiling_header(m)
         files[f"op_kernel/{m.name}.cpp"] = kernel_source(m, spec_file)

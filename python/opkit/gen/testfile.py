@@ -62,18 +62,15 @@ def make_inputs(rng: np.random.Generator, column: dict, case) -> list:
     {make_inputs}
 
 
+def _session_soc() -> dict:
+    """The session's SoC ($OPKIT_SOC, as the op call uses it): has_data_copy_pad, has_bf16, ..."""
+    from opkit import _core
+
+    return _core.soc(os.environ.get("OPKIT_SOC") or None)
+
+
 def _soc_has_pad() -> bool:
-    """Whether the session's SoC ($OPKIT_SOC, as the op call uses it) has DataCopyPad."""
-    from opkit import _core
-
-    return _core.soc(os.environ.get("OPKIT_SOC") or None)["has_data_copy_pad"]
-
-
-def _soc_has_bf16() -> bool:
-    """Whether the session's SoC has bfloat16 (910A and 310P do not: op_host registers it elsewhere)."""
-    from opkit import _core
-
-    return _core.soc(os.environ.get("OPKIT_SOC") or None)["has_bf16"]
+    return _session_soc()["has_data_copy_pad"]
 
 
 def _random(rng: np.random.Generator, shape: tuple, dtype: str, bound: float = 2.0) -> np.ndarray:
@@ -122,7 +119,7 @@ def _case_id(case) -> str:
 @pytest.mark.parametrize("case", {cases_choice}, ids=_case_id)
 @pytest.mark.parametrize("column", COLUMNS, ids=lambda c: "_".join(dict.fromkeys(c.values())))
 def test_{name}(opkit_mode, lib, column, case):
-    if "bfloat16" in column.values() and not _soc_has_bf16():
+    if "bfloat16" in column.values() and not _session_soc()["has_bf16"]:
         pytest.skip("bfloat16 column: the session's SoC has no bf16 (op_host registers this column for the others)")
     rng = np.random.default_rng(0)
     inputs = make_inputs(rng, column, case)
